@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules, lowest first; each depends only on those above it:
+// C shims -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> imgclf
+let package = Package(
+    name: "imgclf",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "imgclf", targets: ["imgclf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .target(name: "Compute", dependencies: ["CDNNL"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Graph", dependencies: ["Compute"]),
+        .target(name: "Models", dependencies: ["Graph"]),
+        .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
+        .executableTarget(name: "imgclf", dependencies: [
+            "Compute", "Graph", "Models", "Data",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph"], resources: [.copy("Resources")]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "Models"], resources: [.copy("Resources")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
+        .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
+    ]
+)
