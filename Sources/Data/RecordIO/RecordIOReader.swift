@@ -1,0 +1,52 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Closes a file descriptor when the last reader sharing it goes away.
+final class FileDescriptor: @unchecked Sendable {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+}
+
+/// Reads a RecordIO file (`.rec`) written by MXNet or by `RecordIOWriter`: sequentially with `next()`,
+/// or one record at a byte offset (from an `.idx`) with `read(at:)`.
+public struct RecordIOReader {
+    /// The file's path, used in error messages.
+    public let source: String
+    private let file: FileDescriptor
+    private var input: ByteSource
+
+    public init(url: URL) throws {
+        source = url.path
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw RecordIOError.io(source: url.path, message: "cannot open for reading: \(String(cString: strerror(errno)))")
+        }
+        file = FileDescriptor(fd: fd)
+        input = ByteSource(fd: fd, source: url.path, positioned: true)
+    }
+
+    /// The next record and the byte offset of its first part, or nil at the end of the file.
+    public mutating func next() throws -> (offset: UInt64, payload: [UInt8])? {
+        try RecordAssembler.next(from: &input)
+    }
+
+    /// Byte offset where `next()` will read.
+    public var position: UInt64 { input.position }
+
+    /// Moves the sequential position to a record's byte offset (as listed in an `.idx`).
+    public mutating func seek(to offset: UInt64) {
+        input = ByteSource(fd: file.fd, source: source, positioned: true, position: offset)
+    }
+
+    /// The record whose first part starts at `offset`; does not move the sequential position.
+    public func read(at offset: UInt64) throws -> [UInt8] {
+        var local = ByteSource(fd: file.fd, source: source, positioned: true, position: offset, bufferSize: 64 << 10)
+        guard let record = try RecordAssembler.next(from: &local) else {
+            throw RecordIOError.truncatedHeader(source: source, offset: offset, got: 0)
+        }
+        return record.payload
+    }
+}
