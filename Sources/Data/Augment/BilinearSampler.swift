@@ -1,0 +1,97 @@
+/// Fills an output window by bilinear sampling of a source image through an `AffineMap`:
+/// resize, crop, mirror and rotation in one pass over the output pixels only.
+enum BilinearSampler {
+    /// Axis-aligned maps (no rotation or shear): per-column and per-row tables, OpenCV's
+    /// INTER_LINEAR edge rule (coordinates clamp to the border pixels).
+    static func sampleSeparable(src: UnsafePointer<UInt8>, width w: Int, height h: Int, channels cn: Int,
+                                map: AffineMap, dst: UnsafeMutablePointer<UInt8>, outWidth ow: Int, outHeight oh: Int,
+                                workspace ws: AugmentWorkspace) {
+        let xIndex = ws.xIndex, xWeight = ws.xWeight
+        for ox in 0..<ow {
+            let (i0, i1, t) = tap(map.a * Double(ox) + map.c, size: w)
+            xIndex[2 * ox] = Int32(i0 * cn)
+            xIndex[2 * ox + 1] = Int32(i1 * cn)
+            xWeight[ox] = Float(t)
+        }
+        let rowStride = w * cn
+        for oy in 0..<oh {
+            let (j0, j1, tyD) = tap(map.e * Double(oy) + map.f, size: h)
+            let ty = Float(tyD), sy = 1 - ty
+            let rowA = src + j0 * rowStride, rowB = src + j1 * rowStride
+            var out = dst + oy * ow * cn
+            if cn == 3 {
+                for ox in 0..<ow {
+                    let p0 = Int(xIndex[2 * ox]), p1 = Int(xIndex[2 * ox + 1])
+                    let tx = xWeight[ox], sx = 1 - tx
+                    for c in 0..<3 {
+                        let top = Float(rowA[p0 + c]) * sx + Float(rowA[p1 + c]) * tx
+                        let bottom = Float(rowB[p0 + c]) * sx + Float(rowB[p1 + c]) * tx
+                        out[c] = UInt8(top * sy + bottom * ty + 0.5)
+                    }
+                    out += 3
+                }
+            } else {
+                for ox in 0..<ow {
+                    let p0 = Int(xIndex[2 * ox]), p1 = Int(xIndex[2 * ox + 1])
+                    let tx = xWeight[ox], sx = 1 - tx
+                    for c in 0..<cn {
+                        let top = Float(rowA[p0 + c]) * sx + Float(rowA[p1 + c]) * tx
+                        let bottom = Float(rowB[p0 + c]) * sx + Float(rowB[p1 + c]) * tx
+                        out[c] = UInt8(top * sy + bottom * ty + 0.5)
+                    }
+                    out += cn
+                }
+            }
+        }
+    }
+
+    /// The two source indices and the weight of the second, for coordinate `x` in `0..<size`.
+    @inline(__always)
+    private static func tap(_ x: Double, size: Int) -> (Int, Int, Double) {
+        let f = x.rounded(.down)
+        var i0 = Int(f), t = x - f
+        if i0 < 0 { i0 = 0; t = 0 }
+        if i0 >= size - 1 { i0 = size - 1; t = 0 }
+        return (i0, min(i0 + 1, size - 1), t)
+    }
+
+    /// General maps: per-pixel coordinates; neighbours outside the source take `fill`
+    /// (OpenCV's BORDER_CONSTANT).
+    static func sampleAffine(src: UnsafePointer<UInt8>, width w: Int, height h: Int, channels cn: Int,
+                             map: AffineMap, fill: UInt8, dst: UnsafeMutablePointer<UInt8>, outWidth ow: Int, outHeight oh: Int) {
+        let fillF = Float(fill)
+        let rowStride = w * cn
+        var out = dst
+        for oy in 0..<oh {
+            var sx = map.b * Double(oy) + map.c
+            var sy = map.e * Double(oy) + map.f
+            for _ in 0..<ow {
+                let fx = sx.rounded(.down), fy = sy.rounded(.down)
+                let x0 = Int(fx), y0 = Int(fy)
+                let tx = Float(sx - fx), ty = Float(sy - fy)
+                if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+                    let p = src + y0 * rowStride + x0 * cn
+                    for c in 0..<cn {
+                        let top = Float(p[c]) * (1 - tx) + Float(p[c + cn]) * tx
+                        let bottom = Float(p[c + rowStride]) * (1 - tx) + Float(p[c + rowStride + cn]) * tx
+                        out[c] = UInt8(top * (1 - ty) + bottom * ty + 0.5)
+                    }
+                } else if x0 < -1 || y0 < -1 || x0 >= w || y0 >= h {
+                    for c in 0..<cn { out[c] = fill }
+                } else {
+                    for c in 0..<cn {
+                        @inline(__always) func at(_ x: Int, _ y: Int) -> Float {
+                            (x >= 0 && y >= 0 && x < w && y < h) ? Float(src[y * rowStride + x * cn + c]) : fillF
+                        }
+                        let top = at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx
+                        let bottom = at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx
+                        out[c] = UInt8(top * (1 - ty) + bottom * ty + 0.5)
+                    }
+                }
+                out += cn
+                sx += map.a
+                sy += map.d
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// How a manifest's array labels are written: `[1, 0, 1]` (multi-hot, the default) or
+/// `[0, 2]` (class ids). Chosen by the content type's `label-format` parameter.
+public enum ManifestLabelFormat: String, Sendable, Equatable {
+    case multiHot = "multi-hot"
+    case classID = "class-id"
+
+    /// Reads `label-format=...` from a content type such as
+    /// `application/x-recordio; label-format=class-id`; multi-hot when absent.
+    public static func from(contentType: String) throws(DatasetError) -> ManifestLabelFormat {
+        for part in contentType.split(separator: ";").dropFirst() {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, kv[0] == "label-format" else { continue }
+            guard let format = ManifestLabelFormat(rawValue: kv[1]) else {
+                var report = ValidationReport()
+                report.add(file: "content type '\(contentType)'", "label-format '\(kv[1])' is not multi-hot or class-id")
+                throw .invalid(report)
+            }
+            return format
+        }
+        return .multiHot
+    }
+}
+
+/// Where a manifest's references point on this machine.
+public struct ManifestOptions: Sendable {
+    /// `AttributeNames`: the image reference key first (ending in `-ref`), then the label key.
+    public var attributeNames: [String]
+    public var labels: LabelSpec
+    public var labelFormat: ManifestLabelFormat
+    /// Local folder standing in for S3: `s3://bucket/key` is read from `s3Mirror/bucket/key`.
+    public var s3Mirror: URL?
+    /// Check that every referenced file exists.
+    public var checkFiles: Bool
+
+    public init(attributeNames: [String], labels: LabelSpec, labelFormat: ManifestLabelFormat = .multiHot,
+                s3Mirror: URL? = nil, checkFiles: Bool = true) {
+        self.attributeNames = attributeNames
+        self.labels = labels
+        self.labelFormat = labelFormat
+        self.s3Mirror = s3Mirror
+        self.checkFiles = checkFiles
+    }
+}
+
+/// A JSON Lines augmented manifest: one JSON object per line, the image reference and the
+/// label under the keys `AttributeNames` names; other keys are metadata and ignored.
+public enum AugmentedManifest {
+    /// Parses and validates the manifest at `url`; every problem (invalid JSON, missing
+    /// attribute, bad label, missing file, unmappable reference) is reported with its line.
+    public static func load(_ url: URL, options: ManifestOptions) throws(DatasetError) -> FileSampleSource {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        var report = ValidationReport()
+        let samples = parse(text, file: url.path, baseDirectory: url.deletingLastPathComponent(),
+                            options: options, report: &report)
+        try report.throwIfProblems()
+        return FileSampleSource(samples: samples)
+    }
+
+    /// Parses `text`, adding every problem to `report`; lines with problems are left out.
+    public static func parse(_ text: String, file: String, baseDirectory: URL, options: ManifestOptions,
+                             report: inout ValidationReport) -> [Sample] {
+        guard options.attributeNames.count >= 2 else {
+            report.add(file: file, "AttributeNames must name the image reference key and the label key, got \(options.attributeNames)")
+            return []
+        }
+        let refKey = options.attributeNames[0], labelKey = options.attributeNames[1]
+        var samples: [Sample] = []
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty { continue }
+            let object: [String: Any]
+            do {
+                guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    report.add(file: file, line: lineNumber, "expected a JSON object on each line")
+                    continue
+                }
+                object = o
+            } catch {
+                report.add(file: file, line: lineNumber, "invalid JSON: \(line.prefix(80))")
+                continue
+            }
+            var ok = true
+            var imageURL: URL?
+            if let ref = object[refKey] as? String {
+                switch resolve(reference: ref, baseDirectory: baseDirectory, s3Mirror: options.s3Mirror) {
+                case .success(let u):
+                    if options.checkFiles && !ChannelPath.isRegularFile(u) {
+                        report.add(file: file, line: lineNumber, "image file not found: \(u.path) (from '\(ref)')"); ok = false
+                    }
+                    imageURL = u
+                case .failure(let p):
+                    report.add(file: file, line: lineNumber, p.message); ok = false
+                }
+            } else {
+                report.add(file: file, line: lineNumber, object[refKey] == nil
+                           ? "missing attribute '\(refKey)' (the image reference named first in AttributeNames)"
+                           : "attribute '\(refKey)' must be a string path or URL"); ok = false
+            }
+            var labels: [Float] = []
+            if let value = object[labelKey] {
+                switch parseLabel(value, options: options) {
+                case .success(let l): labels = l
+                case .failure(let p): report.add(file: file, line: lineNumber, "attribute '\(labelKey)': \(p.message)"); ok = false
+                }
+            } else {
+                report.add(file: file, line: lineNumber, "missing attribute '\(labelKey)' (the label named second in AttributeNames)"); ok = false
+            }
+            if ok, let imageURL {
+                samples.append(Sample(labels: labels, file: imageURL, reference: "\(file):\(lineNumber)"))
+            }
+        }
+        if samples.isEmpty && report.isEmpty { report.add(file: file, "the manifest has no entries") }
+        return samples
+    }
+
+    /// Maps a reference (path, `file://` URL, `s3://bucket/key`) to a local file.
+    static func resolve(reference: String, baseDirectory: URL, s3Mirror: URL?) -> Result<URL, InputProblem> {
+        if reference.hasPrefix("s3://") {
+            guard let mirror = s3Mirror else {
+                return .failure(.init(message: "reference '\(reference)' is an S3 URL but no local S3 mirror folder was given"))
+            }
+            let key = String(reference.dropFirst(5))
+            return ChannelPath.resolve(key, under: mirror)
+        }
+        if reference.hasPrefix("file://") {
+            guard let u = URL(string: reference), u.isFileURL else {
+                return .failure(.init(message: "reference '\(reference)' is not a valid file URL"))
+            }
+            return .success(u)
+        }
+        if reference.contains("://") {
+            return .failure(.init(message: "reference '\(reference)' uses an unsupported scheme (use a path, file:// or s3://)"))
+        }
+        if reference.hasPrefix("/") { return .success(URL(fileURLWithPath: reference)) }
+        return ChannelPath.resolve(reference, under: baseDirectory)
+    }
+
+    /// Turns a label value (number, numeric string, JSON array, array in a string) into the
+    /// floats a batch holds: one class index, or a multi-hot vector.
+    public static func parseLabel(_ value: Any, options: ManifestOptions) -> Result<[Float], InputProblem> {
+        let spec = options.labels
+        var numbers: [Float]
+        var isArray = false
+        if let s = value as? String {
+            let t = s.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("[") {
+                guard let data = t.data(using: .utf8),
+                      let arr = try? JSONSerialization.jsonObject(with: data) as? [Any],
+                      let nums = numbersOf(arr) else {
+                    return .failure(.init(message: "'\(s)' is not a JSON array of numbers"))
+                }
+                numbers = nums; isArray = true
+            } else if let v = LabelCheck.parse(Substring(t)) {
+                numbers = [v]
+            } else {
+                return .failure(.init(message: "'\(s)' is not a number"))
+            }
+        } else if let arr = value as? [Any] {
+            guard let nums = numbersOf(arr) else { return .failure(.init(message: "array holds a value that is not a number")) }
+            numbers = nums; isArray = true
+        } else if let n = value as? NSNumber {
+            numbers = [n.floatValue]
+        } else {
+            return .failure(.init(message: "expected a number, a numeric string or an array of numbers"))
+        }
+        if !spec.multiLabel {
+            guard numbers.count == 1 else {
+                return .failure(.init(message: "an array of \(numbers.count) labels was given but multi_label is 0"))
+            }
+            if let p = LabelCheck.classIndexProblem(numbers[0], numClasses: spec.numClasses) { return .failure(.init(message: p)) }
+            return .success(numbers)
+        }
+        if !isArray && numbers.count == 1 {
+            // A lone class id in a multi-label manifest still means one class.
+            if let p = LabelCheck.classIndexProblem(numbers[0], numClasses: spec.numClasses) { return .failure(.init(message: p)) }
+            return .success(multiHot(classIDs: numbers, numClasses: spec.numClasses))
+        }
+        switch options.labelFormat {
+        case .multiHot:
+            if let p = LabelCheck.multiHotProblem(numbers, numClasses: spec.numClasses) { return .failure(.init(message: p + " (label-format=multi-hot)")) }
+            return .success(numbers)
+        case .classID:
+            for v in numbers {
+                if let p = LabelCheck.classIndexProblem(v, numClasses: spec.numClasses) { return .failure(.init(message: p + " (label-format=class-id)")) }
+            }
+            return .success(multiHot(classIDs: numbers, numClasses: spec.numClasses))
+        }
+    }
+
+    private static func numbersOf(_ arr: [Any]) -> [Float]? {
+        var out: [Float] = []
+        for v in arr {
+            if let n = v as? NSNumber { out.append(n.floatValue) }
+            else if let s = v as? String, let f = LabelCheck.parse(Substring(s)) { out.append(f) }
+            else { return nil }
+        }
+        return out
+    }
+
+    private static func multiHot(classIDs: [Float], numClasses: Int?) -> [Float] {
+        let n = numClasses ?? (Int(classIDs.max() ?? 0) + 1)
+        var v = [Float](repeating: 0, count: n)
+        for c in classIDs { v[Int(c)] = 1 }
+        return v
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Resolves relative paths inside a channel folder and refuses any that would leave it.
+enum ChannelPath {
+    /// The file `relative` names under `root`, or a message saying why it is not allowed.
+    static func resolve(_ relative: String, under root: URL) -> Result<URL, InputProblem> {
+        if relative.isEmpty { return .failure(.init(message: "empty path")) }
+        if relative.hasPrefix("/") {
+            return .failure(.init(message: "path '\(relative)' is absolute; paths must be relative to the channel folder"))
+        }
+        var depth = 0
+        for part in relative.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 {
+                return .failure(.init(message: "path '\(relative)' escapes the channel folder \(root.path)"))
+            }
+        }
+        return .success(root.appendingPathComponent(relative))
+    }
+
+    static func isRegularFile(_ url: URL) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue
+    }
+}
+
+/// One problem with one input value, as a sentence for the user.
+public struct InputProblem: Error, Sendable, Equatable {
+    public var message: String
+    public init(message: String) { self.message = message }
+}

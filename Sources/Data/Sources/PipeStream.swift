@@ -1,0 +1,51 @@
+import Foundation
+
+/// Pipe mode: a channel arrives as a stream of RecordIO records (a FIFO per epoch), read
+/// once from start to end, no index, no seeking.
+public struct PipeRecordStream: SampleStream {
+    /// What each record (or pair of records) holds.
+    public enum Layout: Sendable {
+        /// Image records: header with the label(s), then the encoded image.
+        case imageRecords
+        /// Augmented manifest: the image bytes in one record, the label text in the next.
+        case manifest(ManifestOptions)
+    }
+
+    private var reader: RecordIOStreamReader
+    private let layout: Layout
+    private let labels: LabelSpec
+    private let source: String
+    private var position = 0
+
+    public init(fileHandle: FileHandle, source: String, layout: Layout, labels: LabelSpec) {
+        self.reader = RecordIOStreamReader(fileHandle: fileHandle, source: source)
+        self.layout = layout
+        self.labels = labels
+        self.source = source
+    }
+
+    /// The next sample. Structural errors (a broken stream) throw; a record whose labels are
+    /// wrong still comes back, with an error the loader counts as a bad sample.
+    public mutating func next() throws -> RawSample? {
+        guard let payload = try reader.next() else { return nil }
+        let reference = "\(source) record \(position)"
+        position += 1
+        switch layout {
+        case .imageRecords:
+            let (header, imageOffset) = try ImageRecordHeader.unpack(payload, source: reference)
+            let values = header.flag > 0 ? header.labels : [header.label]
+            return RawSample(labels: values, bytes: payload, imageOffset: imageOffset, reference: reference)
+        case .manifest(let options):
+            guard let labelRecord = try reader.next() else {
+                throw DatasetError.badSample(reference: reference, reason: "stream ends after an image record; expected its label record next")
+            }
+            position += 1
+            let text = String(decoding: labelRecord, as: UTF8.self)
+            let value: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+            switch AugmentedManifest.parseLabel(value, options: options) {
+            case .success(let l): return RawSample(labels: l, bytes: payload, reference: reference)
+            case .failure(let p): throw DatasetError.badSample(reference: reference, reason: "label record: \(p.message)")
+            }
+        }
+    }
+}

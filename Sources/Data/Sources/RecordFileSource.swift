@@ -1,0 +1,79 @@
+import Foundation
+
+/// A `.rec` file (MXNet RecordIO of image records) with random access: offsets come from the
+/// `.idx` beside it when there is one, else from one sequential scan.
+public final class RecordFileSource: SampleSource, @unchecked Sendable {
+    public let url: URL
+    /// Byte offset of each record's first part, in file order.
+    public let offsets: [UInt64]
+    public let labels: LabelSpec
+    // Readers are not shared between threads: each load borrows one from this pool.
+    private var pool: [RecordIOReader] = []
+    private let lock = NSLock()
+
+    /// Opens `url`; uses `index` (or `url` with `.idx`) when it exists.
+    public init(url: URL, index: URL? = nil, labels: LabelSpec) throws(DatasetError) {
+        self.url = url
+        self.labels = labels
+        let idx = index ?? url.deletingPathExtension().appendingPathExtension("idx")
+        var offsets: [UInt64] = []
+        do {
+            if FileManager.default.fileExists(atPath: idx.path) {
+                // The index may list keys in any order; read records in file order.
+                offsets = try RecordIOIndex.read(contentsOf: idx).map(\.offset).sorted()
+            } else {
+                var reader = try RecordIOReader(url: url)
+                while let record = try reader.next() { offsets.append(record.offset) }
+            }
+        } catch {
+            throw .unreadable(path: url.path, reason: "\(error)")
+        }
+        if offsets.isEmpty { throw .empty(channel: url.path, detail: "the RecordIO file holds no records") }
+        self.offsets = offsets
+    }
+
+    public var count: Int { offsets.count }
+
+    public func reference(at index: Int) -> String {
+        "\(url.lastPathComponent) record \(index) (offset \(offsets[index]))"
+    }
+
+    public func load(at index: Int) throws -> RawSample {
+        let reference = reference(at: index)
+        let reader = try borrowReader()
+        defer { returnReader(reader) }
+        do {
+            let payload = try reader.read(at: offsets[index])
+            let (header, imageOffset) = try ImageRecordHeader.unpack(payload, source: reference)
+            let values = header.flag > 0 ? header.labels : [header.label]
+            let labels = try check(values, reference: reference)
+            return RawSample(labels: labels, bytes: payload, imageOffset: imageOffset, reference: reference)
+        } catch let e as DatasetError {
+            throw e
+        } catch {
+            throw DatasetError.badSample(reference: reference, reason: "\(error)")
+        }
+    }
+
+    private func check(_ values: [Float], reference: String) throws -> [Float] {
+        let problem = labels.multiLabel
+            ? LabelCheck.multiHotProblem(values, numClasses: labels.numClasses)
+            : (values.count == 1 ? LabelCheck.classIndexProblem(values[0], numClasses: labels.numClasses)
+                                 : "record has \(values.count) labels but multi_label is 0")
+        if let problem { throw DatasetError.badSample(reference: reference, reason: problem) }
+        return values
+    }
+
+    private func borrowReader() throws -> RecordIOReader {
+        lock.lock()
+        if let r = pool.popLast() { lock.unlock(); return r }
+        lock.unlock()
+        do { return try RecordIOReader(url: url) } catch {
+            throw DatasetError.unreadable(path: url.path, reason: "\(error)")
+        }
+    }
+
+    private func returnReader(_ reader: RecordIOReader) {
+        lock.lock(); pool.append(reader); lock.unlock()
+    }
+}
