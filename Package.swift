@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Modules, lowest first; each depends only on those above it:
-// C shims -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> imgclf
+// C shims -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training -> imgclf
 let package = Package(
     name: "imgclf",
     platforms: [.macOS(.v14)],
@@ -21,11 +21,12 @@ let package = Package(
         .target(name: "Graph", dependencies: ["Compute"]),
         .target(name: "Models", dependencies: ["Graph"]),
         .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
+        .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data"]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data",
+            "Compute", "Graph", "Models", "Data", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph"], resources: [.copy("Resources")]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training"], resources: [.copy("Resources")]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Models"], resources: [.copy("Resources")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),

@@ -1,0 +1,62 @@
+import CDNNL
+
+/// A oneDNN memory descriptor: logical dimensions, data type and physical layout.
+public struct MemoryDesc: @unchecked Sendable, Equatable {
+    public var raw: dnnl_memory_desc_t
+
+    public init(raw: dnnl_memory_desc_t) { self.raw = raw }
+
+    /// A descriptor with an explicit layout (`dnnl_nchw`, `dnnl_oihw`, `dnnl_nc`, `dnnl_a`...)
+    /// or `dnnl_format_tag_any` to let a primitive choose.
+    public init(_ dims: [Int], _ tag: dnnl_format_tag_t, type: dnnl_data_type_t = dnnl_f32) {
+        var md = dnnl_memory_desc_t()
+        let d = dims.map { Int64($0) }
+        try! check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, type, tag),
+                   "describe a tensor of shape \(dims)")
+        raw = md
+    }
+
+    /// The plain row-major layout for a tensor of this rank (MXNet's layout).
+    public static func plain(_ dims: [Int], type: dnnl_data_type_t = dnnl_f32) -> MemoryDesc {
+        MemoryDesc(dims, plainTag(rank: dims.count), type: type)
+    }
+
+    public static func any(_ dims: [Int], type: dnnl_data_type_t = dnnl_f32) -> MemoryDesc {
+        MemoryDesc(dims, dnnl_format_tag_any, type: type)
+    }
+
+    public static func plainTag(rank: Int) -> dnnl_format_tag_t {
+        switch rank {
+        case 1: return dnnl_a
+        case 2: return dnnl_ab
+        case 3: return dnnl_abc
+        case 4: return dnnl_abcd
+        case 5: return dnnl_abcde
+        default: preconditionFailure("tensors of rank \(rank) are not supported")
+        }
+    }
+
+    public var dims: [Int] {
+        withUnsafeBytes(of: raw.dims) { buf in
+            Array(buf.bindMemory(to: Int64.self).prefix(Int(raw.ndims))).map { Int($0) }
+        }
+    }
+
+    /// Bytes needed to hold a tensor of this descriptor (blocked layouts include padding).
+    public var byteCount: Int {
+        var md = raw
+        return dnnl_memory_desc_get_size(&md)
+    }
+
+    public var elementCount: Int { dims.reduce(1, *) }
+
+    public var dataType: dnnl_data_type_t { raw.data_type }
+
+    public static func == (a: MemoryDesc, b: MemoryDesc) -> Bool {
+        var x = a.raw, y = b.raw
+        return dnnl_memory_desc_equal(&x, &y) != 0
+    }
+
+    /// Whether this is the plain row-major layout of its dims.
+    public var isPlain: Bool { self == MemoryDesc.plain(dims, type: dataType) }
+}

@@ -1,0 +1,51 @@
+import CDNNL
+
+/// A created oneDNN primitive with its descriptor, executed on the shared stream.
+public final class Primitive: @unchecked Sendable {
+    public let pd: dnnl_primitive_desc_t
+    public let primitive: dnnl_primitive_t
+
+    /// Creates a primitive from an operation descriptor (conv, batch norm, pooling...).
+    public convenience init<Desc>(desc: inout Desc, hint: Primitive? = nil, attr: dnnl_primitive_attr_t? = nil, what: String) throws(DNNLError) {
+        var pd: dnnl_primitive_desc_t?
+        let status = withUnsafeMutablePointer(to: &desc) { ptr in
+            dnnl_primitive_desc_create(&pd, UnsafeRawPointer(ptr), attr, DNNL.shared.engine, hint?.pd)
+        }
+        try check(status, what)
+        try self.init(pd: pd!, what: what)
+    }
+
+    /// Wraps a primitive descriptor made elsewhere (reorder, sum), taking ownership.
+    public init(pd: dnnl_primitive_desc_t, what: String) throws(DNNLError) {
+        self.pd = pd
+        var prim: dnnl_primitive_t?
+        let status = dnnl_primitive_create(&prim, pd)
+        if status != dnnl_success {
+            dnnl_primitive_desc_destroy(pd)
+            throw DNNLError(status: status, what: what)
+        }
+        primitive = prim!
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(pd)
+    }
+
+    /// The memory descriptor the primitive chose for an argument (e.g. `dnnl_query_src_md`).
+    public func md(_ what: dnnl_query_t, _ index: Int32 = 0) -> MemoryDesc {
+        MemoryDesc(raw: dnnl_primitive_desc_query_md(pd, what, index)!.pointee)
+    }
+
+    /// The workspace descriptor, if the primitive needs one (max pooling, fused ReLU).
+    public var workspace: MemoryDesc? {
+        let md = md(dnnl_query_workspace_md)
+        return md.raw.ndims == 0 ? nil : md
+    }
+
+    public func execute(_ args: [(Int32, Tensor)]) {
+        var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
+        let status = dnnl_primitive_execute(primitive, DNNL.shared.stream, Int32(list.count), &list)
+        precondition(status == dnnl_success, "oneDNN primitive failed with status \(status.rawValue)")
+    }
+}

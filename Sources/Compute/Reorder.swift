@@ -1,0 +1,50 @@
+import CDNNL
+
+/// Converts a tensor between two layouts of the same logical shape (e.g. MXNet's plain
+/// OIHW weights to the blocked layout a convolution prefers, and back).
+public final class Reorder: @unchecked Sendable {
+    let primitive: Primitive
+    public let source: MemoryDesc
+    public let destination: MemoryDesc
+
+    public init(from source: MemoryDesc, to destination: MemoryDesc) {
+        var pd: dnnl_primitive_desc_t?
+        var s = source.raw, d = destination.raw
+        try! check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, nil),
+                   "reorder a tensor of shape \(source.dims)")
+        primitive = try! Primitive(pd: pd!, what: "reorder")
+        self.source = source
+        self.destination = destination
+    }
+
+    public func run(_ src: Tensor, _ dst: Tensor) {
+        primitive.execute([(DNNL_ARG_FROM, src), (DNNL_ARG_TO, dst)])
+    }
+
+    /// A one-off conversion into a new tensor of the destination layout.
+    public static func convert(_ src: Tensor, to desc: MemoryDesc) -> Tensor {
+        let dst = Tensor(desc, zeroed: false)
+        Reorder(from: src.desc, to: desc).run(src, dst)
+        return dst
+    }
+}
+
+/// Adds a tensor into another of the same layout: `dst += src` (gradient accumulation where
+/// one value feeds several consumers).
+public final class Accumulate: @unchecked Sendable {
+    let primitive: Primitive
+
+    public init(_ desc: MemoryDesc) {
+        var pd: dnnl_primitive_desc_t?
+        var mds = [desc.raw, desc.raw]
+        var dst = desc.raw
+        let scales: [Float] = [1, 1]
+        try! check(dnnl_sum_primitive_desc_create(&pd, &dst, 2, scales, &mds, nil, DNNL.shared.engine),
+                   "sum tensors of shape \(desc.dims)")
+        primitive = try! Primitive(pd: pd!, what: "sum")
+    }
+
+    public func run(add src: Tensor, into dst: Tensor) {
+        primitive.execute([(DNNL_ARG_MULTIPLE_SRC, dst), (DNNL_ARG_MULTIPLE_SRC + 1, src), (DNNL_ARG_DST, dst)])
+    }
+}

@@ -1,0 +1,194 @@
+import Compute
+import Foundation
+
+/// Whether an executor runs inference (moving statistics) or training (batch statistics,
+/// gradients, moving-statistic updates).
+public enum ExecutionMode: Sendable { case inference, training }
+
+/// A symbol graph compiled for one input shape and mode: every oneDNN primitive and
+/// every tensor is created here, once, and reused by each `forward`/`backward`.
+///
+/// Parameters live in a shared `ParameterStore`, so several executors (training and
+/// inference, or different batch sizes) see the same weights.
+public final class Executor: @unchecked Sendable {
+    public let symbol: Symbol
+    public let parameters: ParameterStore
+    public let mode: ExecutionMode
+    public let dataShape: [Int]
+    public let shapes: InferredShapes
+
+    private var ops: [Op] = []
+    private var values: [NodeEntry: Value] = [:]
+    private var trainableValues: [Value] = []
+    private let dataValue: Value
+    private var lossOps: [LossOutputOp] = []
+    private var headReaders: [Int: (Tensor, Reorder?)] = [:]
+
+    /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
+    /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
+    public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
+                dataName: String = "data") throws {
+        self.symbol = symbol
+        self.parameters = parameters
+        self.mode = mode
+        self.dataShape = dataShape
+        let labelNames = Executor.labelNames(of: symbol)
+        var inputShapes = [dataName: dataShape]
+        for (name, multi) in labelNames {
+            inputShapes[name] = multi ? nil : [dataShape[0]]
+        }
+        shapes = try symbol.inferShapes(inputs: inputShapes.compactMapValues { $0 })
+        parameters.allocate(for: symbol, shapes: shapes, inputs: Set([dataName]).union(labelNames.keys))
+        dataValue = Value(.plain(dataShape))
+        try compile(dataName: dataName, labelNames: Set(labelNames.keys))
+    }
+
+    /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`).
+    static func labelNames(of symbol: Symbol) -> [String: Bool] {
+        var names: [String: Bool] = [:]
+        for node in symbol.nodes where node.op == "SoftmaxOutput" || node.op == "LogisticRegressionOutput" {
+            if node.inputs.count > 1 {
+                names[symbol.nodes[node.inputs[1].node].name] = node.op == "LogisticRegressionOutput"
+            }
+        }
+        return names
+    }
+
+    private func compile(dataName: String, labelNames: Set<String>) throws {
+        let training = mode == .training
+        let auxiliary = Set(symbol.auxiliaryNames)
+        var consumers: [NodeEntry: [Int]] = [:]
+        for (i, node) in symbol.nodes.enumerated() {
+            for input in node.inputs { consumers[NodeEntry(node: input.node, output: input.output), default: []].append(i) }
+        }
+        let headSet = Set(symbol.heads.map { NodeEntry(node: $0.node, output: $0.output) })
+        var fused: Set<Int> = []
+
+        func value(_ node: Node, _ k: Int) throws -> Value {
+            guard k < node.inputs.count, let v = values[NodeEntry(node: node.inputs[k].node, output: node.inputs[k].output)] else {
+                throw GraphError.wrongInputCount(node: node.name, op: node.op, expected: "at least \(k + 1)", found: node.inputs.count)
+            }
+            return v
+        }
+        func add(_ op: Op, _ output: Value, _ i: Int) {
+            ops.append(op)
+            values[NodeEntry(node: i, output: 0)] = output
+            if training { output.enableGradient() }
+        }
+
+        for (i, node) in symbol.nodes.enumerated() {
+            if fused.contains(i) { continue }
+            let entry = NodeEntry(node: i, output: 0)
+            switch node.op {
+            case "null":
+                if node.name == dataName {
+                    values[entry] = dataValue
+                    if training { dataValue.enableGradient() }
+                } else if labelNames.contains(node.name) {
+                    continue
+                } else if auxiliary.contains(node.name) {
+                    values[entry] = Value(parameters.auxiliary(node.name)!.desc, tensor: parameters.auxiliary(node.name)!)
+                } else {
+                    guard let t = parameters.argument(node.name) else {
+                        throw GraphError.missingInputShape(array: node.name, node: node.name)
+                    }
+                    let v = Value(t.desc, tensor: t)
+                    if training {
+                        v.enableGradient(parameters.gradient(node.name)!)
+                        trainableValues.append(v)
+                    }
+                    values[entry] = v
+                }
+            case _ where IdentityOps.names.contains(node.op):
+                values[entry] = try value(node, 0)
+            case "BatchNorm":
+                let next = consumers[entry] ?? []
+                let fuse = next.count == 1 && !headSet.contains(entry)
+                    && symbol.nodes[next[0]].op == "Activation"
+                    && (try? symbol.nodes[next[0]].string("act_type")) == "relu"
+                let op = try BatchNormOp(node: node, input: try value(node, 0), gamma: try value(node, 1), beta: try value(node, 2),
+                                         movingMean: try value(node, 3).tensor, movingVar: try value(node, 4).tensor,
+                                         fuseRelu: fuse, training: training)
+                if fuse {
+                    fused.insert(next[0])
+                    add(op, op.output, next[0])
+                } else {
+                    add(op, op.output, i)
+                }
+            case "Convolution":
+                let noBias = try node.bool("no_bias", default: false)
+                let op = try ConvolutionOp(node: node, input: try value(node, 0), weight: try value(node, 1),
+                                           bias: noBias ? nil : try value(node, 2), training: training)
+                add(op, op.output, i)
+            case "Activation":
+                let op = try ActivationOp(node: node, input: try value(node, 0), training: training)
+                add(op, op.output, i)
+            case "Pooling":
+                let op = try PoolingOp(node: node, input: try value(node, 0), training: training)
+                add(op, op.output, i)
+            case "Flatten", "flatten":
+                let op = FlattenOp(input: try value(node, 0))
+                add(op, op.output, i)
+            case "FullyConnected":
+                var input = try value(node, 0)
+                if input.desc.dims.count != 2 {
+                    let flatten = FlattenOp(input: input)
+                    ops.append(flatten)
+                    if training { flatten.output.enableGradient() }
+                    input = flatten.output
+                }
+                let noBias = try node.bool("no_bias", default: false)
+                let op = try FullyConnectedOp(node: node, input: input, weight: try value(node, 1),
+                                              bias: noBias ? nil : try value(node, 2), training: training)
+                add(op, op.output, i)
+            case "elemwise_add", "_Plus", "_plus", "broadcast_add":
+                let op = try ElementwiseAddOp(node: node, lhs: try value(node, 0), rhs: try value(node, 1))
+                add(op, op.output, i)
+            case "SoftmaxOutput", "LogisticRegressionOutput":
+                let op = try LossOutputOp(node: node, input: try value(node, 0),
+                                          kind: node.op == "SoftmaxOutput" ? .softmax : .logistic)
+                lossOps.append(op)
+                add(op, op.output, i)
+            default:
+                throw GraphError.unknownOp(node: node.name, op: node.op)
+            }
+        }
+    }
+
+    // MARK: - Running
+
+    /// Copies one batch of NCHW float32 input.
+    public func setData(_ values: UnsafePointer<Float>) { dataValue.tensor.copy(from: values) }
+    public func setData(_ values: [Float]) { dataValue.tensor.copy(from: values) }
+
+    /// Labels for every loss head: [batch] class indices, or [batch, classes] for multi-label.
+    public func setLabels(_ labels: [Float]) {
+        for op in lossOps { op.labels.copy(from: labels) }
+    }
+
+    public func forward() {
+        for op in ops { op.forward() }
+    }
+
+    /// Runs the backward pass from the loss heads; fills the parameter store's gradients
+    /// and (training with batch statistics) updates the moving statistics.
+    public func backward() {
+        precondition(mode == .training, "backward needs an executor compiled for training")
+        for v in values.values { v.resetGradient() }
+        for op in ops.reversed() { op.backward() }
+    }
+
+    /// Head `index`'s output, plain row-major (probabilities for a loss head).
+    public func output(_ index: Int = 0) -> [Float] {
+        let head = symbol.heads[index]
+        let v = values[NodeEntry(node: head.node, output: head.output)]!
+        if v.desc.isPlain { return v.tensor.toArray() }
+        return Reorder.convert(v.tensor, to: .plain(v.desc.dims)).toArray()
+    }
+
+    /// The gradient with respect to the input batch (NCHW).
+    public func dataGradient() -> [Float] {
+        guard let g = dataValue.grad else { return [] }
+        return g.toArray()
+    }
+}

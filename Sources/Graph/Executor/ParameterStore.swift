@@ -1,0 +1,80 @@
+import Compute
+import Foundation
+
+/// The model's learnable arguments (weights, biases, gammas, betas) and auxiliary states
+/// (moving means and variances), in MXNet's plain layouts, with a gradient per argument.
+///
+/// Executors compiled for different shapes or modes share one store, so a training
+/// executor and an inference executor see the same weights.
+public final class ParameterStore: @unchecked Sendable {
+    public private(set) var argumentNames: [String] = []
+    public private(set) var auxiliaryNames: [String] = []
+    private var arguments: [String: Tensor] = [:]
+    private var gradients: [String: Tensor] = [:]
+    private var auxiliaries: [String: Tensor] = [:]
+
+    public init() {}
+
+    /// Allocates every argument and auxiliary state of `symbol` for the given input shapes,
+    /// initialised the way MXNet's defaults do: zeros, except gammas and moving variances at one.
+    /// Existing entries with the right shape are kept.
+    public func allocate(for symbol: Symbol, shapes: InferredShapes, inputs: Set<String>) {
+        for name in symbol.argumentNames where !inputs.contains(name) {
+            guard let shape = shapes.arguments[name] else { continue }
+            if let t = arguments[name], t.dims == shape { continue }
+            let t = Tensor(plain: shape)
+            if name.hasSuffix("_gamma") { t.fill(1) }
+            arguments[name] = t
+            gradients[name] = Tensor(plain: shape)
+            if !argumentNames.contains(name) { argumentNames.append(name) }
+        }
+        for name in symbol.auxiliaryNames {
+            guard let shape = shapes.auxiliary[name] else { continue }
+            if let t = auxiliaries[name], t.dims == shape { continue }
+            let t = Tensor(plain: shape)
+            if name.hasSuffix("_moving_var") { t.fill(1) }
+            auxiliaries[name] = t
+            if !auxiliaryNames.contains(name) { auxiliaryNames.append(name) }
+        }
+    }
+
+    public func argument(_ name: String) -> Tensor? { arguments[name] }
+    public func gradient(_ name: String) -> Tensor? { gradients[name] }
+    public func auxiliary(_ name: String) -> Tensor? { auxiliaries[name] }
+
+    /// Copies values in by name (`arg:NAME` / `aux:NAME`, or bare names); every array must
+    /// match the allocated shape. Returns the names that were loaded.
+    @discardableResult
+    public func load(_ arrays: [(name: String, array: NDArray)], source: String, skip: Set<String> = []) throws -> [String] {
+        var loaded: [String] = []
+        for (rawName, array) in arrays {
+            let (kind, name) = ParameterStore.split(rawName)
+            if skip.contains(name) { continue }
+            let target: Tensor?
+            switch kind {
+            case "aux": target = auxiliaries[name]
+            case "arg": target = arguments[name]
+            default: target = arguments[name] ?? auxiliaries[name]
+            }
+            guard let target else { continue }
+            guard target.dims == array.shape else {
+                throw GraphError.shapeMismatch(array: "\(source): \(rawName)", expected: target.dims, found: array.shape)
+            }
+            target.copy(from: array.floats())
+            loaded.append(name)
+        }
+        return loaded
+    }
+
+    /// Everything as MXNet's `arg:`/`aux:` named arrays, ready for `ParamsFile.write`.
+    public func export() -> [(name: String, array: NDArray)] {
+        argumentNames.map { ("arg:" + $0, NDArray(shape: arguments[$0]!.dims, floats: arguments[$0]!.toArray())) }
+            + auxiliaryNames.map { ("aux:" + $0, NDArray(shape: auxiliaries[$0]!.dims, floats: auxiliaries[$0]!.toArray())) }
+    }
+
+    static func split(_ name: String) -> (String, String) {
+        if name.hasPrefix("arg:") { return ("arg", String(name.dropFirst(4))) }
+        if name.hasPrefix("aux:") { return ("aux", String(name.dropFirst(4))) }
+        return ("", name)
+    }
+}

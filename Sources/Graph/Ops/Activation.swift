@@ -1,0 +1,47 @@
+import CDNNL
+import Compute
+
+/// MXNet `Activation` (relu, sigmoid, tanh) as a oneDNN eltwise primitive.
+/// ReLUs that follow a BatchNorm are fused into it instead (see `BatchNormOp`).
+final class ActivationOp: Op {
+    let output: Value
+    private let input: Value
+    private let forwardPrim: Primitive
+    private var backwardPrim: Primitive?
+
+    init(node: Node, input: Value, training: Bool) throws {
+        let kind = try node.string("act_type")
+        let alg: dnnl_alg_kind_t
+        switch kind {
+        case "relu": alg = dnnl_eltwise_relu
+        case "sigmoid": alg = dnnl_eltwise_logistic
+        case "tanh": alg = dnnl_eltwise_tanh
+        case "softrelu": alg = dnnl_eltwise_soft_relu
+        default:
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "act_type", value: kind, expected: "relu, sigmoid, tanh or softrelu")
+        }
+        self.input = input
+        var data = input.desc.raw
+        var desc = dnnl_eltwise_desc_t()
+        try check(dnnl_eltwise_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, alg, &data, 0, 0),
+                  "describe activation \(node.name)")
+        forwardPrim = try Primitive(desc: &desc, what: "create activation \(node.name)")
+        output = Value(forwardPrim.md(dnnl_query_dst_md))
+        guard training else { return }
+        var bd = dnnl_eltwise_desc_t()
+        var diff = input.desc.raw, data2 = input.desc.raw
+        try check(dnnl_eltwise_backward_desc_init(&bd, alg, &diff, &data2, 0, 0), "describe activation backward \(node.name)")
+        backwardPrim = try Primitive(desc: &bd, hint: forwardPrim, what: "create activation backward \(node.name)")
+    }
+
+    func forward() {
+        forwardPrim.execute([(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor)])
+    }
+
+    func backward() {
+        guard let backwardPrim, output.hasGradient else { return }
+        let ds = input.gradientDestination()
+        backwardPrim.execute([(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_DIFF_SRC, ds)])
+        input.gradientDelivered(ds)
+    }
+}

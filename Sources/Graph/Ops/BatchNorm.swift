@@ -1,0 +1,111 @@
+import CDNNL
+import Compute
+
+/// MXNet `BatchNorm` on oneDNN, optionally fused with the ReLU that follows it.
+///
+/// Training normalises with the batch mean and biased variance; the backward pass then
+/// updates the moving statistics the way MXNet 1.x does (`new = m * old + (1 - m) * batch`).
+/// With `fix_gamma` the scale is 1 and its gradient is zero.
+final class BatchNormOp: Op {
+    let output: Value
+    private let input: Value
+    private let gamma: Value
+    private let beta: Value
+    private let movingMean: Tensor
+    private let movingVar: Tensor
+    private let fixGamma: Bool
+    private let momentum: Float
+    private let training: Bool
+    private let forwardPrim: Primitive
+    private var backwardPrim: Primitive?
+    private var batchMean: Tensor?
+    private var batchVar: Tensor?
+    private var workspace: Tensor?
+
+    init(node: Node, input: Value, gamma: Value, beta: Value, movingMean: Tensor, movingVar: Tensor,
+         fuseRelu: Bool, training: Bool) throws {
+        let eps = try node.float("eps", default: 1e-3)
+        momentum = try node.float("momentum", default: 0.9)
+        fixGamma = try node.bool("fix_gamma", default: true)
+        let useGlobal = try node.bool("use_global_stats", default: false)
+        self.input = input
+        self.gamma = gamma
+        self.beta = beta
+        self.movingMean = movingMean
+        self.movingVar = movingVar
+        self.training = training && !useGlobal
+
+        var flags = dnnl_use_shift.rawValue
+        if !fixGamma { flags |= dnnl_use_scale.rawValue }
+        if fuseRelu { flags |= dnnl_fuse_norm_relu.rawValue }
+        if !self.training { flags |= dnnl_use_global_stats.rawValue }
+        var data = input.desc.raw
+        var desc = dnnl_batch_normalization_desc_t()
+        let prop = training ? dnnl_forward_training : dnnl_forward_inference
+        try check(dnnl_batch_normalization_forward_desc_init(&desc, prop, &data, eps, flags), "describe batch norm \(node.name)")
+        forwardPrim = try Primitive(desc: &desc, what: "create batch norm \(node.name)")
+        output = Value(forwardPrim.md(dnnl_query_dst_md))
+
+        guard training else { return }
+        let channels = input.desc.dims[1]
+        if self.training {
+            batchMean = Tensor(plain: [channels])
+            batchVar = Tensor(plain: [channels])
+        }
+        if let ws = forwardPrim.workspace { workspace = Tensor(ws) }
+        var bd = dnnl_batch_normalization_desc_t()
+        var diff = input.desc.raw
+        var data2 = input.desc.raw
+        try check(dnnl_batch_normalization_backward_desc_init(&bd, dnnl_backward, &diff, &data2, eps, flags),
+                  "describe batch norm backward \(node.name)")
+        backwardPrim = try Primitive(desc: &bd, hint: forwardPrim, what: "create batch norm backward \(node.name)")
+    }
+
+    func forward() {
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor), (DNNL_ARG_SHIFT, beta.tensor)]
+        if !fixGamma { args.append((DNNL_ARG_SCALE, gamma.tensor)) }
+        if training {
+            args += [(DNNL_ARG_MEAN, batchMean!), (DNNL_ARG_VARIANCE, batchVar!)]
+        } else {
+            args += [(DNNL_ARG_MEAN, movingMean), (DNNL_ARG_VARIANCE, movingVar)]
+        }
+        if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
+        forwardPrim.execute(args)
+    }
+
+    func backward() {
+        guard let backwardPrim, output.hasGradient else { return }
+        let mean = batchMean ?? movingMean, variance = batchVar ?? movingVar
+        let diffSrc = input.gradientDestination()
+        let diffShift = beta.gradientDestination()
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!),
+                                       (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance),
+                                       (DNNL_ARG_DIFF_SRC, diffSrc), (DNNL_ARG_DIFF_SHIFT, diffShift),
+                                       (DNNL_ARG_SHIFT, beta.tensor)]
+        var diffScale: Tensor?
+        if fixGamma {
+            diffScale = gamma.gradientDestination()
+            diffScale!.fill(0)
+        } else {
+            diffScale = gamma.gradientDestination()
+            args += [(DNNL_ARG_SCALE, gamma.tensor), (DNNL_ARG_DIFF_SCALE, diffScale!)]
+        }
+        if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
+        backwardPrim.execute(args)
+        input.gradientDelivered(diffSrc)
+        beta.gradientDelivered(diffShift)
+        gamma.gradientDelivered(diffScale!)
+        if training { updateMovingStatistics() }
+    }
+
+    /// MXNet 1.x folds the batch statistics into the moving ones during the backward pass.
+    private func updateMovingStatistics() {
+        let m = momentum, n = 1 - momentum
+        let mm = movingMean.floats, mv = movingVar.floats
+        let bm = batchMean!.floats, bv = batchVar!.floats
+        for c in 0..<movingMean.elementCount {
+            mm[c] = m * mm[c] + n * bm[c]
+            mv[c] = m * mv[c] + n * bv[c]
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import CDNNL
+import Compute
+
+/// MXNet `Convolution` (2-D, groups of 1) on oneDNN: forward, backward data and
+/// backward weights, each in the layouts oneDNN prefers for this machine.
+final class ConvolutionOp: Op {
+    let output: Value
+    private let src: InputPort
+    private let weights: InputPort
+    private let bias: Value?
+    private let forwardPrim: Primitive
+    private var backwardData: Primitive?
+    private var backwardWeights: Primitive?
+    private var bwdSrc: InputPort?
+    private var bwdWeights: InputPort?
+    private var bwdDiffDstForData: GradientPort?
+    private var bwdDiffDstForWeights: GradientPort?
+    private var diffWeights: InputPort?
+
+    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool) throws {
+        let kernel = try node.tuple("kernel")
+        let stride = try node.tuple("stride", default: [1, 1])
+        let pad = try node.tuple("pad", default: [0, 0])
+        let dilate = try node.tuple("dilate", default: [1, 1])
+        let groups = try node.int("num_group", default: 1)
+        guard kernel.count == 2, groups == 1 else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "only 2-D convolutions without groups are supported")
+        }
+        let inDims = input.desc.dims
+        let filters = weight.desc.dims[0]
+        let outH = outputSize(inDims[2], kernel: kernel[0], stride: stride[0], pad: pad[0], dilate: dilate[0])
+        let outW = outputSize(inDims[3], kernel: kernel[1], stride: stride[1], pad: pad[1], dilate: dilate[1])
+        let outDims = [inDims[0], filters, outH, outW]
+        let padR = [rightPad(input: inDims[2], output: outH, kernel: kernel[0], stride: stride[0], padLeft: pad[0], dilate: dilate[0]),
+                    rightPad(input: inDims[3], output: outW, kernel: kernel[1], stride: stride[1], padLeft: pad[1], dilate: dilate[1])]
+        let dil = dims(dilate.map { $0 - 1 })
+
+        var srcAny = MemoryDesc.any(inDims).raw
+        var wAny = MemoryDesc.any(weight.desc.dims).raw
+        var dstAny = MemoryDesc.any(outDims).raw
+        var biasMd = bias.map { $0.desc.raw }
+        var desc = dnnl_convolution_desc_t()
+        let prop = training ? dnnl_forward_training : dnnl_forward_inference
+        try withOptionalPointer(&biasMd) { biasPtr in
+            try check(dnnl_dilated_convolution_forward_desc_init(&desc, prop, dnnl_convolution_direct, &srcAny, &wAny, biasPtr, &dstAny,
+                                                                 dims(stride), dil, dims(pad), dims(padR)),
+                      "describe convolution \(node.name)")
+        }
+        forwardPrim = try Primitive(desc: &desc, what: "create convolution \(node.name)")
+        src = InputPort(input, wants: forwardPrim.md(dnnl_query_src_md))
+        weights = InputPort(weight, wants: forwardPrim.md(dnnl_query_weights_md))
+        self.bias = bias
+        output = Value(forwardPrim.md(dnnl_query_dst_md))
+
+        guard training else { return }
+        // Backward data: diff_src in the forward source layout, diff_dst as oneDNN likes it.
+        var bd = dnnl_convolution_desc_t()
+        var diffSrcAny = MemoryDesc.any(inDims).raw
+        var diffDstAny = MemoryDesc.any(outDims).raw
+        var wAny2 = MemoryDesc.any(weight.desc.dims).raw
+        try check(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &diffSrcAny, &wAny2, &diffDstAny,
+                                                                   dims(stride), dil, dims(pad), dims(padR)),
+                  "describe convolution backward \(node.name)")
+        let bData = try Primitive(desc: &bd, hint: forwardPrim, what: "create convolution backward \(node.name)")
+        backwardData = bData
+        bwdWeights = InputPort(weight, wants: bData.md(dnnl_query_weights_md))
+        bwdDiffDstForData = GradientPort(output, wants: bData.md(dnnl_query_diff_dst_md))
+        srcGradient = InputPort(input, wants: bData.md(dnnl_query_diff_src_md))
+
+        var bw = dnnl_convolution_desc_t()
+        var s3 = MemoryDesc.any(inDims).raw
+        var dw = MemoryDesc.any(weight.desc.dims).raw
+        var dd3 = MemoryDesc.any(outDims).raw
+        var db = bias.map { $0.desc.raw }
+        try withOptionalPointer(&db) { dbPtr in
+            try check(dnnl_dilated_convolution_backward_weights_desc_init(&bw, dnnl_convolution_direct, &s3, &dw, dbPtr, &dd3,
+                                                                          dims(stride), dil, dims(pad), dims(padR)),
+                      "describe convolution weight gradient \(node.name)")
+        }
+        let bWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create convolution weight gradient \(node.name)")
+        backwardWeights = bWeights
+        bwdSrc = InputPort(input, wants: bWeights.md(dnnl_query_src_md))
+        bwdDiffDstForWeights = GradientPort(output, wants: bWeights.md(dnnl_query_diff_dst_md))
+        diffWeights = InputPort(weight, wants: bWeights.md(dnnl_query_diff_weights_md))
+    }
+
+    private var srcGradient: InputPort?
+
+    func forward() {
+        src.stage()
+        weights.stage()
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.tensor), (DNNL_ARG_WEIGHTS, weights.tensor), (DNNL_ARG_DST, output.tensor)]
+        if let bias { args.append((DNNL_ARG_BIAS, bias.tensor)) }
+        forwardPrim.execute(args)
+    }
+
+    func backward() {
+        guard output.hasGradient else { return }
+        // Weight (and bias) gradients.
+        let bw = backwardWeights!, wPort = diffWeights!, sPort = bwdSrc!
+        if sPort !== src && sPort.desc != src.desc { sPort.stage() }
+        let srcTensor = sPort.desc == src.desc ? src.tensor : sPort.tensor
+        let dw = wPort.gradientDestination()
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, srcTensor), (DNNL_ARG_DIFF_DST, bwdDiffDstForWeights!.fetch()), (DNNL_ARG_DIFF_WEIGHTS, dw)]
+        var db: Tensor?
+        if let bias {
+            db = bias.gradientDestination()
+            args.append((DNNL_ARG_DIFF_BIAS, db!))
+        }
+        bw.execute(args)
+        wPort.gradientDelivered(dw)
+        if let bias, let db { bias.gradientDelivered(db) }
+
+        // Data gradient.
+        let bwdW = bwdWeights!
+        if bwdW.desc != weights.desc { bwdW.stage() }
+        let wTensor = bwdW.desc == weights.desc ? weights.tensor : bwdW.tensor
+        let port = srcGradient!
+        let ds = port.gradientDestination()
+        backwardData!.execute([(DNNL_ARG_DIFF_DST, bwdDiffDstForData!.fetch()), (DNNL_ARG_WEIGHTS, wTensor), (DNNL_ARG_DIFF_SRC, ds)])
+        port.gradientDelivered(ds)
+    }
+}
+
+/// Passes a pointer to an optional C struct (nil when absent).
+func withOptionalPointer<T, R>(_ value: inout T?, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
+    if value != nil {
+        var v = value!
+        return try withUnsafePointer(to: &v) { try body($0) }
+    }
+    return try body(nil)
+}

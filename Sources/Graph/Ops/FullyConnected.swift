@@ -1,0 +1,69 @@
+import CDNNL
+import Compute
+
+/// MXNet `FullyConnected` (inner product) on oneDNN, over a plain [N, K] input and
+/// MXNet's [num_hidden, K] weights.
+final class FullyConnectedOp: Op {
+    let output: Value
+    private let input: Value
+    private let weight: Value
+    private let bias: Value?
+    private let forwardPrim: Primitive
+    private var backwardData: Primitive?
+    private var backwardWeights: Primitive?
+
+    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool) throws {
+        guard input.desc.dims.count == 2, input.desc.isPlain else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "expects a flattened [batch, features] input")
+        }
+        self.input = input
+        self.weight = weight
+        self.bias = bias
+        let n = input.desc.dims[0], hidden = weight.desc.dims[0]
+        var src = input.desc.raw, w = weight.desc.raw
+        var dst = MemoryDesc.plain([n, hidden]).raw
+        var b = bias.map { $0.desc.raw }
+        var desc = dnnl_inner_product_desc_t()
+        try withOptionalPointer(&b) { bp in
+            try check(dnnl_inner_product_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, &src, &w, bp, &dst),
+                      "describe fully connected \(node.name)")
+        }
+        forwardPrim = try Primitive(desc: &desc, what: "create fully connected \(node.name)")
+        output = Value(.plain([n, hidden]))
+        guard training else { return }
+        var bd = dnnl_inner_product_desc_t()
+        var ds = input.desc.raw, w2 = weight.desc.raw, dd = output.desc.raw
+        try check(dnnl_inner_product_backward_data_desc_init(&bd, &ds, &w2, &dd), "describe fully connected backward \(node.name)")
+        backwardData = try Primitive(desc: &bd, hint: forwardPrim, what: "create fully connected backward \(node.name)")
+        var bw = dnnl_inner_product_desc_t()
+        var s3 = input.desc.raw, dw = weight.desc.raw, dd3 = output.desc.raw
+        var db = bias.map { $0.desc.raw }
+        try withOptionalPointer(&db) { dbp in
+            try check(dnnl_inner_product_backward_weights_desc_init(&bw, &s3, &dw, dbp, &dd3), "describe fully connected weight gradient \(node.name)")
+        }
+        backwardWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create fully connected weight gradient \(node.name)")
+    }
+
+    func forward() {
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_WEIGHTS, weight.tensor), (DNNL_ARG_DST, output.tensor)]
+        if let bias { args.append((DNNL_ARG_BIAS, bias.tensor)) }
+        forwardPrim.execute(args)
+    }
+
+    func backward() {
+        guard output.hasGradient else { return }
+        let dw = weight.gradientDestination()
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_DIFF_WEIGHTS, dw)]
+        var db: Tensor?
+        if let bias {
+            db = bias.gradientDestination()
+            args.append((DNNL_ARG_DIFF_BIAS, db!))
+        }
+        backwardWeights!.execute(args)
+        weight.gradientDelivered(dw)
+        if let bias, let db { bias.gradientDelivered(db) }
+        let ds = input.gradientDestination()
+        backwardData!.execute([(DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_WEIGHTS, weight.tensor), (DNNL_ARG_DIFF_SRC, ds)])
+        input.gradientDelivered(ds)
+    }
+}

@@ -1,0 +1,81 @@
+import Compute
+
+/// MXNet's loss heads, which output probabilities in the forward pass and start the
+/// backward pass with their own gradient (no gradient arrives from above):
+/// - `SoftmaxOutput`: softmax over classes; gradient `p - onehot(label)` per sample.
+/// - `LogisticRegressionOutput`: element-wise sigmoid; gradient `(p - y) / classes`
+///   (MXNet's regression outputs divide by the number of outputs per sample).
+/// Both are scaled by `grad_scale`, and divided by the batch with `normalization=batch`,
+/// as MXNet does (the optimizer's `rescale_grad` averages over the batch otherwise).
+final class LossOutputOp: Op {
+    enum Kind { case softmax, logistic }
+
+    let output: Value
+    let labels: Tensor
+    private let input: Value
+    private let kind: Kind
+    private let scale: Float
+    private let batch: Int
+    private let classes: Int
+
+    init(node: Node, input: Value, kind: Kind) throws {
+        guard input.desc.dims.count == 2, input.desc.isPlain else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "expects a plain [batch, classes] input")
+        }
+        self.input = input
+        self.kind = kind
+        batch = input.desc.dims[0]
+        classes = input.desc.dims[1]
+        var scale = try node.float("grad_scale", default: 1)
+        if kind == .logistic { scale /= Float(classes) }
+        if kind == .softmax, try node.string("normalization", default: "null") == "batch" { scale /= Float(batch) }
+        self.scale = scale
+        output = Value(input.desc)
+        labels = Tensor(plain: kind == .softmax ? [batch] : [batch, classes])
+    }
+
+    func forward() {
+        let x = input.tensor.floats, p = output.tensor.floats
+        switch kind {
+        case .softmax:
+            for n in 0..<batch {
+                let row = n * classes
+                var top = -Float.infinity
+                for k in 0..<classes { top = max(top, x[row + k]) }
+                var sum: Float = 0
+                for k in 0..<classes {
+                    let e = (x[row + k] - top).exp
+                    p[row + k] = e
+                    sum += e
+                }
+                for k in 0..<classes { p[row + k] /= sum }
+            }
+        case .logistic:
+            for i in 0..<(batch * classes) { p[i] = 1 / (1 + (-x[i]).exp) }
+        }
+    }
+
+    func backward() {
+        let p = output.tensor.floats, y = labels.floats
+        let g = input.gradientDestination()
+        let d = g.floats
+        switch kind {
+        case .softmax:
+            for n in 0..<batch {
+                let target = Int(y[n])
+                for k in 0..<classes {
+                    d[n * classes + k] = scale * (p[n * classes + k] - (k == target ? 1 : 0))
+                }
+            }
+        case .logistic:
+            for i in 0..<(batch * classes) { d[i] = scale * (p[i] - y[i]) }
+        }
+        input.gradientDelivered(g)
+    }
+}
+
+private extension Float {
+    var exp: Float { Foundation.exp(self) }
+}
+
+import Foundation
