@@ -78,13 +78,15 @@ public enum ParamsFile {
         switch magic {
         case v2Magic, v3Magic:
             let stype = try r.i32()
-            guard stype == 0 else {
+            // -1 is MXNet's "undefined" storage of an empty (none) array.
+            guard stype == 0 || stype == -1 else {
                 throw bad(stype == 1 || stype == 2
                           ? "sparse storage (\(stype == 1 ? "row_sparse" : "csr")) is not supported; save dense arrays"
                           : "unknown storage type \(stype)")
             }
             let ndim = try r.i32()
-            // V3 marks an unknown shape with -1; V2 with 0. Either way nothing else follows.
+            // An empty (none) array: V3 marks its unknown shape with -1, V2 with 0 (or -1
+            // since MXNet 1.5). Nothing else follows it.
             if ndim == -1 || (ndim == 0 && magic == v2Magic) { return NDArray(shape: [0], dtype: .float32, bytes: []) }
             shape = try dims(&r, ndim: Int(ndim), wide: true, bad)
         case v1Magic:
@@ -132,7 +134,8 @@ public enum ParamsFile {
     }
 
     /// Encodes arrays in the V2 format, exactly as MXNet 1.9 writes them (CPU context).
-    /// Names are written only if at least one is non-empty.
+    /// Names are written only if at least one is non-empty. A scalar (shape `[]`) is
+    /// written with shape `[1]`: MXNet 1.x reads zero dimensions as "no array".
     public static func encode(_ arrays: [(name: String, array: NDArray)]) -> Data {
         var w = ByteWriter()
         w.bytes.reserveCapacity(arrays.reduce(64) { $0 + $1.array.bytes.count + 64 + $1.name.utf8.count })
@@ -142,8 +145,9 @@ public enum ParamsFile {
         for (_, a) in arrays {
             w.put(v2Magic)
             w.put(Int32(0))  // dense storage
-            w.put(Int32(a.shape.count))
-            for d in a.shape { w.put(Int64(d)) }
+            let shape = a.shape.isEmpty ? [1] : a.shape
+            w.put(Int32(shape.count))
+            for d in shape { w.put(Int64(d)) }
             w.put(Int32(1))  // dev_type: CPU
             w.put(Int32(0))  // dev_id
             w.put(a.dtype.rawValue)

@@ -143,11 +143,13 @@ func writeAtomically(_ data: Data, to url: URL) throws {
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
         try data.write(to: tmp)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-        } else {
-            try FileManager.default.moveItem(at: tmp, to: url)
+        // rename(2) replaces an existing file atomically.
+        guard rename(tmp.path, url.path) == 0 else {
+            throw GraphError.io(file: url.path, detail: "cannot rename the temporary file into place: \(String(cString: strerror(errno)))")
         }
+    } catch let e as GraphError {
+        try? FileManager.default.removeItem(at: tmp)
+        throw e
     } catch {
         try? FileManager.default.removeItem(at: tmp)
         throw GraphError.io(file: url.path, detail: "cannot write: \(error.localizedDescription)")
