@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import Graph
+import Models
+
+/// The graphs MXNet 1.9.1 built with bench/mx_resnet.py (copied from shared/fixtures).
+enum Fixtures {
+    static let root = Bundle.module.url(forResource: "Resources", withExtension: nil)!
+
+    /// (file, num_layers, C,H,W, classes, multi-label)
+    static let cases: [(file: String, layers: Int, chw: [Int], classes: Int, multiLabel: Bool)] = [
+        ("symbols/resnet-18-3x224x224-symbol.json", 18, [3, 224, 224], 10, false),
+        ("symbols/resnet-50-3x224x224-symbol.json", 50, [3, 224, 224], 10, false),
+        ("symbols/resnet-20-3x28x28-symbol.json", 20, [3, 28, 28], 10, false),
+        ("symbols/resnet-164-1x28x28-symbol.json", 164, [1, 28, 28], 10, false),
+        ("symbols/resnet-18-3x32x32-symbol.json", 18, [3, 32, 32], 10, false),
+        ("resnet-20-3x28x28-multilabel-symbol.json", 20, [3, 28, 28], 5, true),
+    ]
+
+    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+}
+
+/// MXNet numbers unnamed nodes with a process-wide counter, so a fixture made after
+/// others starts at e.g. `_plus369`. Renumber each prefix from 0 in order of appearance,
+/// as a fresh process (and our builder) does.
+func renumberAutoNames(_ s: Symbol) -> Symbol {
+    var s = s
+    var counts: [String: Int] = [:]
+    for i in s.nodes.indices {
+        for prefix in ["_plus", "pooling", "flatten"] where s.nodes[i].name.hasPrefix(prefix)
+            && Int(s.nodes[i].name.dropFirst(prefix.count)) != nil {
+            s.nodes[i].name = prefix + String(counts[prefix, default: 0])
+            counts[prefix, default: 0] += 1
+        }
+    }
+    return s
+}
+
+@Suite struct ResNetTests {
+    @Test(arguments: Fixtures.cases.indices)
+    func buildsExactlyMXNetsGraph(index: Int) throws {
+        let c = Fixtures.cases[index]
+        let mxnet = renumberAutoNames(try Symbol.load(contentsOf: Fixtures.url(c.file)))
+        let ours = try ResNet.symbol(numLayers: c.layers, imageShape: c.chw, numClasses: c.classes, multiLabel: c.multiLabel)
+        #expect(ours.nodes.count == mxnet.nodes.count)
+        for (i, (a, b)) in zip(ours.nodes, mxnet.nodes).enumerated() where a != b {
+            Issue.record("\(c.file): node \(i) differs: ours \(a), MXNet \(b)")
+            break
+        }
+        #expect(ours.argNodes == mxnet.argNodes)
+        #expect(ours.nodeRowPtr == mxnet.nodeRowPtr)
+        #expect(ours.heads == mxnet.heads)
+        #expect(ours.attrs == mxnet.attrs)
+        // The whole file, as JSON values.
+        let a = try JSONSerialization.jsonObject(with: ours.jsonData()) as! NSDictionary
+        let b = try JSONSerialization.jsonObject(with: mxnet.jsonData()) as! NSDictionary
+        #expect(a == b)
+    }
+
+    @Test func firstGraphOfAProcessIsByteIdenticalToMXNets() throws {
+        // resnet-18-3x224x224 was the first graph its MXNet process built: no renumbering needed.
+        let original = try Data(contentsOf: Fixtures.url("symbols/resnet-18-3x224x224-symbol.json"))
+        let ours = try ResNet.symbol(numLayers: 18, imageShape: [3, 224, 224], numClasses: 10)
+        #expect(try ours.jsonData() == original)
+    }
+
+    @Test(arguments: Fixtures.cases.indices.filter { !Fixtures.cases[$0].multiLabel })
+    func parameterShapesMatchMXNet(index: Int) throws {
+        let c = Fixtures.cases[index]
+        let shapesURL = Fixtures.url(c.file.replacingOccurrences(of: "-symbol.json", with: "-shapes.json"))
+        let j = try JSONSerialization.jsonObject(with: Data(contentsOf: shapesURL)) as! [String: Any]
+        let s = try ResNet.symbol(numLayers: c.layers, imageShape: c.chw, numClasses: c.classes)
+        let r = try s.inferShapes(inputs: ["data": [2] + c.chw])
+        #expect(r.arguments == j["arg"] as! [String: [Int]])
+        #expect(r.auxiliary == j["aux"] as! [String: [Int]])
+    }
+
+    @Test(arguments: [(18, 224), (34, 224), (101, 224), (152, 224), (200, 224), (269, 224), (32, 28), (44, 28),
+                      (56, 28), (110, 28), (14, 28), (272, 28), (18, 32), (50, 64)])
+    func everyOfferedDepthBuildsAndInfers(layers: Int, size: Int) throws {
+        let s = try ResNet.symbol(numLayers: layers, imageShape: [3, size, size], numClasses: 7)
+        let r = try s.inferShapes(inputs: ["data": [1, 3, size, size]])
+        #expect(r.headShapes(of: s) == [[1, 7]])
+        #expect(r.arguments["softmax_label"] == [1])
+    }
+
+    @Test func multiLabelUsesLogisticRegressionNamedSoftmax() throws {
+        let s = try ResNet.symbol(numLayers: 20, imageShape: [3, 28, 28], numClasses: 5, multiLabel: true)
+        let head = s.nodes[s.heads[0].node]
+        #expect(head.op == "LogisticRegressionOutput" && head.name == "softmax")
+        #expect(try s.inferShapes(inputs: ["data": [3, 3, 28, 28]]).arguments["softmax_label"] == [3, 5])
+    }
+
+    @Test func invalidSettingsListTheValidValues() {
+        let e1 = #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 20, imageShape: [3, 224, 224], numClasses: 10) }
+        #expect(e1?.description.contains("18, 34, 50, 101, 152, 200") == true)
+        #expect(e1?.description.contains("num_layers 20") == true)
+        let e2 = #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 18, imageShape: [3, 28, 28], numClasses: 10) }
+        #expect(e2?.description.contains("20, 32, 44, 56, 110") == true)
+        #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224], numClasses: 10) }
+        #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [0, 224, 224], numClasses: 10) }
+        #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224, 224], numClasses: 0) }
+    }
+}
