@@ -140,6 +140,10 @@ public struct Symbol: Sendable, Equatable {
 /// crash never leaves a half-written file under the final name.
 func writeAtomically(_ data: Data, to url: URL) throws {
     let dir = url.deletingLastPathComponent()
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+        throw GraphError.io(file: url.path, detail: "cannot write: the folder \(dir.path) does not exist")
+    }
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
         try data.write(to: tmp)
