@@ -22,9 +22,9 @@ enum ColorConversion {
             out.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<count {
                     let c = Int(src[4 * i]), m = Int(src[4 * i + 1]), y = Int(src[4 * i + 2]), k = Int(src[4 * i + 3])
-                    let r = UInt8(k - ((255 - c) * k >> 8))
-                    let g = UInt8(k - ((255 - m) * k >> 8))
-                    let b = UInt8(k - ((255 - y) * k >> 8))
+                    let r = UInt8(k - (((255 - c) * k) >> 8))
+                    let g = UInt8(k - (((255 - m) * k) >> 8))
+                    let b = UInt8(k - (((255 - y) * k) >> 8))
                     if channels == 3 {
                         dst[3 * i] = r; dst[3 * i + 1] = g; dst[3 * i + 2] = b
                     } else {

@@ -34,22 +34,27 @@ public enum ImageEncoder {
     /// for its fast setting, higher levels for its default (zlib's default), which is what matters
     /// for size; the pixels are identical either way.
     public static func png(_ image: Image, compression: Int = 3) throws -> [UInt8] {
+        // Heap-allocated: libpng keeps the address for error reporting.
+        let descPtr = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        descPtr.initialize(to: png_image())
+        defer { png_image_free(descPtr); descPtr.deallocate() }
         var desc = png_image()
         desc.version = UInt32(PNG_IMAGE_VERSION)
         desc.width = UInt32(image.width)
         desc.height = UInt32(image.height)
         desc.format = image.channels == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
         if compression <= 3 { desc.flags |= UInt32(PNG_IMAGE_FLAG_FAST) }
+        descPtr.pointee = desc
         // First call sizes the output, second writes it.
         var size = 0
         let sized = image.pixels.withUnsafeBytes { src in
-            png_image_write_to_memory(&desc, nil, &size, 0, src.baseAddress, 0, nil)
+            png_image_write_to_memory(descPtr, nil, &size, 0, src.baseAddress, 0, nil)
         }
         guard sized != 0, size > 0 else { throw ImageEncodeError.failed("PNG: could not size the output") }
         var out = [UInt8](repeating: 0, count: size)
         let written = out.withUnsafeMutableBytes { dst in
             image.pixels.withUnsafeBytes { src in
-                png_image_write_to_memory(&desc, dst.baseAddress, &size, 0, src.baseAddress, 0, nil)
+                png_image_write_to_memory(descPtr, dst.baseAddress, &size, 0, src.baseAddress, 0, nil)
             }
         }
         guard written != 0 else { throw ImageEncodeError.failed("PNG: libpng could not write the image") }

@@ -14,41 +14,44 @@ enum PNGCodec {
     struct Header { var width: Int; var height: Int; var channels: Int }
 
     static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) -> Header {
-        var image = try begin(bytes)
-        defer { png_image_free(&image) }
-        return Header(width: Int(image.width), height: Int(image.height), channels: fileChannels(image.format))
+        let image = try begin(bytes)
+        defer { png_image_free(image); image.deallocate() }
+        return Header(width: Int(image.pointee.width), height: Int(image.pointee.height), channels: fileChannels(image.pointee.format))
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, options: DecodeOptions) throws(ImageDecodeError) -> Image {
-        var image = try begin(bytes)
-        let width = Int(image.width), height = Int(image.height)
-        do {
-            try ImageDecoder.checkSize(width: width, height: height, options: options)
-        } catch {
-            png_image_free(&image)
-            throw error
-        }
-        let hasAlpha = image.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
-        let isColor = image.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
+        let image = try begin(bytes)
+        // libpng keeps this address for its error messages: the png_image must not move, so it lives
+        // on the heap. png_image_free is harmless after finish_read has already freed the internals.
+        defer { png_image_free(image); image.deallocate() }
+        let width = Int(image.pointee.width), height = Int(image.pointee.height)
+        try ImageDecoder.checkSize(width: width, height: height, options: options)
+        let hasAlpha = image.pointee.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
+        let isColor = image.pointee.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
         // 8-bit, not premultiplied, in the file's own channel layout.
-        image.format = (isColor ? UInt32(PNG_FORMAT_FLAG_COLOR) : 0) | (hasAlpha ? UInt32(PNG_FORMAT_FLAG_ALPHA) : 0)
-        image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+        image.pointee.format = (isColor ? UInt32(PNG_FORMAT_FLAG_COLOR) : 0) | (hasAlpha ? UInt32(PNG_FORMAT_FLAG_ALPHA) : 0)
+        image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
         let fileChannels = (isColor ? 3 : 1) + (hasAlpha ? 1 : 0)
         var raw = [UInt8](repeating: 0, count: width * height * fileChannels)
         let ok = raw.withUnsafeMutableBytes { out in
-            png_image_finish_read(&image, nil, out.baseAddress, 0, nil)
+            png_image_finish_read(image, nil, out.baseAddress, 0, nil)
         }
-        // finish_read frees the png_image's internals on success and on failure.
-        guard ok != 0 else { throw .corrupt("PNG: " + message(&image)) }
+        guard ok != 0 else { throw .corrupt("PNG: " + message(image)) }
         return Image(width: width, height: height, channels: options.channels,
                      pixels: convert(raw, from: fileChannels, to: options.channels, count: width * height))
     }
 
-    private static func begin(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) -> png_image {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        let ok = png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count)
-        guard ok != 0 else { throw .corrupt("PNG: " + message(&image)) }
+    private static func begin(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) -> UnsafeMutablePointer<png_image> {
+        let image = UnsafeMutablePointer<png_image>.allocate(capacity: 1)
+        image.initialize(to: png_image())
+        image.pointee.version = UInt32(PNG_IMAGE_VERSION)
+        let ok = png_image_begin_read_from_memory(image, bytes.baseAddress, bytes.count)
+        guard ok != 0 else {
+            let text = message(image)
+            png_image_free(image)
+            image.deallocate()
+            throw .corrupt("PNG: " + text)
+        }
         return image
     }
 
@@ -56,8 +59,8 @@ enum PNGCodec {
         (format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1) + (format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0 ? 1 : 0)
     }
 
-    private static func message(_ image: inout png_image) -> String {
-        withUnsafeBytes(of: &image.message) { raw in
+    private static func message(_ image: UnsafeMutablePointer<png_image>) -> String {
+        withUnsafeBytes(of: &image.pointee.message) { raw in
             let bytes = raw.prefix { $0 != 0 }
             return bytes.isEmpty ? "unknown libpng error" : String(decoding: bytes, as: UTF8.self)
         }
