@@ -43,7 +43,7 @@ public enum ParamsFile {
                                              detail: "announces \(count) arrays but only \(r.remaining) bytes follow")
         }
         var arrays: [NDArray] = []
-        arrays.reserveCapacity(Int(count))
+        arrays.reserveCapacity(min(Int(count), 4096))  // a corrupt count must not allocate
         for i in 0..<Int(count) {
             r.location = "array \(i) of \(count)"
             arrays.append(try readArray(&r))

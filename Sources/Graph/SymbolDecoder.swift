@@ -25,7 +25,12 @@ struct SymbolDecoder {
             }
         }
         if let p = top["node_row_ptr"] {
-            symbol.nodeRowPtr = try ints(p, key: "node_row_ptr")
+            let ptr = try ints(p, key: "node_row_ptr")
+            // Executors index outputs through this table; a wrong one must fail here, not there.
+            guard ptr.count == nodes.count + 1, ptr.first == 0, zip(ptr, ptr.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw bad("\"node_row_ptr\" must hold \(nodes.count + 1) increasing numbers from 0 (one per node plus one), found \(ptr.count)")
+            }
+            symbol.nodeRowPtr = ptr
         }
         if let attrs = top["attrs"] {
             guard let o = attrs.objectValue else { throw bad("\"attrs\" is \(attrs.kindName), expected an object") }

@@ -97,6 +97,7 @@ import Graph
         check(#"{"nodes": [{"op": "null", "name": "a", "inputs": []}], "heads": [[5, 0, 0]]}"#, mentions: ["heads"])
         check(#"{"nodes": [], "heads": [], "arg_nodes": [3]}"#, mentions: ["arg_nodes"])
         check("{\"nodes\": [\u{1}]}", mentions: ["line 1"])
+        check(#"{"nodes": [{"op": "null", "name": "a", "inputs": []}], "heads": [[0, 0, 0]], "node_row_ptr": [0]}"#, mentions: ["node_row_ptr"])
     }
 
     @Test func legacyAttributeKeysAreRead() throws {
