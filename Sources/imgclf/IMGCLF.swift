@@ -9,6 +9,8 @@ struct IMGCLF: ParsableCommand {
         subcommands: [
             // One entry per command file in Sources/imgclf/Commands.
             SymbolCommand.self,
+            Im2RecCommand.self,
+            InspectCommand.self,
         ]
     )
 }
