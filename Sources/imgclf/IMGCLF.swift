@@ -8,6 +8,7 @@ struct IMGCLF: ParsableCommand {
         abstract: "Train, evaluate and serve image classifiers compatible with SageMaker's built-in Image Classification algorithm.",
         subcommands: [
             // One entry per command file in Sources/imgclf/Commands.
+            BenchmarkCommand.self,
             SymbolCommand.self,
             Im2RecCommand.self,
             InspectCommand.self,

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Data
+import Foundation
+import Training
+
+/// `imgclf benchmark`: the compute core on synthetic data, or with `--data` the input
+/// pipeline alone. Prints one JSON line.
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure training and inference images/s on synthetic data, or the input pipeline with --data.")
+
+    @Option(name: .customLong("num_layers"), help: "ResNet depth.") var numLayers: Int = 18
+    @Option(name: .customLong("image_shape"), help: "C,H,W") var imageShape: String = "3,224,224"
+    @Option(name: .customLong("mini_batch_size")) var miniBatchSize: Int = 32
+    @Option(name: .customLong("precision_dtype")) var precisionDtype: String = "float32"
+    @Option(name: .customLong("iterations"), help: "Timed iterations (after 2 warm-up ones).") var iterations: Int = 10
+    @Option(name: .customLong("num_classes")) var numClasses: Int = 1000
+    @Flag(name: .customLong("infer-only")) var inferOnly = false
+    @Flag(name: .customLong("train-only")) var trainOnly = false
+
+    @Option(name: .customLong("data"), help: "A .rec file or image folder: measure the input pipeline alone.") var data: String?
+    @Option(name: .customLong("resize")) var resize: Int?
+    @Option(name: .customLong("augmentation_type")) var augmentationType: String?
+    @Option(name: .customLong("threads")) var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("seconds")) var seconds: Double = 10
+
+    func run() throws {
+        let shape = try parseImageShape(imageShape)
+        if let data {
+            var augmentation: AugmentationType?
+            if let augmentationType {
+                guard let a = AugmentationType(rawValue: augmentationType) else {
+                    throw ValidationError("augmentation_type must be crop, crop_color or crop_color_transform, got '\(augmentationType)'")
+                }
+                augmentation = a
+            }
+            let rate = try InputPipelineBenchmark.run(data: URL(fileURLWithPath: data), imageShape: shape, resize: resize,
+                                                      augmentation: augmentation, batchSize: miniBatchSize,
+                                                      threads: threads, seconds: seconds)
+            let aug = augmentation?.rawValue ?? "none"
+            print("{\"img_s\": \(String(format: "%.1f", rate)), \"augmentation_type\": \"\(aug)\", \"threads\": \(threads)}")
+            return
+        }
+        guard precisionDtype == "float32" || precisionDtype == "float16" else {
+            throw ValidationError("precision_dtype must be float32 or float16, got '\(precisionDtype)'")
+        }
+        let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
+                                              numClasses: numClasses, iterations: iterations,
+                                              train: !inferOnly, infer: !trainOnly)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}
+
+/// Parses MXNet's "C,H,W" (spaces allowed).
+func parseImageShape(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }), let c = parts[0], c == 1 || c == 3 else {
+        throw ValidationError("image_shape must be \"C,H,W\" with C 1 or 3 and positive H, W; got '\(text)'")
+    }
+    return parts.map { $0! }
+}
