@@ -22,7 +22,7 @@ public class Tensor: @unchecked Sendable {
         memory = mem!
     }
 
-    init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc) {
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc) {
         self.desc = desc
         self.pointer = pointer
         self.byteCount = byteCount

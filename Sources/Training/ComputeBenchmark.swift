@@ -33,6 +33,9 @@ public enum ComputeBenchmark {
         if train {
             let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .training)
             Initializer.xavier(store, seed: 1)
+            if ProcessInfo.processInfo.environment["IMGCLF_MEMORY_REPORT"] != nil {
+                FileHandle.standardError.write("activations \(exec.activationMemoryBytes >> 20) MiB, gradients+scratch \(exec.gradientMemoryBytes >> 20) MiB, rss \(peakResidentMiB()) MiB\n".data(using: .utf8)!)
+            }
             let sgd = SGD(learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4, rescaleGrad: 1 / Float(batch))
             exec.setData(data)
             exec.setLabels(labels)

@@ -22,7 +22,11 @@ public final class Executor: @unchecked Sendable {
     private var trainableValues: [Value] = []
     private let dataValue: Value
     private var lossOps: [LossOutputOp] = []
-    private var headReaders: [Int: (Tensor, Reorder?)] = [:]
+    /// Training: gradient buffers shared by lifetime, and per-step scratch.
+    private let arena = Arena()
+    /// Training: forward buffers of values rebuilt for the backward pass, shared by lifetime.
+    private let forwardArena = Arena()
+    private var recomputed: [Value] = []
 
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
@@ -41,6 +45,10 @@ public final class Executor: @unchecked Sendable {
         parameters.allocate(for: symbol, shapes: shapes, inputs: Set([dataName]).union(labelNames.keys))
         dataValue = Value(.plain(dataShape))
         try compile(dataName: dataName, labelNames: Set(labelNames.keys))
+        if mode == .training {
+            planRecomputation()
+            planGradientMemory()
+        }
     }
 
     /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`).
@@ -73,7 +81,6 @@ public final class Executor: @unchecked Sendable {
         func add(_ op: Op, _ output: Value, _ i: Int) {
             ops.append(op)
             values[NodeEntry(node: i, output: 0)] = output
-            if training { output.enableGradient() }
         }
 
         for (i, node) in symbol.nodes.enumerated() {
@@ -118,7 +125,8 @@ public final class Executor: @unchecked Sendable {
             case "Convolution":
                 let noBias = try node.bool("no_bias", default: false)
                 let op = try ConvolutionOp(node: node, input: try value(node, 0), weight: try value(node, 1),
-                                           bias: noBias ? nil : try value(node, 2), training: training)
+                                           bias: noBias ? nil : try value(node, 2), training: training,
+                                           arena: training ? arena : nil)
                 add(op, op.output, i)
             case "Activation":
                 let op = try ActivationOp(node: node, input: try value(node, 0), training: training)
@@ -134,7 +142,6 @@ public final class Executor: @unchecked Sendable {
                 if input.desc.dims.count != 2 {
                     let flatten = FlattenOp(input: input)
                     ops.append(flatten)
-                    if training { flatten.output.enableGradient() }
                     input = flatten.output
                 }
                 let noBias = try node.bool("no_bias", default: false)
@@ -155,6 +162,107 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
+    /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling are not kept
+    /// for the backward pass: they are rebuilt from the saved batch statistics when a
+    /// consumer's backward step needs them, so their forward buffers can be shared by
+    /// lifetime. This is what keeps a training step's memory below PyTorch's.
+    private func planRecomputation() {
+        var consumers: [ObjectIdentifier: [Op]] = [:]
+        var lastConsumer: [ObjectIdentifier: Int] = [:]
+        for (k, op) in ops.enumerated() {
+            for v in op.inputs {
+                consumers[ObjectIdentifier(v), default: []].append(op)
+                lastConsumer[ObjectIdentifier(v)] = k
+            }
+        }
+        let heads = Set(symbol.heads.compactMap { values[NodeEntry(node: $0.node, output: $0.output)] }.map(ObjectIdentifier.init))
+        var intervals: [(value: Value, start: Int, end: Int)] = []
+        for (k, op) in ops.enumerated() {
+            guard let bn = op as? BatchNormOp, bn.canRecompute else { continue }
+            let v = bn.output, id = ObjectIdentifier(v)
+            guard !heads.contains(id), let users = consumers[id],
+                  users.allSatisfy({ $0 is ConvolutionOp || $0 is PoolingOp }),
+                  bn.inputs[0].recompute == nil else { continue }
+            v.recompute = { [unowned bn] t in bn.recompute(into: t) }
+            recomputed.append(v)
+            arena.reserve(slot: ScratchSlot.recomputed, v.desc)
+            intervals.append((v, k, lastConsumer[id] ?? k))
+        }
+        var free: [(buffer: Int, bytes: Int)] = []
+        var active: [(end: Int, buffer: Int, bytes: Int)] = []
+        for interval in intervals.sorted(by: { $0.start < $1.start }) {
+            active.removeAll { a in
+                if a.end < interval.start { free.append((a.buffer, a.bytes)); return true }
+                return false
+            }
+            let need = interval.value.desc.byteCount
+            let fit = free.indices.filter { free[$0].bytes >= need }.min { free[$0].bytes < free[$1].bytes }
+            let buffer: Int, bytes: Int
+            if let fit {
+                (buffer, bytes) = free.remove(at: fit)
+            } else {
+                buffer = forwardArena.allocate(bytes: need)
+                bytes = need
+            }
+            interval.value.relocate(to: forwardArena.tensor(interval.value.desc, buffer: buffer))
+            active.append((interval.end, buffer, bytes))
+        }
+    }
+
+    /// Gives every op output a gradient buffer, sharing buffers between values whose
+    /// gradients are never alive at the same time. In the backward pass (ops in reverse),
+    /// a value's gradient is first written at its last consumer's step and last read at
+    /// its producer's step.
+    private func planGradientMemory() {
+        let n = ops.count
+        var lastConsumer: [ObjectIdentifier: Int] = [:]
+        var consumerCount: [ObjectIdentifier: Int] = [:]
+        for (k, op) in ops.enumerated() {
+            for v in op.inputs {
+                lastConsumer[ObjectIdentifier(v)] = k
+                consumerCount[ObjectIdentifier(v), default: 0] += 1
+            }
+        }
+        var intervals: [(value: Value, birth: Int, death: Int)] = []
+        for (k, op) in ops.enumerated() where op.output.grad == nil {
+            let id = ObjectIdentifier(op.output)
+            intervals.append((op.output, n - 1 - (lastConsumer[id] ?? k), n - 1 - k))
+        }
+        intervals.sort { $0.birth < $1.birth }
+        var free: [(buffer: Int, bytes: Int)] = []
+        var active: [(death: Int, buffer: Int, bytes: Int)] = []
+        for interval in intervals {
+            active.removeAll { a in
+                if a.death < interval.birth { free.append((a.buffer, a.bytes)); return true }
+                return false
+            }
+            let need = interval.value.desc.byteCount
+            let fit = free.indices.filter { free[$0].bytes >= need }.min { free[$0].bytes < free[$1].bytes }
+            let buffer: Int, bytes: Int
+            if let fit {
+                (buffer, bytes) = free.remove(at: fit)
+            } else {
+                buffer = arena.allocate(bytes: need)
+                bytes = need
+            }
+            interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
+            active.append((interval.death, buffer, bytes))
+        }
+        for v in Set(values.values.map(ObjectIdentifier.init)).compactMap({ id in values.values.first { ObjectIdentifier($0) == id } }) {
+            v.arena = arena
+            if (consumerCount[ObjectIdentifier(v)] ?? 0) > 1 { arena.reserve(slot: ScratchSlot.accumulation, v.desc) }
+        }
+        for op in ops { op.output.arena = arena }
+    }
+
+    /// Bytes of gradient and scratch memory the training plan holds.
+    public var gradientMemoryBytes: Int { arena.byteCount }
+
+    /// Bytes held by the op outputs (activations).
+    public var activationMemoryBytes: Int {
+        ops.filter { $0.output.recompute == nil }.reduce(0) { $0 + $1.output.tensor.byteCount } + forwardArena.byteCount
+    }
+
     // MARK: - Running
 
     /// Copies one batch of NCHW float32 input.
@@ -167,6 +275,7 @@ public final class Executor: @unchecked Sendable {
     }
 
     public func forward() {
+        for v in recomputed { v.useForwardTensor() }
         for op in ops { op.forward() }
     }
 
@@ -175,7 +284,14 @@ public final class Executor: @unchecked Sendable {
     public func backward() {
         precondition(mode == .training, "backward needs an executor compiled for training")
         for v in values.values { v.resetGradient() }
-        for op in ops.reversed() { op.backward() }
+        for op in ops.reversed() {
+            for v in op.inputs where v.recompute != nil {
+                if v.backwardTensor == nil { v.backwardTensor = arena.scratch(slot: ScratchSlot.recomputed, v.desc) }
+                v.tensor = v.backwardTensor!
+                v.recompute!(v.tensor)
+            }
+            op.backward()
+        }
     }
 
     /// Head `index`'s output, plain row-major (probabilities for a loss head).

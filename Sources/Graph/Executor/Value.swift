@@ -7,18 +7,40 @@ import Compute
 /// scratch tensor and are added in.
 final class Value {
     let desc: MemoryDesc
-    let tensor: Tensor
+    /// The values; during a backward step a recomputed value points at scratch instead.
+    var tensor: Tensor
+    /// Where the forward pass keeps the values.
+    private(set) var forwardTensor: Tensor
+    /// Set for values that training does not keep for the backward pass: they are
+    /// recomputed into the given tensor when a backward step needs them (a fused
+    /// BatchNorm+ReLU output, from the saved batch statistics).
+    var recompute: ((Tensor) -> Void)?
+    /// The scratch tensor a recomputed value is rebuilt into.
+    var backwardTensor: Tensor?
     private(set) var grad: Tensor?
     private var scratch: Tensor?
     private var accumulate: Accumulate?
     private var gradWritten = false
+    /// Where scratch for gradient accumulation comes from (training executors).
+    var arena: Arena?
 
     init(_ desc: MemoryDesc, tensor: Tensor? = nil) {
         self.desc = desc
-        self.tensor = tensor ?? Tensor(desc)
+        let t = tensor ?? Tensor(desc)
+        self.tensor = t
+        forwardTensor = t
     }
 
-    /// Training needs a gradient buffer for this value (or one supplied, e.g. a parameter's).
+    /// Moves the forward values to a buffer shared with other values (memory planning).
+    func relocate(to t: Tensor) {
+        tensor = t
+        forwardTensor = t
+    }
+
+    func useForwardTensor() { tensor = forwardTensor }
+
+    /// Gives this value a gradient buffer: its own, or one supplied (a parameter's
+    /// gradient, or a buffer the executor's memory plan shares between values).
     func enableGradient(_ buffer: Tensor? = nil) {
         if grad == nil { grad = buffer ?? Tensor(desc) }
     }
@@ -31,7 +53,7 @@ final class Value {
     /// Where the next consumer should write its gradient contribution.
     func gradientDestination() -> Tensor {
         if !gradWritten { return grad! }
-        if scratch == nil { scratch = Tensor(desc, zeroed: false) }
+        if scratch == nil { scratch = arena?.scratch(slot: ScratchSlot.accumulation, desc) ?? Tensor(desc, zeroed: false) }
         return scratch!
     }
 
@@ -50,33 +72,49 @@ final class Value {
 final class InputPort {
     let value: Value
     let desc: MemoryDesc
-    private let staged: Tensor?
+    private var staged: Tensor?
     private let toWanted: Reorder?
     private var stagedGrad: Tensor?
     private var fromWanted: Reorder?
+    private let arena: Arena?
+    private let forwardStaging: Bool
 
-    init(_ value: Value, wants desc: MemoryDesc) {
+    /// `arena` (training) provides the gradient conversion buffer, shared by all ops.
+    /// `forwardStaging` false: the staged input is only needed within a backward step,
+    /// so it lives in shared scratch too. Scratch tensors are made on first use, after
+    /// compilation has reserved every slot's size.
+    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil, forwardStaging: Bool = true) {
         self.value = value
         self.desc = desc
+        self.arena = arena
+        self.forwardStaging = forwardStaging
         if desc == value.desc {
-            staged = nil
             toWanted = nil
         } else {
-            staged = Tensor(desc, zeroed: false)
             toWanted = Reorder(from: value.desc, to: desc)
+            if let arena, !forwardStaging {
+                arena.reserve(slot: ScratchSlot.backwardInput, desc)
+            } else {
+                staged = Tensor(desc, zeroed: false)
+            }
+            arena?.reserve(slot: ScratchSlot.inputGradient, desc)
         }
     }
 
-    /// The input in the wanted layout; call `stage()` first each forward pass.
+    /// The input in the wanted layout; call `stage()` first.
     var tensor: Tensor { staged ?? value.tensor }
 
-    func stage() { toWanted?.run(value.tensor, staged!) }
+    func stage() {
+        guard let toWanted else { return }
+        if staged == nil { staged = arena!.scratch(slot: ScratchSlot.backwardInput, desc) }
+        toWanted.run(value.tensor, staged!)
+    }
 
     /// A buffer in the wanted layout for this input's gradient.
     func gradientDestination() -> Tensor {
-        guard staged != nil else { return value.gradientDestination() }
+        guard toWanted != nil else { return value.gradientDestination() }
         if stagedGrad == nil {
-            stagedGrad = Tensor(desc, zeroed: false)
+            stagedGrad = arena?.scratch(slot: ScratchSlot.inputGradient, desc) ?? Tensor(desc, zeroed: false)
             fromWanted = Reorder(from: desc, to: value.desc)
         }
         return stagedGrad!
@@ -97,25 +135,37 @@ final class InputPort {
 final class GradientPort {
     let value: Value
     let desc: MemoryDesc
-    private let staged: Tensor?
+    private var staged: Tensor?
     private let reorder: Reorder?
+    private let arena: Arena?
 
-    init(_ value: Value, wants desc: MemoryDesc) {
+    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil) {
         self.value = value
         self.desc = desc
+        self.arena = arena
         if desc == value.desc {
-            staged = nil
             reorder = nil
         } else {
-            staged = Tensor(desc, zeroed: false)
             reorder = Reorder(from: value.desc, to: desc)
+            arena?.reserve(slot: ScratchSlot.outputGradient, desc)
         }
     }
 
     /// The output's gradient in the wanted layout (converted on each call when needed).
     func fetch() -> Tensor {
-        guard let staged, let reorder else { return value.grad! }
-        reorder.run(value.grad!, staged)
-        return staged
+        guard let reorder else { return value.grad! }
+        if staged == nil { staged = arena?.scratch(slot: ScratchSlot.outputGradient, desc) ?? Tensor(desc, zeroed: false) }
+        reorder.run(value.grad!, staged!)
+        return staged!
     }
+}
+
+/// Scratch slots of a training executor's arena: buffers that live within one op's
+/// backward step, shared by every op. Distinct slots may be in use at the same time.
+enum ScratchSlot {
+    static let accumulation = 0
+    static let inputGradient = 1
+    static let outputGradient = 2
+    static let backwardInput = 3
+    static let recomputed = 4
 }

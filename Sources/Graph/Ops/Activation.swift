@@ -34,6 +34,8 @@ final class ActivationOp: Op {
         backwardPrim = try Primitive(desc: &bd, hint: forwardPrim, what: "create activation backward \(node.name)")
     }
 
+    var inputs: [Value] { [input] }
+
     func forward() {
         forwardPrim.execute([(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor)])
     }

@@ -21,6 +21,7 @@ final class BatchNormOp: Op {
     private var batchMean: Tensor?
     private var batchVar: Tensor?
     private var workspace: Tensor?
+    private var recomputePrim: Primitive?
 
     init(node: Node, input: Value, gamma: Value, beta: Value, movingMean: Tensor, movingVar: Tensor,
          fuseRelu: Bool, training: Bool) throws {
@@ -44,7 +45,9 @@ final class BatchNormOp: Op {
         let prop = training ? dnnl_forward_training : dnnl_forward_inference
         try check(dnnl_batch_normalization_forward_desc_init(&desc, prop, &data, eps, flags), "describe batch norm \(node.name)")
         forwardPrim = try Primitive(desc: &desc, what: "create batch norm \(node.name)")
-        output = Value(forwardPrim.md(dnnl_query_dst_md))
+        // A training output that may be recomputed moves to a shared buffer: don't touch its pages.
+        let dst = forwardPrim.md(dnnl_query_dst_md)
+        output = Value(dst, tensor: Tensor(dst, zeroed: !(fuseRelu && training)))
 
         guard training else { return }
         let channels = input.desc.dims[1]
@@ -59,7 +62,31 @@ final class BatchNormOp: Op {
         try check(dnnl_batch_normalization_backward_desc_init(&bd, dnnl_backward, &diff, &data2, eps, flags),
                   "describe batch norm backward \(node.name)")
         backwardPrim = try Primitive(desc: &bd, hint: forwardPrim, what: "create batch norm backward \(node.name)")
+
+        if fuseRelu && self.training {
+            // The same normalisation from the saved batch statistics: lets the executor
+            // drop this output after the forward pass and rebuild it for the backward pass.
+            var rd = dnnl_batch_normalization_desc_t()
+            var data3 = input.desc.raw
+            let rflags = flags | dnnl_use_global_stats.rawValue
+            try check(dnnl_batch_normalization_forward_desc_init(&rd, dnnl_forward_inference, &data3, eps, rflags),
+                      "describe batch norm recomputation \(node.name)")
+            recomputePrim = try Primitive(desc: &rd, what: "create batch norm recomputation \(node.name)")
+        }
     }
+
+    /// Whether `recompute(into:)` can rebuild the output (training with a fused ReLU).
+    var canRecompute: Bool { recomputePrim != nil }
+
+    /// Rebuilds this op's forward output into `destination` from the saved batch statistics.
+    func recompute(into destination: Tensor) {
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, destination), (DNNL_ARG_SHIFT, beta.tensor),
+                                       (DNNL_ARG_MEAN, batchMean!), (DNNL_ARG_VARIANCE, batchVar!)]
+        if !fixGamma { args.append((DNNL_ARG_SCALE, gamma.tensor)) }
+        recomputePrim!.execute(args)
+    }
+
+    var inputs: [Value] { [input, gamma, beta] }
 
     func forward() {
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor), (DNNL_ARG_SHIFT, beta.tensor)]

@@ -17,7 +17,7 @@ final class ConvolutionOp: Op {
     private var bwdDiffDstForWeights: GradientPort?
     private var diffWeights: InputPort?
 
-    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool) throws {
+    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool, arena: Arena? = nil) throws {
         let kernel = try node.tuple("kernel")
         let stride = try node.tuple("stride", default: [1, 1])
         let pad = try node.tuple("pad", default: [0, 0])
@@ -64,8 +64,8 @@ final class ConvolutionOp: Op {
         let bData = try Primitive(desc: &bd, hint: forwardPrim, what: "create convolution backward \(node.name)")
         backwardData = bData
         bwdWeights = InputPort(weight, wants: bData.md(dnnl_query_weights_md))
-        bwdDiffDstForData = GradientPort(output, wants: bData.md(dnnl_query_diff_dst_md))
-        srcGradient = InputPort(input, wants: bData.md(dnnl_query_diff_src_md))
+        bwdDiffDstForData = GradientPort(output, wants: bData.md(dnnl_query_diff_dst_md), arena: arena)
+        srcGradient = InputPort(input, wants: bData.md(dnnl_query_diff_src_md), arena: arena, forwardStaging: false)
 
         var bw = dnnl_convolution_desc_t()
         var s3 = MemoryDesc.any(inDims).raw
@@ -79,12 +79,14 @@ final class ConvolutionOp: Op {
         }
         let bWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create convolution weight gradient \(node.name)")
         backwardWeights = bWeights
-        bwdSrc = InputPort(input, wants: bWeights.md(dnnl_query_src_md))
-        bwdDiffDstForWeights = GradientPort(output, wants: bWeights.md(dnnl_query_diff_dst_md))
-        diffWeights = InputPort(weight, wants: bWeights.md(dnnl_query_diff_weights_md))
+        bwdSrc = InputPort(input, wants: bWeights.md(dnnl_query_src_md), arena: arena, forwardStaging: false)
+        bwdDiffDstForWeights = GradientPort(output, wants: bWeights.md(dnnl_query_diff_dst_md), arena: arena)
+        diffWeights = InputPort(weight, wants: bWeights.md(dnnl_query_diff_weights_md), arena: arena, forwardStaging: false)
     }
 
     private var srcGradient: InputPort?
+
+    var inputs: [Value] { [src.value, weights.value] + (bias.map { [$0] } ?? []) }
 
     func forward() {
         src.stage()
@@ -98,8 +100,13 @@ final class ConvolutionOp: Op {
         guard output.hasGradient else { return }
         // Weight (and bias) gradients.
         let bw = backwardWeights!, wPort = diffWeights!, sPort = bwdSrc!
-        if sPort !== src && sPort.desc != src.desc { sPort.stage() }
-        let srcTensor = sPort.desc == src.desc ? src.tensor : sPort.tensor
+        let srcTensor: Tensor
+        if sPort.desc == src.desc {
+            srcTensor = src.tensor
+        } else {
+            sPort.stage()
+            srcTensor = sPort.tensor
+        }
         let dw = wPort.gradientDestination()
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, srcTensor), (DNNL_ARG_DIFF_DST, bwdDiffDstForWeights!.fetch()), (DNNL_ARG_DIFF_WEIGHTS, dw)]
         var db: Tensor?

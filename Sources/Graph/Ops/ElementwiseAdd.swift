@@ -26,6 +26,8 @@ final class ElementwiseAddOp: Op {
         toRhs = Reorder(from: output.desc, to: rhs.desc)
     }
 
+    var inputs: [Value] { [lhs, rhs] }
+
     func forward() {
         forwardPrim.execute([(DNNL_ARG_SRC_0, lhs.tensor), (DNNL_ARG_SRC_1, rhs.tensor), (DNNL_ARG_DST, output.tensor)])
     }

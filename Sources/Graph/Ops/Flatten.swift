@@ -21,6 +21,8 @@ final class FlattenOp: Op {
         output = Value(.plain(flat), tensor: Tensor.view(of: plain, as: .plain(flat)))
     }
 
+    var inputs: [Value] { [input] }
+
     func forward() { toPlain.run(input.tensor, plain) }
 
     func backward() {

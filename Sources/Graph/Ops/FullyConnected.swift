@@ -44,6 +44,8 @@ final class FullyConnectedOp: Op {
         backwardWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create fully connected weight gradient \(node.name)")
     }
 
+    var inputs: [Value] { [input, weight] + (bias.map { [$0] } ?? []) }
+
     func forward() {
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_WEIGHTS, weight.tensor), (DNNL_ARG_DST, output.tensor)]
         if let bias { args.append((DNNL_ARG_BIAS, bias.tensor)) }

@@ -34,6 +34,8 @@ final class LossOutputOp: Op {
         labels = Tensor(plain: kind == .softmax ? [batch] : [batch, classes])
     }
 
+    var inputs: [Value] { [input] }
+
     func forward() {
         let x = input.tensor.floats, p = output.tensor.floats
         switch kind {

@@ -4,6 +4,10 @@ import Compute
 /// One compiled step of an executor: primitives created once for a shape and mode,
 /// run every iteration over preallocated tensors.
 protocol Op: AnyObject {
+    /// The value this op produces.
+    var output: Value { get }
+    /// The values it reads (and, training, sends gradients to).
+    var inputs: [Value] { get }
     /// Runs the forward pass (training mode uses batch statistics).
     func forward()
     /// Propagates the output gradient to the inputs (training executors only).

@@ -57,6 +57,8 @@ final class PoolingOp: Op {
         backwardPrim = try Primitive(desc: &bd, hint: forwardPrim, what: "create pooling backward \(node.name)")
     }
 
+    var inputs: [Value] { [input] }
+
     func forward() {
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor)]
         if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }

@@ -1,0 +1,48 @@
+/// Raw 64-byte-aligned buffers that several tensors take turns to use.
+///
+/// Two uses in training executors:
+/// - gradient buffers assigned by lifetime (a value's gradient lives from its last
+///   consumer's backward step to its producer's), so values whose gradients never live at
+///   the same time share memory;
+/// - scratch "slots" for conversions that live within one op's backward step: every op
+///   uses the same slot buffers, sized to the largest request.
+public final class Arena: @unchecked Sendable {
+    public private(set) var buffers: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+    private var slotSizes: [Int: Int] = [:]
+    private var slotBuffers: [Int: Int] = [:]
+
+    public init() {}
+
+    deinit { for b in buffers { b.pointer.deallocate() } }
+
+    /// Total bytes held.
+    public var byteCount: Int { buffers.reduce(0) { $0 + $1.bytes } }
+
+    /// A new buffer of at least `bytes`; returns its index.
+    public func allocate(bytes: Int) -> Int {
+        let size = max(bytes, 64)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        buffers.append((p, size))
+        return buffers.count - 1
+    }
+
+    /// A tensor over buffer `index`.
+    public func tensor(_ desc: MemoryDesc, buffer index: Int) -> Tensor {
+        precondition(desc.byteCount <= buffers[index].bytes, "arena buffer too small")
+        return Tensor(borrowing: buffers[index].pointer, byteCount: buffers[index].bytes, desc: desc)
+    }
+
+    /// Declares that scratch slot `slot` will hold a tensor of `desc` (call during compilation).
+    public func reserve(slot: Int, _ desc: MemoryDesc) {
+        slotSizes[slot] = max(slotSizes[slot] ?? 0, desc.byteCount)
+    }
+
+    /// A tensor over scratch slot `slot`; the slot must have been reserved at least this large.
+    public func scratch(slot: Int, _ desc: MemoryDesc) -> Tensor {
+        if slotBuffers[slot] == nil || buffers[slotBuffers[slot]!].bytes < desc.byteCount {
+            slotBuffers[slot] = allocate(bytes: max(slotSizes[slot] ?? 0, desc.byteCount))
+        }
+        return tensor(desc, buffer: slotBuffers[slot]!)
+    }
+}
