@@ -13,6 +13,16 @@ public struct Batch {
     public let sampleIndices: [Int]
     /// Position of this batch in the epoch.
     public let index: Int
+
+    public init(data: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>, count: Int, pad: Int,
+                sampleIndices: [Int], index: Int) {
+        self.data = data
+        self.labels = labels
+        self.count = count
+        self.pad = pad
+        self.sampleIndices = sampleIndices
+        self.index = index
+    }
 }
 
 /// One preallocated batch buffer, reused for the whole run.

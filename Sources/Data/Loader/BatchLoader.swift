@@ -30,8 +30,10 @@ public final class BatchLoader: @unchecked Sendable {
 
     public var config: LoaderConfig { engine.config }
     public var augmenter: Augmenter { engine.augmenter }
-    var batchesPerEpoch: Int? { engine.batchesPerEpoch }
-    var skippedInEpoch: Int { engine.skippedInEpoch }
+    /// Number of batches one epoch gives (random-access sources; nil for streams).
+    public var batchesPerEpoch: Int? { engine.batchesPerEpoch }
+    /// Images skipped so far in the current epoch.
+    public var skippedInEpoch: Int { engine.skippedInEpoch }
 
     /// Begins epoch `epoch` (abandoning what is left of the previous one) and starts decoding.
     public func startEpoch(_ epoch: Int) throws { try engine.startEpoch(epoch) }

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import Data
+
+@Suite struct LstTests {
+    let root = URL(fileURLWithPath: "/")
+
+    @Test func fixtureListFromIm2recParsesOverTheFixtureTree() throws {
+        let list = try LstFile.load(SourcesFixtures.sources.appendingPathComponent("images.lst"),
+                                    root: SourcesFixtures.tree, labels: LabelSpec(numClasses: 3))
+        #expect(list.entries.count == 14)
+        let first = try #require(list.entries.first)
+        #expect(first.index == 10 && first.labels == [2] && first.path == "dog/img1.jpg" && first.line == 1)
+        let byPath = Dictionary(uniqueKeysWithValues: list.entries.map { ($0.path, $0.labels[0]) })
+        #expect(byPath["Zebra/img0.png"] == 0 && byPath["cat/gray.png"] == 1 && byPath["dog/rgba.png"] == 2)
+        let samples = list.samples(root: SourcesFixtures.tree, listName: "images.lst")
+        #expect(samples[0].reference == "images.lst:1 (dog/img1.jpg)")
+        #expect(FileManager.default.fileExists(atPath: samples[13].file.path))
+    }
+
+    @Test func everySeededErrorIsReportedWithItsLineInOneRun() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
+        let text = """
+        0\t1.000000\ta.jpg
+        1\t1.0\t2.0\ta.jpg
+        2\tcat\ta.jpg
+        3\t7\ta.jpg
+        0\t1\ta.jpg
+        5\t1\tmissing.jpg
+        6\t1\t../outside.jpg
+        7\t1.5\ta.jpg
+        seven\t1\ta.jpg
+        9\ta.jpg
+
+        10\t2\ta.jpg
+        """
+        var report = ValidationReport()
+        let list = LstFile.parse(text, file: "train.lst", root: folder, labels: LabelSpec(numClasses: 3),
+                                 checkFiles: true, report: &report)
+        let lines = report.problems.map { $0.line ?? 0 }
+        #expect(lines == [2, 3, 4, 5, 6, 7, 8, 9, 10])
+        #expect(report.problems[0].message.contains("expected 3 columns"))
+        #expect(report.problems[1].message.contains("'cat' is not a number"))
+        #expect(report.problems[2].message.contains("out of range"))
+        #expect(report.problems[3].message.contains("duplicate index 0 (first used on line 1)"))
+        #expect(report.problems[4].message.contains("not found"))
+        #expect(report.problems[5].message.contains("escapes the channel folder"))
+        #expect(report.problems[6].message.contains("not an integer"))
+        #expect(report.problems[7].message.contains("not a non-negative integer"))
+        #expect(report.description.contains("train.lst:4: label 7 is out of range"))
+        #expect(list.entries.map(\.index) == [0, 10])
+    }
+
+    @Test func loadThrowsTheWholeReport() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        let lst = folder.appendingPathComponent("bad.lst")
+        SourcesFixtures.write("0\t9\tnope.jpg\n1\tx\tnope2.jpg\n", to: lst)
+        #expect {
+            _ = try LstFile.load(lst, root: folder, labels: LabelSpec(numClasses: 2))
+        } throws: { error in
+            guard case DatasetError.invalid(let report) = error else { return false }
+            return report.problems.count == 4 && report.problems.allSatisfy { $0.file == lst.path }
+        }
+    }
+
+    @Test func multiHotColumnsForMultiLabel() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
+        var report = ValidationReport()
+        let text = "0\t1\t0\t1\ta.jpg\n1\t1\t0\ta.jpg\n2\t1\t2\t0\ta.jpg\n"
+        let list = LstFile.parse(text, file: "m.lst", root: folder, labels: LabelSpec(numClasses: 3, multiLabel: true),
+                                 checkFiles: true, report: &report)
+        #expect(list.entries.count == 1 && list.entries[0].labels == [1, 0, 1])
+        #expect(report.problems.map { $0.line } == [2, 3])
+        #expect(report.problems[0].message.contains("expected 5 columns"))
+        #expect(report.problems[1].message.contains("not 0 or 1"))
+    }
+
+    @Test func absolutePathsAreRefused() {
+        var report = ValidationReport()
+        _ = LstFile.parse("0\t1\t/etc/passwd\n", file: "a.lst", root: root, labels: LabelSpec(numClasses: 2),
+                          checkFiles: false, report: &report)
+        #expect(report.problems.first?.message.contains("absolute") == true)
+    }
+
+    @Test func datasetOpenReadsImagesWithAList() throws {
+        let source = try Dataset.open(SourcesFixtures.tree, options: .init(
+            channel: "train", labels: LabelSpec(numClasses: 3), lst: SourcesFixtures.sources.appendingPathComponent("images.lst")))
+        #expect(source.count == 14)
+        let raw = try source.load(at: 1)
+        #expect(raw.labels == [0] && raw.reference.contains("Zebra/img1.jpg") && raw.bytes.count == 2803)
+    }
+}

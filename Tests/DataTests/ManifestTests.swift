@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import Data
+
+@Suite struct ManifestTests {
+    /// A folder with a.jpg and b/c.jpg, and an S3 mirror holding bucket/key.jpg.
+    func makeFolder() -> URL {
+        let folder = SourcesFixtures.temporaryFolder()
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("b/c.jpg"))
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("mirror/bucket/key.jpg"))
+        return folder
+    }
+
+    func options(_ folder: URL, classes: Int = 3, multi: Bool = false, format: ManifestLabelFormat = .multiHot) -> ManifestOptions {
+        ManifestOptions(attributeNames: ["source-ref", "class"], labels: LabelSpec(numClasses: classes, multiLabel: multi),
+                        labelFormat: format, s3Mirror: folder.appendingPathComponent("mirror"))
+    }
+
+    @Test func singleLabelFormsAndReferenceForms() throws {
+        let folder = makeFolder()
+        let text = """
+        {"source-ref": "a.jpg", "class": 0}
+        {"source-ref": "file://\(folder.path)/b/c.jpg", "class": "2", "class-metadata": {"confidence": 0.9}}
+        {"source-ref": "s3://bucket/key.jpg", "class": 1.0}
+        {"source-ref": "\(folder.path)/a.jpg", "class": "1"}
+        """
+        var report = ValidationReport()
+        let samples = AugmentedManifest.parse(text, file: "train.manifest", baseDirectory: folder, options: options(folder), report: &report)
+        #expect(report.isEmpty, "\(report)")
+        #expect(samples.map(\.labels) == [[0], [2], [1], [1]])
+        #expect(samples[1].file.path == folder.appendingPathComponent("b/c.jpg").path)
+        #expect(samples[2].file.path == folder.appendingPathComponent("mirror/bucket/key.jpg").path)
+        #expect(samples[3].reference == "train.manifest:4")
+    }
+
+    @Test func multiHotAndClassIdArrays() throws {
+        let folder = makeFolder()
+        let text = """
+        {"source-ref": "a.jpg", "class": [1, 0, 1]}
+        {"source-ref": "a.jpg", "class": "[0, 1, 1]"}
+        """
+        var report = ValidationReport()
+        let multiHot = AugmentedManifest.parse(text, file: "m", baseDirectory: folder, options: options(folder, multi: true), report: &report)
+        #expect(report.isEmpty && multiHot.map(\.labels) == [[1, 0, 1], [0, 1, 1]])
+        let ids = """
+        {"source-ref": "a.jpg", "class": [0, 2]}
+        {"source-ref": "a.jpg", "class": "[1]"}
+        """
+        let classID = AugmentedManifest.parse(ids, file: "m", baseDirectory: folder,
+                                              options: options(folder, multi: true, format: .classID), report: &report)
+        #expect(report.isEmpty && classID.map(\.labels) == [[1, 0, 1], [0, 1, 0]])
+    }
+
+    @Test func labelFormatComesFromTheContentType() throws {
+        #expect(try ManifestLabelFormat.from(contentType: "application/x-recordio; label-format=class-id") == .classID)
+        #expect(try ManifestLabelFormat.from(contentType: "application/x-recordio") == .multiHot)
+        #expect(throws: DatasetError.self) { _ = try ManifestLabelFormat.from(contentType: "application/x-image; label-format=ids") }
+    }
+
+    @Test func everyProblemIsReportedWithItsLine() throws {
+        let folder = makeFolder()
+        let text = """
+        {"source-ref": "a.jpg", "class": 0}
+        {"source-ref": "a.jpg", "class": 0
+        {"class": 1}
+        {"source-ref": "a.jpg"}
+        {"source-ref": "missing.jpg", "class": 1}
+        {"source-ref": "../../escape.jpg", "class": 1}
+        {"source-ref": "a.jpg", "class": 5}
+        {"source-ref": "a.jpg", "class": "dog"}
+        {"source-ref": "s3://other/none.jpg", "class": 1}
+        {"source-ref": "a.jpg", "class": [1, 0]}
+        """
+        var report = ValidationReport()
+        let samples = AugmentedManifest.parse(text, file: "t.manifest", baseDirectory: folder, options: options(folder), report: &report)
+        #expect(samples.count == 1)
+        #expect(report.problems.map { $0.line ?? 0 } == [2, 3, 4, 5, 6, 7, 8, 9, 10])
+        let messages = report.problems.map(\.message)
+        #expect(messages[0].contains("invalid JSON"))
+        #expect(messages[1].contains("missing attribute 'source-ref'"))
+        #expect(messages[2].contains("missing attribute 'class'"))
+        #expect(messages[3].contains("not found"))
+        #expect(messages[4].contains("escapes"))
+        #expect(messages[5].contains("out of range"))
+        #expect(messages[6].contains("not a number"))
+        #expect(messages[7].contains("not found"))
+        #expect(messages[8].contains("multi_label is 0"))
+    }
+
+    @Test func multiHotOfWrongLengthAndS3WithoutMirror() {
+        let folder = makeFolder()
+        var report = ValidationReport()
+        var opts = options(folder, multi: true)
+        opts.s3Mirror = nil
+        let text = """
+        {"source-ref": "a.jpg", "class": [1, 0]}
+        {"source-ref": "s3://bucket/key.jpg", "class": [1, 0, 0]}
+        """
+        _ = AugmentedManifest.parse(text, file: "m", baseDirectory: folder, options: opts, report: &report)
+        #expect(report.problems.count == 2)
+        #expect(report.problems[0].message.contains("has 2 values but num_classes is 3"))
+        #expect(report.problems[1].message.contains("no local S3 mirror"))
+    }
+
+    @Test func datasetOpenReadsAManifestChannel() throws {
+        let folder = makeFolder()
+        let photo = SourcesFixtures.tree.appendingPathComponent("cat/img1.jpg")
+        SourcesFixtures.write("{\"source-ref\": \"\(photo.path)\", \"class\": \"1\"}\n", to: folder.appendingPathComponent("train.manifest"))
+        let source = try Dataset.open(folder, options: .init(channel: "train", labels: LabelSpec(numClasses: 2),
+                                                             attributeNames: ["source-ref", "class"]))
+        #expect(source.count == 1)
+        let raw = try source.load(at: 0)
+        #expect(raw.labels == [1] && raw.bytes.count == 1966)
+    }
+}
