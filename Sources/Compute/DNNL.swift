@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// The process-wide oneDNN CPU engine and the stream every primitive runs on.
 ///
@@ -10,6 +11,8 @@ public final class DNNL: @unchecked Sendable {
 
     public let engine: dnnl_engine_t
     public let stream: dnnl_stream_t
+    /// Held while a primitive runs (see `Primitive.execute`).
+    let executionLock = NSLock()
 
     private init() {
         var engine: dnnl_engine_t?

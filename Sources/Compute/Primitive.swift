@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// A created oneDNN primitive with its descriptor, executed on the shared stream.
 public final class Primitive: @unchecked Sendable {
@@ -43,8 +44,12 @@ public final class Primitive: @unchecked Sendable {
         return md.raw.ndims == 0 ? nil : md
     }
 
+    /// Runs the primitive. Executions are serialised process-wide: they share one stream
+    /// and oneDNN's per-process scratchpad, and each already uses every core through OpenMP.
     public func execute(_ args: [(Int32, Tensor)]) {
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
+        DNNL.shared.executionLock.lock()
+        defer { DNNL.shared.executionLock.unlock() }
         let status = dnnl_primitive_execute(primitive, DNNL.shared.stream, Int32(list.count), &list)
         precondition(status == dnnl_success, "oneDNN primitive failed with status \(status.rawValue)")
     }

@@ -44,8 +44,11 @@ public final class ParameterStore: @unchecked Sendable {
 
     /// Copies values in by name (`arg:NAME` / `aux:NAME`, or bare names); every array must
     /// match the allocated shape. Returns the names that were loaded.
+    /// With `requireAll`, every allocated argument and auxiliary state not in `skip` must be
+    /// present, or the error lists the missing ones.
     @discardableResult
-    public func load(_ arrays: [(name: String, array: NDArray)], source: String, skip: Set<String> = []) throws -> [String] {
+    public func load(_ arrays: [(name: String, array: NDArray)], source: String, skip: Set<String> = [],
+                     requireAll: Bool = false) throws -> [String] {
         var loaded: [String] = []
         for (rawName, array) in arrays {
             let (kind, name) = ParameterStore.split(rawName)
@@ -62,6 +65,14 @@ public final class ParameterStore: @unchecked Sendable {
             }
             target.copy(from: array.floats())
             loaded.append(name)
+        }
+        if requireAll {
+            let present = Set(loaded).union(skip)
+            let missing = (argumentNames + auxiliaryNames).filter { !present.contains($0) }
+            if !missing.isEmpty {
+                throw GraphError.malformedParams(file: source, location: "arrays",
+                                                 detail: "missing \(missing.count) array(s) the graph needs: \(missing.prefix(8).joined(separator: ", "))\(missing.count > 8 ? ", ..." : "")")
+            }
         }
         return loaded
     }
