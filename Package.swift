@@ -16,10 +16,11 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
         .target(name: "Compute", dependencies: ["CDNNL"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Graph", dependencies: ["Compute"]),
-        .target(name: "Models", dependencies: ["Graph"]),
+        .target(name: "Models", dependencies: ["Graph", "CArchive"]),
         .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
         .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data"]),
         .executableTarget(name: "imgclf", dependencies: [

@@ -1,0 +1,169 @@
+import Foundation
+import Graph
+
+/// A trained model as SageMaker's algorithm stores it: `image-classification-symbol.json`,
+/// `image-classification-NNNN.params` and `model-shapes.json`, which MXNet loads with
+/// `mx.model.load_checkpoint`, plus files of ours beside them that MXNet ignores:
+/// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`.
+///
+/// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
+/// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
+public struct ModelArtifact: Sendable {
+    public static let prefix = "image-classification"
+    public static let classesFile = "classes.json"
+    public static let hyperparametersFile = "hyperparameters.json"
+    public static let historyFile = "training-history.json"
+
+    public var symbol: Symbol
+    public var parameters: [(name: String, array: NDArray)]
+    /// The number in the params file name (MXNet's epoch + 1 for our checkpoints).
+    public var epoch: Int
+    /// [C, H, W] from `model-shapes.json` (nil when the artifact has none).
+    public var imageShape: [Int]?
+    public var classNames: [String]?
+    public var hyperparameters: [String: String]?
+    /// Raw JSON of the training history, kept as written.
+    public var history: Data?
+    /// Where it was loaded from, for messages.
+    public var source: String
+
+    public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
+                classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil, source: String = "") {
+        self.symbol = symbol
+        self.parameters = parameters
+        self.epoch = epoch
+        self.imageShape = imageShape
+        self.classNames = classNames
+        self.hyperparameters = hyperparameters
+        self.history = history
+        self.source = source
+    }
+
+    public enum ArtifactError: Error, CustomStringConvertible {
+        case notFound(String)
+        case missing(source: String, what: String)
+        case invalid(source: String, file: String, detail: String)
+
+        public var description: String {
+            switch self {
+            case let .notFound(path): return "\(path): no such file or folder"
+            case let .missing(source, what): return "\(source): \(what)"
+            case let .invalid(source, file, detail): return "\(source): \(file): \(detail)"
+            }
+        }
+    }
+
+    // MARK: - Loading
+
+    /// Loads a `.tar.gz` or a folder. With several `*-NNNN.params`, the highest number wins
+    /// unless `epoch` names one.
+    public static func load(from url: URL, epoch: Int? = nil) throws -> ModelArtifact {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ArtifactError.notFound(url.path)
+        }
+        var files: [String: Data]
+        if isDirectory.boolValue {
+            files = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: url.path)
+            where name.hasSuffix(".json") || name.hasSuffix(".params") {
+                files[name] = try Data(contentsOf: url.appendingPathComponent(name))
+            }
+        } else {
+            files = try TarGz.read(contentsOf: url)
+            // Archives may keep the files in a sub-folder; take base names.
+            files = Dictionary(files.map { (URL(fileURLWithPath: $0.key).lastPathComponent, $0.value) }, uniquingKeysWith: { a, _ in a })
+        }
+        return try decode(files: files, source: url.path, epoch: epoch)
+    }
+
+    static func decode(files: [String: Data], source: String, epoch wanted: Int?) throws -> ModelArtifact {
+        guard let symbolName = files.keys.filter({ $0.hasSuffix("-symbol.json") })
+            .sorted(by: { ($0 == "\(prefix)-symbol.json" ? 0 : 1, $0) < ($1 == "\(prefix)-symbol.json" ? 0 : 1, $1) }).first else {
+            throw ArtifactError.missing(source: source, what: "no *-symbol.json (expected \(prefix)-symbol.json)")
+        }
+        let stem = String(symbolName.dropLast("-symbol.json".count))
+        let checkpoints: [(Int, String)] = files.keys.compactMap { name in
+            guard name.hasPrefix(stem + "-"), name.hasSuffix(".params") else { return nil }
+            let number = name.dropFirst(stem.count + 1).dropLast(".params".count)
+            guard number.count == 4, let n = Int(number) else { return nil }
+            return (n, name)
+        }.sorted { $0.0 < $1.0 }
+        guard !checkpoints.isEmpty else {
+            throw ArtifactError.missing(source: source, what: "no \(stem)-NNNN.params beside \(symbolName)")
+        }
+        let chosen: (Int, String)
+        if let wanted {
+            guard let c = checkpoints.first(where: { $0.0 == wanted }) else {
+                throw ArtifactError.missing(source: source, what: "no \(stem)-\(String(format: "%04d", wanted)).params (found \(checkpoints.map { $0.1 }.joined(separator: ", ")))")
+            }
+            chosen = c
+        } else {
+            chosen = checkpoints.last!
+        }
+        let symbol = try Symbol(json: files[symbolName]!, source: symbolName)
+        let parameters = try ParamsFile.read(data: files[chosen.1]!, source: chosen.1)
+
+        var imageShape: [Int]?
+        if let shapes = files["model-shapes.json"] {
+            guard let list = try? JSONSerialization.jsonObject(with: shapes) as? [[String: Any]],
+                  let data = list.first(where: { ($0["name"] as? String) == "data" }) ?? list.first,
+                  let shape = data["shape"] as? [Int], shape.count == 4 else {
+                throw ArtifactError.invalid(source: source, file: "model-shapes.json",
+                                            detail: "expected [{\"shape\": [1, C, H, W], \"name\": \"data\"}]")
+            }
+            imageShape = Array(shape.dropFirst())
+        }
+        var classNames: [String]?
+        if let data = files[classesFile] {
+            guard let names = try? JSONDecoder().decode([String].self, from: data) else {
+                throw ArtifactError.invalid(source: source, file: classesFile, detail: "expected a JSON array of class names")
+            }
+            classNames = names
+        }
+        var hyperparameters: [String: String]?
+        if let data = files[hyperparametersFile] {
+            hyperparameters = try? JSONDecoder().decode([String: String].self, from: data)
+        }
+        return ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
+                             classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
+                             source: source)
+    }
+
+    // MARK: - Writing
+
+    /// The file names this artifact writes for `epoch`.
+    public static func paramsFileName(epoch: Int) -> String { "\(prefix)-\(String(format: "%04d", epoch)).params" }
+
+    /// Writes the MXNet files and ours into `folder` (each atomically); returns the names written.
+    @discardableResult
+    public func write(to folder: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var written: [String] = []
+        func put(_ name: String, _ data: Data) throws {
+            try data.write(to: folder.appendingPathComponent(name), options: .atomic)
+            written.append(name)
+        }
+        try put("\(Self.prefix)-symbol.json", try symbol.jsonData())
+        let paramsName = Self.paramsFileName(epoch: epoch)
+        try ParamsFile.write(parameters, to: folder.appendingPathComponent(paramsName))
+        written.append(paramsName)
+        if let imageShape {
+            try put("model-shapes.json", Data("[{\"shape\": [1, \(imageShape.map(String.init).joined(separator: ", "))], \"name\": \"data\"}]".utf8))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
+        if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
+        if let history { try put(Self.historyFile, history) }
+        return written
+    }
+
+    /// Writes the artifact into `folder` and packs the same files as `folder/model.tar.gz`.
+    public func writeArchive(to folder: URL, archiveName: String = "model.tar.gz") throws -> URL {
+        let names = try write(to: folder)
+        let archive = folder.appendingPathComponent(archiveName)
+        try TarGz.write(names.map { ($0, folder.appendingPathComponent($0)) }, to: archive)
+        return archive
+    }
+}
