@@ -29,14 +29,17 @@ public struct Augmenter: Sendable {
     /// Augments `image` (which must have `channels` channels) into `output`, CHW float32.
     public func process(_ image: Image, rng: inout SampleRNG, workspace: AugmentWorkspace,
                         into output: UnsafeMutablePointer<Float>) {
-        let crop = crop(image, rng: &rng, workspace: workspace)
+        let plan = sample(image, rng: &rng, workspace: workspace)
         // HWC bytes -> CHW floats: one plane per channel.
         let plane = height * width
-        let src = crop
+        let src = workspace.pixels
         if channels == 3 {
             let r = output, g = output + plane, b = output + 2 * plane
             for i in 0..<plane {
                 r[i] = Float(src[3 * i]); g[i] = Float(src[3 * i + 1]); b[i] = Float(src[3 * i + 2])
+            }
+            if plan.dh != 0 || plan.ds != 0 || plan.dl != 0 {
+                HLSColor.adjustPlanes(r: r, g: g, b: b, count: plane, hue: plan.dh, saturation: plan.ds, lightness: plan.dl)
             }
         } else {
             for i in 0..<plane { output[i] = Float(src[i]) }
@@ -46,13 +49,19 @@ public struct Augmenter: Sendable {
     /// Augments `image` and returns the result as an 8-bit image (HWC), for tests and tools.
     public func apply(_ image: Image, rng: inout SampleRNG) -> Image {
         let ws = AugmentWorkspace(width: width, height: height, channels: channels)
-        let out = crop(image, rng: &rng, workspace: ws)
-        return Image(width: width, height: height, channels: channels,
-                     pixels: Array(UnsafeBufferPointer(start: out, count: outputCount)))
+        let planes = UnsafeMutablePointer<Float>.allocate(capacity: outputCount)
+        defer { planes.deallocate() }
+        process(image, rng: &rng, workspace: ws, into: planes)
+        let plane = height * width
+        var pixels = [UInt8](repeating: 0, count: outputCount)
+        for i in 0..<plane {
+            for c in 0..<channels { pixels[i * channels + c] = UInt8(planes[c * plane + i]) }
+        }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
-    /// Samples the output window into the workspace and applies the colour offsets.
-    private func crop(_ image: Image, rng: inout SampleRNG, workspace ws: AugmentWorkspace) -> UnsafeMutablePointer<UInt8> {
+    /// Samples the output window into the workspace (HWC bytes); returns the plan drawn.
+    private func sample(_ image: Image, rng: inout SampleRNG, workspace ws: AugmentWorkspace) -> AugmentPlan {
         precondition(image.channels == channels, "decode images with \(channels) channel(s) for this augmenter")
         precondition(ws.pixelCount >= outputCount && ws.width >= width, "workspace too small")
         let plan = AugmentPlan.draw(width: image.width, height: image.height, cropWidth: width, cropHeight: height,
@@ -68,9 +77,6 @@ public struct Augmenter: Sendable {
                                              dst: ws.pixels, outWidth: width, outHeight: height)
             }
         }
-        if channels == 3 && (plan.dh != 0 || plan.ds != 0 || plan.dl != 0) {
-            HLSColor.adjust(ws.pixels, count: width * height, hue: plan.dh, saturation: plan.ds, lightness: plan.dl)
-        }
-        return ws.pixels
+        return plan
     }
 }

@@ -61,14 +61,17 @@ enum BilinearSampler {
                              map: AffineMap, fill: UInt8, dst: UnsafeMutablePointer<UInt8>, outWidth ow: Int, outHeight oh: Int) {
         let fillF = Float(fill)
         let rowStride = w * cn
+        let big = Double(Swift.max(w, h) + 2)
         var out = dst
         for oy in 0..<oh {
             var sx = map.b * Double(oy) + map.c
             var sy = map.e * Double(oy) + map.f
             for _ in 0..<ow {
-                let fx = sx.rounded(.down), fy = sy.rounded(.down)
-                let x0 = Int(fx), y0 = Int(fy)
-                let tx = Float(sx - fx), ty = Float(sy - fy)
+                // floor() is a library call on baseline x86-64; truncating a shifted,
+                // clamped (hence positive) value is the same floor without one.
+                let x0 = Int(Swift.min(Swift.max(sx, -2), big) + 65_536) - 65_536
+                let y0 = Int(Swift.min(Swift.max(sy, -2), big) + 65_536) - 65_536
+                let tx = Float(sx - Double(x0)), ty = Float(sy - Double(y0))
                 if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
                     let p = src + y0 * rowStride + x0 * cn
                     for c in 0..<cn {
