@@ -1,0 +1,245 @@
+import Foundation
+
+extension Hyperparameters {
+    /// Every name the algorithm accepts, as SageMaker spells them.
+    public static let knownNames: [String] = [
+        "augmentation_type", "beta_1", "beta_2", "checkpoint_frequency", "early_stopping",
+        "early_stopping_min_epochs", "early_stopping_patience", "early_stopping_tolerance",
+        "epochs", "eps", "gamma", "image_shape", "kv_store", "learning_rate",
+        "lr_scheduler_factor", "lr_scheduler_step", "mini_batch_size", "momentum",
+        "multi_label", "num_classes", "num_layers", "num_training_samples", "optimizer",
+        "precision_dtype", "resize", "top_k", "use_pretrained_model", "use_weighted_loss",
+        "weight_decay",
+    ]
+
+    /// Names SageMaker itself adds to a job's hyperparameters (automatic model tuning);
+    /// accepted and ignored.
+    public static let serviceNames: Set<String> = ["_tuning_objective_metric"]
+
+    /// Residual network depths for images taller than 28 pixels, and for 28 or less.
+    public static let largeImageLayers = [18, 34, 50, 101, 152, 200]
+    public static let smallImageLayers = [20, 32, 44, 56, 110]
+
+    /// Reads SageMaker's names and string values, checks every one of them (names, types,
+    /// ranges, and the rules between them) and returns the result, or throws one error
+    /// listing every problem found.
+    public static func parse(_ raw: [String: String], source: String? = nil) throws(HyperparameterError) -> Hyperparameters {
+        var reader = ValueReader(raw: raw)
+        let known = Set(knownNames)
+        for name in raw.keys.sorted() where !known.contains(name) && !serviceNames.contains(name) {
+            reader.problems.append(.unknown(name: name, value: raw[name]!, suggestion: suggestion(for: name, among: knownNames)))
+        }
+
+        let numClasses = reader.int("num_classes", min: 2, required: true)
+        let numTrainingSamples = reader.int("num_training_samples", min: 1, required: true)
+        var hp = Hyperparameters(numClasses: numClasses ?? 2, numTrainingSamples: numTrainingSamples ?? 1)
+        hp.augmentationType = reader.choice("augmentation_type", ["crop", "crop_color", "crop_color_transform"])
+        hp.beta1 = reader.unitFloat("beta_1") ?? hp.beta1
+        hp.beta2 = reader.unitFloat("beta_2") ?? hp.beta2
+        hp.earlyStopping = reader.trueFalse("early_stopping") ?? hp.earlyStopping
+        hp.earlyStoppingMinEpochs = reader.int("early_stopping_min_epochs", min: 1) ?? hp.earlyStoppingMinEpochs
+        hp.earlyStoppingPatience = reader.int("early_stopping_patience", min: 1) ?? hp.earlyStoppingPatience
+        hp.earlyStoppingTolerance = reader.unitFloat("early_stopping_tolerance") ?? hp.earlyStoppingTolerance
+        let epochs = reader.int("epochs", min: 1)
+        hp.epochs = epochs ?? hp.epochs
+        hp.eps = reader.unitFloat("eps") ?? hp.eps
+        hp.gamma = reader.unitFloat("gamma") ?? hp.gamma
+        let imageShape = reader.imageShape("image_shape")
+        hp.imageShape = imageShape ?? hp.imageShape
+        hp.kvStore = reader.choice("kv_store", ["dist_sync", "dist_async"])
+        hp.learningRate = reader.unitFloat("learning_rate") ?? hp.learningRate
+        hp.lrSchedulerFactor = reader.unitFloat("lr_scheduler_factor") ?? hp.lrSchedulerFactor
+        hp.lrSchedulerStep = reader.steps("lr_scheduler_step") ?? hp.lrSchedulerStep
+        hp.miniBatchSize = reader.int("mini_batch_size", min: 1) ?? hp.miniBatchSize
+        hp.momentum = reader.unitFloat("momentum") ?? hp.momentum
+        let multiLabel = reader.zeroOne("multi_label")
+        hp.multiLabel = multiLabel ?? hp.multiLabel
+        let numLayers = reader.int("num_layers", min: 1)
+        hp.numLayers = numLayers ?? hp.numLayers
+        hp.optimizer = reader.choice("optimizer", ["sgd", "adam", "rmsprop", "nag"]) ?? hp.optimizer
+        hp.precisionDtype = reader.choice("precision_dtype", ["float32", "float16"]) ?? hp.precisionDtype
+        hp.resize = reader.int("resize", min: 1)
+        hp.topK = reader.int("top_k", min: 2)
+        hp.usePretrainedModel = reader.zeroOne("use_pretrained_model") ?? hp.usePretrainedModel
+        hp.useWeightedLoss = reader.zeroOne("use_weighted_loss") ?? hp.useWeightedLoss
+        hp.weightDecay = reader.unitFloat("weight_decay") ?? hp.weightDecay
+
+        // Rules between hyperparameters, checked only when the values they rest on are valid.
+        let frequency = reader.int("checkpoint_frequency", min: 1)
+        if let frequency, frequency > hp.epochs, epochs != nil || raw["epochs"] == nil {
+            reader.problems.append(.outOfRange(name: "checkpoint_frequency", value: raw["checkpoint_frequency"]!,
+                                               valid: "an integer in [1, epochs] = [1, \(hp.epochs)]"))
+        } else {
+            hp.checkpointFrequency = frequency
+        }
+        if numLayers != nil || raw["num_layers"] == nil, imageShape != nil || raw["image_shape"] == nil {
+            let height = hp.imageShape[1]
+            let allowed = height > 28 ? largeImageLayers : smallImageLayers
+            if !allowed.contains(hp.numLayers) {
+                let value = raw["num_layers"] ?? "\(hp.numLayers) (the default)"
+                reader.problems.append(.outOfRange(name: "num_layers", value: value,
+                    valid: "one of \(allowed.map(String.init).joined(separator: ", ")) for image height \(height) (\(height > 28 ? "> 28" : "<= 28"))"))
+            }
+        }
+        if let k = hp.topK, numClasses != nil, k > hp.numClasses {
+            reader.problems.append(.conflict(name: "top_k", value: raw["top_k"]!,
+                                             detail: "larger than num_classes (\(hp.numClasses)); top-k accuracy would always be 1. Use 2...\(hp.numClasses) or remove top_k."))
+        }
+        if hp.useWeightedLoss, !hp.multiLabel, multiLabel != nil || raw["multi_label"] == nil {
+            reader.problems.append(.conflict(name: "use_weighted_loss", value: raw["use_weighted_loss"]!,
+                                             detail: "class weights apply to multi-label training only; set multi_label=1 or remove use_weighted_loss."))
+        }
+
+        if !reader.problems.isEmpty {
+            let order = Dictionary(uniqueKeysWithValues: knownNames.enumerated().map { ($1, $0) })
+            let problems = reader.problems.enumerated().sorted { a, b in
+                let ka = order[a.element.name] ?? -1, kb = order[b.element.name] ?? -1
+                return ka != kb ? ka < kb : a.offset < b.offset
+            }.map(\.element)
+            throw HyperparameterError(source: source, problems: problems)
+        }
+        return hp
+    }
+
+    /// Reads a JSON object of hyperparameters, as a `hyperparameters.json` holds them:
+    /// string values, or numbers and booleans, which are turned into strings first.
+    public static func parse(jsonObject data: Data, source: String) throws(HyperparameterError) -> Hyperparameters {
+        try parse(stringValues(jsonObject: data, source: source), source: source)
+    }
+
+    /// The JSON object's values as strings (numbers and booleans converted; anything else
+    /// is a problem naming the key).
+    public static func stringValues(jsonObject data: Data, source: String) throws(HyperparameterError) -> [String: String] {
+        let object: [String: JSONScalar]
+        do {
+            object = try JSONDecoder().decode([String: JSONScalar].self, from: data)
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
+            let key = context.codingPath[0].stringValue
+            throw HyperparameterError(source: source, problems: [.invalid(name: key, value: "(not a scalar)",
+                expected: "a string, number or boolean value")])
+        } catch {
+            throw HyperparameterError(source: source, problems: [.malformedFile(source: source,
+                detail: "not a JSON object of hyperparameters (\(error))")])
+        }
+        return object.mapValues(\.text)
+    }
+}
+
+/// A JSON string, number or boolean, kept as the text the hyperparameter parser reads.
+struct JSONScalar: Decodable {
+    var text: String
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { text = b ? "true" : "false"; return }
+        if let i = try? c.decode(Int.self) { text = String(i); return }
+        if let d = try? c.decode(Double.self) { text = "\(d)"; return }
+        text = try c.decode(String.self)
+    }
+}
+
+/// Reads one value at a time and collects every problem instead of stopping at the first.
+private struct ValueReader {
+    let raw: [String: String]
+    var problems: [HyperparameterError.Problem] = []
+
+    init(raw: [String: String]) { self.raw = raw }
+
+    private func text(_ name: String) -> String? {
+        raw[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    mutating func int(_ name: String, min: Int, required: Bool = false) -> Int? {
+        guard let s = text(name) else {
+            if required { problems.append(.missing(name: name, expected: "an integer >= \(min)")) }
+            return nil
+        }
+        guard let v = Int(s) else {
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "an integer >= \(min)"))
+            return nil
+        }
+        guard v >= min else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "an integer >= \(min)"))
+            return nil
+        }
+        return v
+    }
+
+    /// A finite number in [0, 1].
+    mutating func unitFloat(_ name: String) -> Double? {
+        guard let s = text(name) else { return nil }
+        guard let v = Double(s), v.isFinite, !s.lowercased().hasPrefix("0x") else {
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "a number in [0, 1]"))
+            return nil
+        }
+        guard v >= 0 && v <= 1 else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "a number in [0, 1]"))
+            return nil
+        }
+        return v
+    }
+
+    mutating func choice(_ name: String, _ options: [String]) -> String? {
+        guard let s = text(name) else { return nil }
+        guard options.contains(s) else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "one of \(options.joined(separator: ", "))"))
+            return nil
+        }
+        return s
+    }
+
+    /// `true` or `false`, in any case.
+    mutating func trueFalse(_ name: String) -> Bool? {
+        guard let s = text(name) else { return nil }
+        switch s.lowercased() {
+        case "true": return true
+        case "false": return false
+        default:
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "true or false"))
+            return nil
+        }
+    }
+
+    /// `0` or `1`.
+    mutating func zeroOne(_ name: String) -> Bool? {
+        guard let s = text(name) else { return nil }
+        switch s {
+        case "0": return false
+        case "1": return true
+        default:
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "0 or 1"))
+            return nil
+        }
+    }
+
+    /// "C,H,W" with optional spaces; C in {1, 3}, H and W >= 1.
+    mutating func imageShape(_ name: String) -> [Int]? {
+        guard let s = text(name) else { return nil }
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2] else {
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "\"C,H,W\" with three integers, e.g. \"3,224,224\""))
+            return nil
+        }
+        guard c == 1 || c == 3, h >= 1, w >= 1 else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "channels C of 1 or 3, height and width >= 1"))
+            return nil
+        }
+        return [c, h, w]
+    }
+
+    /// Comma-separated positive, strictly increasing epochs, e.g. "10, 20".
+    mutating func steps(_ name: String) -> [Int]? {
+        guard let s = text(name) else { return nil }
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+            problems.append(.invalid(name: name, value: raw[name]!, expected: "comma-separated epochs, e.g. \"10, 20\""))
+            return nil
+        }
+        let steps = parts.map { $0! }
+        guard steps.allSatisfy({ $0 >= 1 }), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "positive epochs in increasing order, e.g. \"10, 20\""))
+            return nil
+        }
+        return steps
+    }
+}
