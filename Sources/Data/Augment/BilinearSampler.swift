@@ -72,7 +72,15 @@ enum BilinearSampler {
                 let x0 = Int(Swift.min(Swift.max(sx, -2), big) + 65_536) - 65_536
                 let y0 = Int(Swift.min(Swift.max(sy, -2), big) + 65_536) - 65_536
                 let tx = Float(sx - Double(x0)), ty = Float(sy - Double(y0))
-                if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+                if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h && cn == 3 {
+                    // The common case, unrolled: all four neighbours inside, RGB.
+                    let p = src + y0 * rowStride + x0 * 3
+                    let q = p + rowStride
+                    let w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty
+                    out[0] = UInt8(Float(p[0]) * w00 + Float(p[3]) * w01 + Float(q[0]) * w10 + Float(q[3]) * w11 + 0.5)
+                    out[1] = UInt8(Float(p[1]) * w00 + Float(p[4]) * w01 + Float(q[1]) * w10 + Float(q[4]) * w11 + 0.5)
+                    out[2] = UInt8(Float(p[2]) * w00 + Float(p[5]) * w01 + Float(q[2]) * w10 + Float(q[5]) * w11 + 0.5)
+                } else if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
                     let p = src + y0 * rowStride + x0 * cn
                     for c in 0..<cn {
                         let top = Float(p[c]) * (1 - tx) + Float(p[c + cn]) * tx
