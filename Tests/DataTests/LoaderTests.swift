@@ -141,9 +141,11 @@ final class WarningLog: @unchecked Sendable {
             try writer.write(ImageRecordHeader(label: Float(i % 2), id: UInt64(i)).pack(image: png))
         }
         try writer.close()
+        // Every epoch reads train_0 again: copy it to train_1 for the second epoch.
+        try FileManager.default.copyItem(at: url, to: folder.appendingPathComponent("train_1"))
         let loader = try BatchLoader(stream: { epoch in
-            let handle = try FileHandle(forReadingFrom: url)
-            return PipeRecordStream(fileHandle: handle, source: "train_\(epoch)", layout: .imageRecords, labels: LabelSpec(numClasses: 2))
+            try PipeRecordStream.open(dataDirectory: folder, channel: "train", epoch: epoch,
+                                      layout: .imageRecords, labels: LabelSpec(numClasses: 2))
         }, augmenter: plain, config: LoaderConfig(batchSize: 3, threads: 2))
         for e in 0..<2 {
             let batches = try epoch(loader, e)

@@ -49,3 +49,23 @@ public struct PipeRecordStream: SampleStream {
         }
     }
 }
+
+extension PipeRecordStream {
+    /// Opens epoch `epoch`'s stream of `channel` in `dataDirectory`: the FIFO (or file)
+    /// named `<channel>_<epoch>`, as SageMaker's Pipe mode lays them out. Opening a FIFO
+    /// waits until its writer opens it.
+    public static func open(dataDirectory: URL, channel: String, epoch: Int, layout: Layout,
+                            labels: LabelSpec) throws(DatasetError) -> PipeRecordStream {
+        let url = dataDirectory.appendingPathComponent("\(channel)_\(epoch)")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw .unreadable(path: url.path, reason: "no pipe for channel '\(channel)' epoch \(epoch) (expected a FIFO named \(channel)_\(epoch))")
+        }
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            return PipeRecordStream(fileHandle: handle, source: url.lastPathComponent, layout: layout, labels: labels)
+        } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
