@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -23,8 +26,14 @@ let package = Package(
         .target(name: "Models", dependencies: ["Graph", "CArchive"]),
         .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
         .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data"]),
+        .target(name: "Serving", dependencies: [
+            "Compute", "Graph", "Models", "Data",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Training",
+            "Compute", "Graph", "Models", "Data", "Training", "Serving",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training"], resources: [.copy("Resources")]),
@@ -32,5 +41,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute"], resources: [.copy("Resources")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data"], resources: [.copy("Resources")]),
     ]
 )

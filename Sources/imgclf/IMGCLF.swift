@@ -12,6 +12,7 @@ struct IMGCLF: ParsableCommand {
             SymbolCommand.self,
             Im2RecCommand.self,
             InspectCommand.self,
+            PredictCommand.self,
         ]
     )
 }

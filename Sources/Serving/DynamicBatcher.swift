@@ -1,0 +1,154 @@
+import Foundation
+
+/// How requests are grouped into forward passes.
+public struct BatchingOptions: Sendable {
+    /// Most images in one forward pass.
+    public var maxBatch: Int
+    /// How long the first request of a batch waits for others to join it.
+    public var maxDelay: Duration
+    /// Requests waiting beyond this many are refused (HTTP 503) rather than queued.
+    public var maxQueue: Int
+
+    public init(maxBatch: Int = 32, maxDelay: Duration = .milliseconds(5), maxQueue: Int = 1024) {
+        self.maxBatch = maxBatch
+        self.maxDelay = maxDelay
+        self.maxQueue = maxQueue
+    }
+}
+
+/// Why a queued request got no probabilities.
+public enum BatcherError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The image itself was bad (answer 400).
+    case badImage(ImageInputError)
+    /// More requests are waiting than `maxQueue` (answer 503).
+    case overloaded(queued: Int)
+    /// The server is shutting down and takes no new work (answer 503).
+    case shuttingDown
+
+    public var description: String {
+        switch self {
+        case .badImage(let e): return e.description
+        case .overloaded(let queued): return "server busy: \(queued) requests are already waiting; retry later"
+        case .shuttingDown: return "server is shutting down"
+        }
+    }
+}
+
+/// Groups concurrent requests into batches and runs them on one compute thread it owns.
+///
+/// Callers `await submit(...)` from any task; the request joins a queue, and the compute
+/// thread takes up to `maxBatch` queued requests at a time (waiting at most `maxDelay` after
+/// the first for others to arrive), runs the predictor once for all of them, and resumes
+/// each caller with its own result. oneDNN never runs on Swift's cooperative pool, so
+/// request handling stays responsive while a batch computes.
+public final class DynamicBatcher: @unchecked Sendable {
+    public let options: BatchingOptions
+    private let predictor: Predictor
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var head = 0
+    private var stopping = false
+    private var stopped = false
+    private var finished: [CheckedContinuation<Void, Never>] = []
+    /// Called on the compute thread after each batch: its size and how long it took.
+    private let onBatch: @Sendable (_ size: Int, _ seconds: Double) -> Void
+
+    private struct Pending {
+        var bytes: [UInt8]
+        var continuation: CheckedContinuation<Result<[Float], BatcherError>, Never>
+    }
+
+    public init(predictor: Predictor, options: BatchingOptions = BatchingOptions(),
+                onBatch: @escaping @Sendable (_ size: Int, _ seconds: Double) -> Void = { _, _ in }) {
+        self.predictor = predictor
+        self.options = options
+        self.onBatch = onBatch
+        let thread = Thread { [self] in self.computeLoop() }
+        thread.name = "imgclf-compute"
+        thread.start()
+    }
+
+    /// Requests waiting for the compute thread.
+    public var queued: Int {
+        condition.lock(); defer { condition.unlock() }
+        return queue.count - head
+    }
+
+    /// Classifies one encoded image, batched with whatever else is waiting.
+    public func submit(_ bytes: [UInt8]) async -> Result<[Float], BatcherError> {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            if stopping {
+                condition.unlock()
+                continuation.resume(returning: .failure(.shuttingDown))
+                return
+            }
+            let waiting = queue.count - head
+            if waiting >= options.maxQueue {
+                condition.unlock()
+                continuation.resume(returning: .failure(.overloaded(queued: waiting)))
+                return
+            }
+            queue.append(Pending(bytes: bytes, continuation: continuation))
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Stops taking new requests, finishes every queued one, then ends the compute thread.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            stopping = true
+            if stopped {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            finished.append(continuation)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    private func computeLoop() {
+        while let batch = nextBatch() {
+            let start = ContinuousClock.now
+            let results = predictor.predict(batch.map(\.bytes))
+            let elapsed = ContinuousClock.now - start
+            onBatch(batch.count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            for (pending, result) in zip(batch, results) {
+                pending.continuation.resume(returning: result.mapError { .badImage($0) })
+            }
+        }
+        condition.lock()
+        stopped = true
+        let waiters = finished
+        finished = []
+        condition.unlock()
+        for w in waiters { w.resume() }
+    }
+
+    /// Blocks until there is work; then waits up to `maxDelay` for a full batch. Nil when
+    /// stopping and the queue is empty.
+    private func nextBatch() -> [Pending]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count == head && !stopping { condition.wait() }
+        if queue.count == head { return nil }
+        let delay = options.maxDelay.components
+        let deadline = Date(timeIntervalSinceNow: Double(delay.seconds) + Double(delay.attoseconds) * 1e-18)
+        while queue.count - head < options.maxBatch && !stopping {
+            if !condition.wait(until: deadline) { break }
+        }
+        let n = min(options.maxBatch, queue.count - head)
+        let batch = Array(queue[head..<head + n])
+        head += n
+        // Compact the queue now and then instead of removing from its front each time.
+        if head > 256 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return batch
+    }
+}

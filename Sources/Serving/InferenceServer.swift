@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+
+/// How the HTTP server listens and batches.
+public struct ServerOptions: Sendable {
+    public var host: String
+    /// 0 picks a free port (reported to `run`'s `onReady`).
+    public var port: Int
+    /// Request bodies past this many bytes are answered with 413 (the service's 6 MB).
+    public var maxBodyBytes: Int
+    public var batching: BatchingOptions
+    /// `MaxConcurrentTransforms` advertised at `GET /execution-parameters`; nil: the maximum batch.
+    public var maxConcurrentTransforms: Int?
+    /// Drain and exit on SIGTERM and SIGINT (off for servers run inside tests).
+    public var handleSignals: Bool
+
+    public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 6 * 1024 * 1024,
+                batching: BatchingOptions = BatchingOptions(), maxConcurrentTransforms: Int? = nil,
+                handleSignals: Bool = true) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.batching = batching
+        self.maxConcurrentTransforms = maxConcurrentTransforms
+        self.handleSignals = handleSignals
+    }
+}
+
+/// The container's HTTP contract on Hummingbird:
+/// - `GET /ping`: 200 with an empty body (the model is loaded before the server listens);
+/// - `POST /invocations`: an `image/jpeg`, `image/png` or `application/x-image` body, answered
+///   with the probability of every class (`application/json` or `application/jsonlines`);
+/// - `GET /execution-parameters`: what batch transform may send;
+/// - `GET /metrics`: Prometheus text.
+///
+/// Concurrent invocations are batched by a `DynamicBatcher`. SIGTERM (or `shutdown()`)
+/// stops accepting connections, finishes the requests in flight, then returns from `run`.
+public final class InferenceServer: @unchecked Sendable {
+    public let predictor: Predictor
+    public let options: ServerOptions
+    public let metrics: ServingMetrics
+    public let batcher: DynamicBatcher
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var shutdownRequested = false
+
+    public init(predictor: Predictor, options: ServerOptions = ServerOptions(), metrics: ServingMetrics = ServingMetrics()) {
+        self.predictor = predictor
+        self.options = options
+        self.metrics = metrics
+        self.batcher = DynamicBatcher(predictor: predictor, options: options.batching) { size, seconds in
+            metrics.batch(size: size, seconds: seconds)
+        }
+    }
+
+    /// The body of `GET /execution-parameters`.
+    public var executionParameters: String {
+        let concurrent = options.maxConcurrentTransforms ?? options.batching.maxBatch
+        let payloadMB = max(1, options.maxBodyBytes / (1024 * 1024))
+        // One image per request: images cannot be concatenated into one payload.
+        return "{\"MaxConcurrentTransforms\": \(concurrent), \"BatchStrategy\": \"SINGLE_RECORD\", \"MaxPayloadInMB\": \(payloadMB)}"
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
+        let invocations = InvocationHandler(batcher: batcher, preprocessor: predictor.preprocessor,
+                                            metrics: metrics, maxBodyBytes: options.maxBodyBytes)
+        let parameters = executionParameters
+        let metrics = self.metrics
+        router.get("ping") { _, _ in Response(status: .ok) }
+        router.post("invocations") { request, _ in await invocations.handle(request) }
+        router.get("execution-parameters") { _, _ in
+            InvocationHandler.text(.ok, parameters, contentType: "application/json")
+        }
+        router.get("metrics") { _, _ in
+            InvocationHandler.text(.ok, metrics.emit(), contentType: "text/plain; version=0.0.4")
+        }
+        return router
+    }
+
+    /// Serves until SIGTERM/SIGINT (with `handleSignals`) or `shutdown()`, then drains the
+    /// requests in flight and the batcher's queue. `onReady` gets the bound port.
+    public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "imgclf"),
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) }
+        )
+        let group = ServiceGroup(services: [app],
+                                 gracefulShutdownSignals: options.handleSignals ? [.sigterm, .sigint] : [],
+                                 logger: app.logger)
+        let stopAtOnce: Bool = lock.withLock {
+            self.group = group
+            return shutdownRequested
+        }
+        if stopAtOnce { await group.triggerGracefulShutdown() }
+        defer { lock.withLock { self.group = nil } }
+        do {
+            try await group.run()
+        } catch {
+            await batcher.shutdown()
+            throw error
+        }
+        await batcher.shutdown()
+    }
+
+    /// Stops accepting connections and lets the requests in flight finish; `run` then returns.
+    public func shutdown() async {
+        let group: ServiceGroup? = lock.withLock {
+            shutdownRequested = true
+            return self.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
+}
+
+/// Counts and times every request for `/metrics`, by matched route and status.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServingMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            metrics.request(path: context.endpointPath ?? "unmatched", status: response.status.code,
+                            duration: ContinuousClock.now - start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.request(path: context.endpointPath ?? "unmatched", status: status, duration: ContinuousClock.now - start)
+            throw error
+        }
+    }
+}

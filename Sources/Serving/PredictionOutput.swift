@@ -1,0 +1,26 @@
+/// JSON lines that `imgclf predict` and batch transform print for one image.
+public enum PredictionOutput {
+    /// The `k` most probable classes, most probable first (ties: lower index first).
+    public static func topK(_ probabilities: [Float], k: Int) -> [(index: Int, probability: Float)] {
+        let ranked = probabilities.enumerated().sorted { a, b in
+            a.element != b.element ? a.element > b.element : a.offset < b.offset
+        }
+        return ranked.prefix(max(0, k)).map { (index: $0.offset, probability: $0.element) }
+    }
+
+    /// `{"file": ..., "probabilities": [...], "top_k": [{"class": i, "name": ..., "probability": p}, ...]}`;
+    /// `name` only when the artifact names its classes.
+    public static func line(file: String, probabilities: [Float], k: Int, classNames: [String]?) -> String {
+        let top = topK(probabilities, k: k).map { entry -> String in
+            var s = "{\"class\": \(entry.index)"
+            if let classNames, entry.index < classNames.count { s += ", \"name\": \(JSONText.string(classNames[entry.index]))" }
+            return s + ", \"probability\": \(entry.probability)}"
+        }
+        return "{\"file\": \(JSONText.string(file)), \"probabilities\": \(JSONText.array(probabilities)), \"top_k\": [\(top.joined(separator: ", "))]}"
+    }
+
+    /// `{"file": ..., "error": ...}` for an image that could not be classified.
+    public static func errorLine(file: String, error: String) -> String {
+        "{\"file\": \(JSONText.string(file)), \"error\": \(JSONText.string(error))}"
+    }
+}

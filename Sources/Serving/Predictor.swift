@@ -1,0 +1,236 @@
+import Data
+import Dispatch
+import Foundation
+import Graph
+import Models
+
+/// How a `Predictor` runs.
+public struct PredictorOptions: Sendable {
+    /// Largest batch one forward pass takes; bigger requests are split.
+    public var maxBatch: Int
+    /// Largest width x height of an input image (checked from the header, before decoding).
+    public var maxPixels: Int
+    /// Compiled executors kept (one per batch size seen, least recently used dropped first).
+    public var cachedExecutors: Int
+    /// Threads that decode and resize the images of a batch (before its forward pass).
+    public var preprocessThreads: Int
+    /// Overrides the artifact's image shape [C, H, W] (needed for a bare MXNet checkpoint
+    /// without `model-shapes.json`).
+    public var imageShape: [Int]?
+    /// A specific `*-NNNN.params` when the artifact holds several.
+    public var epoch: Int?
+
+    public init(maxBatch: Int = 32, maxPixels: Int = 40_000_000, cachedExecutors: Int = 8,
+                preprocessThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                imageShape: [Int]? = nil, epoch: Int? = nil) {
+        self.maxBatch = maxBatch
+        self.maxPixels = maxPixels
+        self.cachedExecutors = cachedExecutors
+        self.preprocessThreads = preprocessThreads
+        self.imageShape = imageShape
+        self.epoch = epoch
+    }
+}
+
+/// Why a model cannot be served.
+public enum PredictorError: Error, CustomStringConvertible {
+    case noImageShape(source: String)
+    case badImageShape(source: String, shape: [Int])
+    case badHead(source: String, shape: [Int])
+
+    public var description: String {
+        switch self {
+        case let .noImageShape(source):
+            return "\(source): no model-shapes.json and no image_shape hyperparameter; pass the shape the model was trained on (--image-shape C,H,W)"
+        case let .badImageShape(source, shape):
+            return "\(source): image shape \(shape) is not C,H,W with C 1 or 3"
+        case let .badHead(source, shape):
+            return "\(source): the network's output has shape \(shape); expected [batch, classes]"
+        }
+    }
+}
+
+/// A loaded model ready to classify: the artifact's graph compiled for inference, one
+/// executor per batch size (compiled on first use and reused), and the preprocessing that
+/// training's validation pass uses.
+///
+/// Not thread-safe: call `predict` from one thread at a time (the `DynamicBatcher`'s compute
+/// thread, or a command's main thread); never from Swift's cooperative pool, because a
+/// forward pass blocks for as long as oneDNN computes.
+public final class Predictor: @unchecked Sendable {
+    public let imageShape: [Int]
+    public let numClasses: Int
+    /// Sigmoid head (independent probabilities) rather than softmax.
+    public let multiLabel: Bool
+    public let classNames: [String]?
+    public let hyperparameters: [String: String]
+    public let source: String
+    public let preprocessor: Preprocessor
+    public let options: PredictorOptions
+
+    private let symbol: Symbol
+    private let store = ParameterStore()
+    private var executors: [Int: Executor] = [:]
+    private var lastUse: [Int: Int] = [:]
+    private var useClock = 0
+    private let workspaces: [AugmentWorkspace]
+    private var input: UnsafeMutablePointer<Float>
+
+    /// Forward passes run so far (one per batch).
+    public private(set) var forwardPasses = 0
+    /// Called after every forward pass with the number of images in it.
+    public var onForward: (@Sendable (Int) -> Void)?
+
+    /// Loads an artifact (a `model.tar.gz` or a folder: ours, MXNet's or the service's).
+    public convenience init(contentsOf url: URL, options: PredictorOptions = PredictorOptions()) throws {
+        try self.init(artifact: ModelArtifact.load(from: url, epoch: options.epoch), options: options)
+    }
+
+    public init(artifact: ModelArtifact, options: PredictorOptions = PredictorOptions()) throws {
+        let hyper = artifact.hyperparameters ?? [:]
+        guard let shape = options.imageShape ?? artifact.imageShape ?? Self.parseShape(hyper["image_shape"]) else {
+            throw PredictorError.noImageShape(source: artifact.source)
+        }
+        guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] > 0, shape[2] > 0 else {
+            throw PredictorError.badImageShape(source: artifact.source, shape: shape)
+        }
+        imageShape = shape
+        symbol = artifact.symbol
+        source = artifact.source
+        classNames = artifact.classNames
+        hyperparameters = hyper
+        self.options = options
+        multiLabel = artifact.symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
+            || hyper["multi_label"] == "1"
+        let resize = hyper["resize"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        let pre = Preprocessor(imageShape: shape, resize: resize, maxPixels: options.maxPixels)
+        preprocessor = pre
+        workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }
+        input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)
+
+        // Compile batch 1 now: it validates the graph and allocates every parameter to load into.
+        let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference)
+        let head = first.shapes.headShapes(of: symbol).first ?? []
+        guard head.count == 2, head[0] == 1, head[1] > 0 else {
+            throw PredictorError.badHead(source: artifact.source, shape: head)
+        }
+        numClasses = head[1]
+        try store.load(artifact.parameters, source: artifact.source, requireAll: true)
+        executors[1] = first
+    }
+
+    deinit { input.deallocate() }
+
+    static func parseShape(_ text: String?) -> [Int]? {
+        guard let text else { return nil }
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.allSatisfy { $0 != nil } ? parts.map { $0! } : nil
+    }
+
+    /// The name of class `index` (the artifact's class names, else the index as text).
+    public func className(_ index: Int) -> String {
+        if let classNames, index < classNames.count { return classNames[index] }
+        return String(index)
+    }
+
+    // MARK: - Predicting
+
+    /// Classifies encoded images (JPEG or PNG): one result per image, probabilities of every
+    /// class or why that image could not be read. Images are decoded on `preprocessThreads`
+    /// threads, then run in batches of at most `maxBatch`.
+    public func predict(_ images: [[UInt8]]) -> [Result<[Float], ImageInputError>] {
+        var results: [Result<[Float], ImageInputError>] = []
+        results.reserveCapacity(images.count)
+        var start = 0
+        while start < images.count {
+            let end = min(images.count, start + max(1, options.maxBatch))
+            results += predictChunk(Array(images[start..<end]))
+            start = end
+        }
+        return results
+    }
+
+    private func predictChunk(_ images: [[UInt8]]) -> [Result<[Float], ImageInputError>] {
+        // Decode each image into its own slot; compact the good ones afterwards.
+        let count = images.count, size = preprocessor.outputCount
+        let staging = UnsafeMutablePointer<Float>.allocate(capacity: count * size)
+        defer { staging.deallocate() }
+        var errors = [ImageInputError?](repeating: nil, count: count)
+        let threads = min(workspaces.count, count)
+        let pre = preprocessor
+        errors.withUnsafeMutableBufferPointer { errs in
+            // Each thread writes only its own slots of `staging` and `errs`.
+            let shared = SharedScratch(staging: staging, errors: errs.baseAddress!, workspaces: workspaces)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                var i = t
+                while i < count {
+                    do throws(ImageInputError) {
+                        try pre.prepare(images[i], workspace: shared.workspaces[t], into: shared.staging + i * size)
+                    } catch { shared.errors[i] = error }
+                    i += threads
+                }
+            }
+        }
+        var good = 0
+        for i in 0..<count where errors[i] == nil {
+            (input + good * size).update(from: staging + i * size, count: size)
+            good += 1
+        }
+        var probabilities = good > 0 ? forward(input, count: good) : []
+        var results: [Result<[Float], ImageInputError>] = []
+        var k = 0
+        for i in 0..<count {
+            if let error = errors[i] { results.append(.failure(error)); continue }
+            results.append(.success(probabilities[k]))
+            k += 1
+        }
+        probabilities.removeAll()
+        return results
+    }
+
+    /// Runs preprocessed images (`count` x C x H x W floats) through the network; returns one
+    /// probability vector per image. `count` may exceed `maxBatch` (split into several passes).
+    public func forward(_ data: UnsafePointer<Float>, count: Int) -> [[Float]] {
+        var out: [[Float]] = []
+        out.reserveCapacity(count)
+        let size = preprocessor.outputCount
+        var start = 0
+        while start < count {
+            let n = min(count - start, max(1, options.maxBatch))
+            let executor = executor(batch: n)
+            executor.setData(data + start * size)
+            executor.forward()
+            let flat = executor.output()
+            forwardPasses += 1
+            onForward?(n)
+            for i in 0..<n { out.append(Array(flat[i * numClasses..<(i + 1) * numClasses])) }
+            start += n
+        }
+        return out
+    }
+
+    /// The executor for batch size `n`, compiled on first use; the least recently used one is
+    /// dropped when more than `cachedExecutors` are held (compiling costs milliseconds, the
+    /// activations of a large batch cost memory).
+    private func executor(batch n: Int) -> Executor {
+        useClock += 1
+        lastUse[n] = useClock
+        if let e = executors[n] { return e }
+        if executors.count >= max(1, options.cachedExecutors),
+           let victim = lastUse.filter({ executors[$0.key] != nil && $0.key != n }).min(by: { $0.value < $1.value })?.key {
+            executors[victim] = nil
+            lastUse[victim] = nil
+        }
+        // The graph compiled for batch 1 at load time, so other sizes cannot fail to compile.
+        let e = try! Executor(symbol: symbol, parameters: store, dataShape: [n] + imageShape, mode: .inference)
+        executors[n] = e
+        return e
+    }
+}
+
+/// Per-batch scratch handed to the preprocessing threads; each writes disjoint slots.
+private struct SharedScratch: @unchecked Sendable {
+    let staging: UnsafeMutablePointer<Float>
+    let errors: UnsafeMutablePointer<ImageInputError?>
+    let workspaces: [AugmentWorkspace]
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Serving
+
+/// `imgclf predict --model PATH IMAGE...`: one JSON line per image with every class
+/// probability and the top-k classes (with names when the artifact has them).
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify images with a model artifact (ours, MXNet's or the managed service's); one JSON line per image.")
+
+    @Option(name: .customLong("model"), help: "A model.tar.gz or a folder with *-symbol.json, *-NNNN.params and model-shapes.json.")
+    var model: String
+    @Argument(help: "JPEG or PNG files.")
+    var images: [String]
+    @Option(name: .customLong("top-k"), help: "How many of the most probable classes to list.")
+    var topK = 5
+    @Option(name: .customLong("epoch"), help: "Which *-NNNN.params to load when the artifact holds several (default: the highest).")
+    var epoch: Int?
+    @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
+    var imageShape: String?
+    @Option(name: .customLong("batch-size"), help: "Images per forward pass.")
+    var batchSize = 32
+
+    func run() throws {
+        guard batchSize > 0, topK >= 0 else { throw ValidationError("--batch-size must be positive and --top-k not negative") }
+        let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
+                                      options: PredictorOptions(maxBatch: batchSize, imageShape: try parseShape(imageShape), epoch: epoch))
+        var failed = 0
+        var start = 0
+        while start < images.count {
+            let chunk = Array(images[start..<min(images.count, start + batchSize)])
+            var bytes: [[UInt8]] = []
+            var readErrors: [Int: String] = [:]
+            for (i, path) in chunk.enumerated() {
+                do { bytes.append([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) } catch {
+                    readErrors[i] = "cannot read \(path): \(error.localizedDescription)"
+                    bytes.append([])
+                }
+            }
+            let results = predictor.predict(bytes)
+            for (i, path) in chunk.enumerated() {
+                if let message = readErrors[i] {
+                    print(PredictionOutput.errorLine(file: path, error: message)); failed += 1; continue
+                }
+                switch results[i] {
+                case .success(let p):
+                    print(PredictionOutput.line(file: path, probabilities: p, k: topK, classNames: predictor.classNames))
+                case .failure(let e):
+                    print(PredictionOutput.errorLine(file: path, error: e.description)); failed += 1
+                }
+            }
+            start += chunk.count
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(images.count) image(s) could not be classified\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `C,H,W` -> [C, H, W] for `--image-shape`.
+func parseShape(_ text: String?) throws -> [Int]? {
+    guard let text else { return nil }
+    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw ValidationError("--image-shape must be C,H,W (e.g. 3,224,224), got '\(text)'")
+    }
+    return parts.map { $0! }
+}

@@ -1,0 +1,148 @@
+import Data
+import Foundation
+import Models
+import Serving
+import Testing
+
+/// `Predictor`: probabilities equal MXNet 1.9.1's for exact-size PNGs, preprocessing of other
+/// sizes, errors per image, executors per batch size.
+struct PredictorTests {
+    @Test(arguments: Fixtures.parityCases.map(\.model))
+    func probabilitiesMatchMXNet(model: String) throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model(model))
+        let images = Fixtures.parityCases.first { $0.model == model }!.images
+        let results = predictor.predict(images.map(Fixtures.bytes))
+        for (name, result) in zip(images, results) {
+            let p = try result.get()
+            let diff = Fixtures.maxDiff(p, Fixtures.expected[model]![name]!)
+            #expect(diff < 1e-5, "\(model) \(name): max |diff| \(diff)")
+        }
+        #expect(predictor.forwardPasses == 1, "both images in one forward pass")
+    }
+
+    @Test func modelFacts() throws {
+        let gray = try Predictor(contentsOf: Fixtures.model("resnet20-1x28x28"))
+        #expect(gray.imageShape == [1, 28, 28])
+        #expect(gray.numClasses == 10)
+        #expect(!gray.multiLabel)
+        #expect(gray.classNames == nil)
+        let multi = try Predictor(contentsOf: Fixtures.model("resnet20-3x28x28-multilabel"))
+        #expect(multi.multiLabel)
+        #expect(multi.numClasses == 5)
+        let named = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        #expect(named.classNames == ["cat", "dog", "bird", "fish"])
+        #expect(named.className(2) == "bird")
+    }
+
+    /// The archive form (`model.tar.gz`) answers exactly as the folder does.
+    @Test func loadsModelTarGz() throws {
+        let folder = Fixtures.temporaryFolder("tar")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        let archive = try artifact.writeArchive(to: folder.appendingPathComponent("out"))
+        let fromTar = try Predictor(contentsOf: archive)
+        let p = try fromTar.predict([Fixtures.bytes("rgb0.png")])[0].get()
+        #expect(Fixtures.maxDiff(p, Fixtures.expected["resnet8-3x28x28"]!["rgb0.png"]!) < 1e-5)
+        #expect(fromTar.classNames == ["cat", "dog", "bird", "fish"])
+    }
+
+    /// Another size goes through the training validation path: the Augmenter's resize of the
+    /// shorter side and centre crop, so the input equals what validation feeds the network.
+    @Test func otherSizesUseTheValidationAugmenter() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        let bytes = Fixtures.bytes("rgb-60x45.jpg")
+        let image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: 3))
+        let augmenter = Augmenter(imageShape: [3, 28, 28], resize: 28, params: .none)
+        let ws = AugmentWorkspace(width: 28, height: 28, channels: 3)
+        var expected = [Float](repeating: 0, count: 3 * 28 * 28)
+        var rng = SampleRNG(seed: 1)
+        expected.withUnsafeMutableBufferPointer { augmenter.process(image, rng: &rng, workspace: ws, into: $0.baseAddress!) }
+        var got = [Float](repeating: 0, count: 3 * 28 * 28)
+        try got.withUnsafeMutableBufferPointer { buffer throws(ImageInputError) in
+            try predictor.preprocessor.prepare(bytes, workspace: predictor.preprocessor.makeWorkspace(), into: buffer.baseAddress!)
+        }
+        #expect(got == expected)
+        let p = try predictor.predict([bytes])[0].get()
+        #expect(p.count == 4)
+        #expect(abs(p.reduce(0, +) - 1) < 1e-5)
+    }
+
+    /// An exact-size image reaches the network byte for byte (no resampling).
+    @Test func exactSizeIsUnchanged() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        let bytes = Fixtures.bytes("rgb0.png")
+        let image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: 3))
+        var got = [Float](repeating: -1, count: 3 * 28 * 28)
+        try got.withUnsafeMutableBufferPointer { buffer throws(ImageInputError) in
+            try predictor.preprocessor.prepare(bytes, workspace: predictor.preprocessor.makeWorkspace(), into: buffer.baseAddress!)
+        }
+        for c in 0..<3 {
+            for i in 0..<(28 * 28) { #expect(got[c * 784 + i] == Float(image.pixels[i * 3 + c])) }
+        }
+    }
+
+    /// A bad image gets its own error; the good ones in the same call are still classified.
+    @Test func badImagesFailAlone() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"),
+                                      options: PredictorOptions(maxPixels: 1_000_000))
+        let good = Fixtures.bytes("rgb0.png")
+        let results = predictor.predict([[], Array("hello".utf8), Array(good.prefix(good.count / 2)), good,
+                                         TestImages.pngHeader(width: 20000, height: 20000)])
+        #expect(results[0] == .failure(.empty))
+        #expect(results[1] == .failure(.unknownFormat))
+        guard case .failure(.corrupt) = results[2] else { Issue.record("truncated PNG: \(results[2])"); return }
+        let p = try results[3].get()
+        #expect(Fixtures.maxDiff(p, Fixtures.expected["resnet8-3x28x28"]!["rgb0.png"]!) < 1e-5)
+        #expect(results[4] == .failure(.tooLarge(width: 20000, height: 20000, limit: 1_000_000)))
+    }
+
+    /// Batches larger than maxBatch are split; executors are compiled per size and reused.
+    @Test func splitsLargeBatches() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"), options: PredictorOptions(maxBatch: 3))
+        let images = (0..<7).map { Fixtures.bytes($0 % 2 == 0 ? "rgb0.png" : "rgb1.png") }
+        let results = predictor.predict(images)
+        #expect(predictor.forwardPasses == 3)
+        for (i, r) in results.enumerated() {
+            let want = Fixtures.expected["resnet8-3x28x28"]![i % 2 == 0 ? "rgb0.png" : "rgb1.png"]!
+            #expect(Fixtures.maxDiff(try r.get(), want) < 1e-5)
+        }
+    }
+
+    @Test func bareCheckpointNeedsAShape() throws {
+        let folder = Fixtures.temporaryFolder("bare")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["image-classification-symbol.json", "image-classification-0000.params"] {
+            try FileManager.default.copyItem(at: Fixtures.model("resnet8-3x28x28").appendingPathComponent(name),
+                                             to: folder.appendingPathComponent(name))
+        }
+        #expect(throws: PredictorError.self) { try Predictor(contentsOf: folder) }
+        let p = try Predictor(contentsOf: folder, options: PredictorOptions(imageShape: [3, 28, 28]))
+        #expect(p.numClasses == 4)
+    }
+}
+
+/// Hand-made image bytes for error cases.
+enum TestImages {
+    /// A small PNG file whose header declares `width` x `height` RGB: signature, IHDR, a few
+    /// bytes of IDAT and IEND (what a decompression bomb looks like before decoding).
+    static func pngHeader(width: Int, height: Int) -> [UInt8] {
+        func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+            let body = Array(type.utf8) + data
+            return be32(data.count) + body + be32(Int(crc32(body)))
+        }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + chunk("IHDR", be32(width) + be32(height) + [8, 2, 0, 0, 0])
+            + chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+            + chunk("IEND", [])
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}
