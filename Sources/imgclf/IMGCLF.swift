@@ -13,6 +13,7 @@ struct IMGCLF: ParsableCommand {
             Im2RecCommand.self,
             InspectCommand.self,
             PredictCommand.self,
+            ServeCommand.self,
         ]
     )
 }
