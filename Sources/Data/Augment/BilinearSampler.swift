@@ -26,7 +26,7 @@ enum BilinearSampler {
                     for c in 0..<3 {
                         let top = Float(rowA[p0 + c]) * sx + Float(rowA[p1 + c]) * tx
                         let bottom = Float(rowB[p0 + c]) * sx + Float(rowB[p1 + c]) * tx
-                        out[c] = UInt8(top * sy + bottom * ty + 0.5)
+                        out[c] = byte(top * sy + bottom * ty)
                     }
                     out += 3
                 }
@@ -37,7 +37,7 @@ enum BilinearSampler {
                     for c in 0..<cn {
                         let top = Float(rowA[p0 + c]) * sx + Float(rowA[p1 + c]) * tx
                         let bottom = Float(rowB[p0 + c]) * sx + Float(rowB[p1 + c]) * tx
-                        out[c] = UInt8(top * sy + bottom * ty + 0.5)
+                        out[c] = byte(top * sy + bottom * ty)
                     }
                     out += cn
                 }
@@ -55,38 +55,38 @@ enum BilinearSampler {
         return (i0, min(i0 + 1, size - 1), t)
     }
 
+    /// Rounds `v` (in 0...255) to the nearest integer byte without a checked conversion:
+    /// adding 2^23 leaves the rounded integer in the low mantissa bits.
+    @inline(__always)
+    static func byte(_ v: Float) -> UInt8 {
+        UInt8(truncatingIfNeeded: (v + 8_388_608).bitPattern)
+    }
+
     /// General maps: per-pixel coordinates; neighbours outside the source take `fill`
-    /// (OpenCV's BORDER_CONSTANT).
+    /// (OpenCV's BORDER_CONSTANT). Coordinates step in 32.32 fixed point, so the floor is a
+    /// shift and the weight a mask.
     static func sampleAffine(src: UnsafePointer<UInt8>, width w: Int, height h: Int, channels cn: Int,
                              map: AffineMap, fill: UInt8, dst: UnsafeMutablePointer<UInt8>, outWidth ow: Int, outHeight oh: Int) {
         let fillF = Float(fill)
         let rowStride = w * cn
-        let big = Double(Swift.max(w, h) + 2)
+        let one = 4_294_967_296.0                 // 2^32
+        let fracScale: Float = 1.0 / 4_294_967_296.0
+        let stepX = Int((map.a * one).rounded()), stepY = Int((map.d * one).rounded())
         var out = dst
         for oy in 0..<oh {
-            var sx = map.b * Double(oy) + map.c
-            var sy = map.e * Double(oy) + map.f
+            var fx = Int(((map.b * Double(oy) + map.c) * one).rounded())
+            var fy = Int(((map.e * Double(oy) + map.f) * one).rounded())
             for _ in 0..<ow {
-                // floor() is a library call on baseline x86-64; truncating a shifted,
-                // clamped (hence positive) value is the same floor without one.
-                let x0 = Int(Swift.min(Swift.max(sx, -2), big) + 65_536) - 65_536
-                let y0 = Int(Swift.min(Swift.max(sy, -2), big) + 65_536) - 65_536
-                let tx = Float(sx - Double(x0)), ty = Float(sy - Double(y0))
+                let x0 = fx >> 32, y0 = fy >> 32
+                let tx = Float(fx & 0xFFFF_FFFF) * fracScale, ty = Float(fy & 0xFFFF_FFFF) * fracScale
                 if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h && cn == 3 {
                     // The common case, unrolled: all four neighbours inside, RGB.
                     let p = src + y0 * rowStride + x0 * 3
                     let q = p + rowStride
                     let w00 = (1 - tx) * (1 - ty), w01 = tx * (1 - ty), w10 = (1 - tx) * ty, w11 = tx * ty
-                    out[0] = UInt8(Float(p[0]) * w00 + Float(p[3]) * w01 + Float(q[0]) * w10 + Float(q[3]) * w11 + 0.5)
-                    out[1] = UInt8(Float(p[1]) * w00 + Float(p[4]) * w01 + Float(q[1]) * w10 + Float(q[4]) * w11 + 0.5)
-                    out[2] = UInt8(Float(p[2]) * w00 + Float(p[5]) * w01 + Float(q[2]) * w10 + Float(q[5]) * w11 + 0.5)
-                } else if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-                    let p = src + y0 * rowStride + x0 * cn
-                    for c in 0..<cn {
-                        let top = Float(p[c]) * (1 - tx) + Float(p[c + cn]) * tx
-                        let bottom = Float(p[c + rowStride]) * (1 - tx) + Float(p[c + rowStride + cn]) * tx
-                        out[c] = UInt8(top * (1 - ty) + bottom * ty + 0.5)
-                    }
+                    out[0] = byte(Float(p[0]) * w00 + Float(p[3]) * w01 + Float(q[0]) * w10 + Float(q[3]) * w11)
+                    out[1] = byte(Float(p[1]) * w00 + Float(p[4]) * w01 + Float(q[1]) * w10 + Float(q[4]) * w11)
+                    out[2] = byte(Float(p[2]) * w00 + Float(p[5]) * w01 + Float(q[2]) * w10 + Float(q[5]) * w11)
                 } else if x0 < -1 || y0 < -1 || x0 >= w || y0 >= h {
                     for c in 0..<cn { out[c] = fill }
                 } else {
@@ -96,12 +96,12 @@ enum BilinearSampler {
                         }
                         let top = at(x0, y0) * (1 - tx) + at(x0 + 1, y0) * tx
                         let bottom = at(x0, y0 + 1) * (1 - tx) + at(x0 + 1, y0 + 1) * tx
-                        out[c] = UInt8(top * (1 - ty) + bottom * ty + 0.5)
+                        out[c] = byte(top * (1 - ty) + bottom * ty)
                     }
                 }
                 out += cn
-                sx += map.a
-                sy += map.d
+                fx &+= stepX
+                fy &+= stepY
             }
         }
     }
