@@ -13,25 +13,29 @@ public enum HLSColor {
         let satShift = Float(ds) / 255, lightShift = Float(dl) / 255
         let inv255: Float = 1.0 / 255
         let magic: Float = 8_388_608            // 2^23: adding and subtracting rounds to an integer
+        // Two passes, RGB -> shifted HLS in place, then back: each loop keeps few enough
+        // values live to stay in SSE registers.
         for i in 0..<count {
             let rv = r[i] * inv255, gv = g[i] * inv255, bv = b[i] * inv255
             let vmax = Swift.max(Swift.max(rv, gv), bv), vmin = Swift.min(Swift.min(rv, gv), bv)
             let diff = vmax - vmin, sum = vmax + vmin
             let grey = diff <= 1e-6
-            var l = sum * 0.5
+            let l = sum * 0.5
             let denominator = l < 0.5 ? sum : 2 - sum
-            var s = grey ? 0 : diff / Swift.max(denominator, 1e-6)
+            let s = grey ? 0 : diff / Swift.max(denominator, 1e-6)
             let k = 60 / Swift.max(diff, 1e-6)
             var h = vmax == rv ? (gv - bv) * k : (vmax == gv ? (bv - rv) * k + 120 : (rv - gv) * k + 240)
             h = h < 0 ? h + 360 : h
             h = grey ? 0 : h
-            h = Swift.min(Swift.max(h + hueShift, 0), 360)
-            l = Swift.min(Swift.max(l + lightShift, 0), 1)
-            s = Swift.min(Swift.max(s + satShift, 0), 1)
-            // HLS -> RGB: f(n) = l - a * max(-1, min(k - 3, 9 - k, 1)),
-            // k = (n + h / 30) mod 12, a = s * min(l, 1 - l).
+            r[i] = Swift.min(Swift.max(h + hueShift, 0), 360) * (1.0 / 30)
+            g[i] = Swift.min(Swift.max(l + lightShift, 0), 1)
+            b[i] = Swift.min(Swift.max(s + satShift, 0), 1)
+        }
+        // HLS -> RGB: f(n) = l - a * max(-1, min(k - 3, 9 - k, 1)),
+        // k = (n + h / 30) mod 12, a = s * min(l, 1 - l).
+        for i in 0..<count {
+            let h30 = r[i], l = g[i], s = b[i]
             let a = s * Swift.min(l, 1 - l)
-            let h30 = h * (1.0 / 30)
             var kr = h30, kg = h30 + 8, kb = h30 + 4
             kr = kr >= 12 ? kr - 12 : kr
             kg = kg >= 12 ? kg - 12 : kg
