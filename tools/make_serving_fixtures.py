@@ -21,7 +21,7 @@ With --bench-model DIR it also writes a full-width ResNet-18 3x224x224 (10 class
 weights) for bench/serve_load.py; that one is not committed (45 MB).
 
 How to run (from /work/main; needs the mxnet==1.9.1 venv with numpy<1.24 and opencv):
-    /tmp/peers/mx/bin/python tools/make_serving_fixtures.py [OUT_DIR] [--bench-model DIR]
+    /tmp/peers/mx/bin/python tools/make_serving_fixtures.py [OUT_DIR] [--bench-model DIR [--bench-only]]
 """
 import argparse
 import json
@@ -36,6 +36,7 @@ ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 ap.add_argument('out_dir', nargs='?', default='Tests/ServingTests/Resources')
 ap.add_argument('--shared', default='/work/shared', help='folder holding fixtures/ and bench/mx_resnet.py')
 ap.add_argument('--bench-model', help='also write a ResNet-18 3x224x224 model folder here')
+ap.add_argument('--bench-only', action='store_true', help='write only the --bench-model folder')
 ARGS = ap.parse_args()
 
 sys.path.insert(0, os.path.join(ARGS.shared, 'bench'))
@@ -95,6 +96,10 @@ def read_as_service(path, channels):
 
 
 def main():
+    if ARGS.bench_only:
+        make_model(ARGS.bench_model, 18, '3,224,224', 10, seed=3, calibration=2, batch=4)
+        print('wrote', ARGS.bench_model)
+        return
     out = ARGS.out_dir
     models = os.path.join(out, 'models')
     images = os.path.join(out, 'images')

@@ -14,6 +14,8 @@ struct IMGCLF: ParsableCommand {
             InspectCommand.self,
             PredictCommand.self,
             ServeCommand.self,
+            EvaluateCommand.self,
+            TransformCommand.self,
         ]
     )
 }

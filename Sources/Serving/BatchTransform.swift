@@ -1,0 +1,175 @@
+import Foundation
+
+/// Why a batch transform could not start.
+public enum TransformError: Error, CustomStringConvertible {
+    case unreadableInput(path: String, reason: String)
+    case badManifest(path: String, detail: String)
+    case noImages(path: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadableInput(path, reason): return "\(path): cannot read the input: \(reason)"
+        case let .badManifest(path, detail): return "\(path): not a manifest: \(detail)"
+        case let .noImages(path): return "\(path): no input files"
+        case let .cannotWrite(path, reason): return "\(path): cannot write: \(reason)"
+        }
+    }
+}
+
+/// One input of a batch transform: where its bytes are and the name its output takes.
+public struct TransformInput: Sendable, Equatable {
+    public var file: URL
+    /// Relative name (sub-folders kept): the output is `<name>.out`.
+    public var name: String
+
+    public init(file: URL, name: String) {
+        self.file = file
+        self.name = name
+    }
+}
+
+/// What a transform did.
+public struct TransformSummary: Sendable, Equatable {
+    public var total = 0
+    public var succeeded = 0
+    public var failed = 0
+
+    public init(total: Int = 0, succeeded: Int = 0, failed: Int = 0) {
+        self.total = total
+        self.succeeded = succeeded
+        self.failed = failed
+    }
+}
+
+/// Batch transform as the managed service runs it, on local files: every input image gets
+/// the response `/invocations` would give (JSON Lines), in `<input name>.out` under the output
+/// folder, or as one line per image in a single JSON Lines file. An unreadable or undecodable
+/// image gets an error line and the job goes on.
+public enum BatchTransform {
+    /// The inputs under a folder (every file, recursively, in byte order of their relative
+    /// paths), or listed by a manifest: SageMaker's ManifestFile JSON
+    /// (`[{"prefix": "DIR/"}, "a.jpg", "b/c.png"]`) or a text file with one path per line
+    /// (relative to the manifest's folder).
+    public static func inputs(from url: URL) throws(TransformError) -> [TransformInput] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw .unreadableInput(path: url.path, reason: "no such file or folder")
+        }
+        let found = isDirectory.boolValue ? try folderInputs(url) : try manifestInputs(url)
+        if found.isEmpty { throw .noImages(path: url.path) }
+        return found
+    }
+
+    static func folderInputs(_ folder: URL) throws(TransformError) -> [TransformInput] {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else {
+            throw .unreadableInput(path: folder.path, reason: "cannot list the folder")
+        }
+        var names: [String] = []
+        while let name = walker.nextObject() as? String {
+            var isDir: ObjCBool = false
+            let full = folder.appendingPathComponent(name).path
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+               !(name as NSString).lastPathComponent.hasPrefix(".") {
+                names.append(name)
+            }
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .map { TransformInput(file: folder.appendingPathComponent($0), name: $0) }
+    }
+
+    static func manifestInputs(_ manifest: URL) throws(TransformError) -> [TransformInput] {
+        let data: Data
+        do { data = try Data(contentsOf: manifest) } catch {
+            throw .unreadableInput(path: manifest.path, reason: error.localizedDescription)
+        }
+        let base = manifest.deletingLastPathComponent()
+        if let list = try? JSONSerialization.jsonObject(with: data) as? [Any] {
+            guard let head = list.first as? [String: Any], let prefix = head["prefix"] as? String else {
+                throw .badManifest(path: manifest.path, detail: "a ManifestFile starts with {\"prefix\": \"FOLDER/\"}")
+            }
+            let root = prefix.hasPrefix("/") ? URL(fileURLWithPath: prefix) : base.appendingPathComponent(prefix)
+            var inputs: [TransformInput] = []
+            for (i, item) in list.dropFirst().enumerated() {
+                guard let key = item as? String else {
+                    throw .badManifest(path: manifest.path, detail: "entry \(i + 1) is not a string")
+                }
+                inputs.append(TransformInput(file: root.appendingPathComponent(key), name: key))
+            }
+            return inputs
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .badManifest(path: manifest.path, detail: "neither a JSON ManifestFile nor UTF-8 text with one path per line")
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            .map { line in
+                let file = line.hasPrefix("/") ? URL(fileURLWithPath: line) : base.appendingPathComponent(line)
+                return TransformInput(file: file, name: line.hasPrefix("/") ? file.lastPathComponent : line)
+            }
+    }
+
+    /// Classifies `inputs` in batches of the predictor's `maxBatch`. Writes `<name>.out` files
+    /// under `output`, or (with `jsonl`) one line per image to that file:
+    /// `{"file": NAME, "prediction": [...]}` or `{"file": NAME, "error": "..."}`.
+    public static func run(predictor: Predictor, inputs: [TransformInput], output: URL?, jsonl: URL?,
+                           warn: (String) -> Void = { _ in },
+                           progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(TransformError) -> TransformSummary {
+        var summary = TransformSummary()
+        summary.total = inputs.count
+        var lines: FileHandle?
+        if let jsonl {
+            let folder = jsonl.deletingLastPathComponent()
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: jsonl.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: jsonl.path) else {
+                throw .cannotWrite(path: jsonl.path, reason: "cannot create the file")
+            }
+            lines = handle
+        }
+        defer { try? lines?.close() }
+        let step = max(1, predictor.options.maxBatch)
+        var start = 0
+        while start < inputs.count {
+            let chunk = inputs[start..<min(inputs.count, start + step)]
+            var readErrors: [Int: String] = [:]
+            let bytes: [[UInt8]] = chunk.enumerated().map { offset, input in
+                do { return [UInt8](try Data(contentsOf: input.file)) } catch {
+                    readErrors[offset] = "cannot read \(input.file.path): \(error.localizedDescription)"
+                    return []
+                }
+            }
+            let results = predictor.predict(bytes)
+            for (offset, input) in chunk.enumerated() {
+                let body: String
+                var message = readErrors[offset]
+                if message == nil, case .failure(let e) = results[offset] { message = e.description }
+                if let message {
+                    summary.failed += 1
+                    warn("\(input.name): \(message)")
+                    body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"error\": \(JSONText.string(message))}\n"
+                                        : JSONText.error(message) + "\n"
+                } else {
+                    summary.succeeded += 1
+                    let p = try! results[offset].get()
+                    body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
+                                        : ResponseFormat.jsonLines.body(p)
+                }
+                if let lines {
+                    lines.write(Data(body.utf8))
+                } else if let output {
+                    let target = output.appendingPathComponent(input.name + ".out")
+                    do {
+                        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try Data(body.utf8).write(to: target, options: .atomic)
+                    } catch {
+                        throw .cannotWrite(path: target.path, reason: error.localizedDescription)
+                    }
+                }
+            }
+            start = chunk.endIndex
+            progress(start, inputs.count)
+        }
+        return summary
+    }
+}

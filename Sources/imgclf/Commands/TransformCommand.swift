@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Serving
+
+/// `imgclf transform`: batch transform over local files, one `<input name>.out` per image
+/// (the `/invocations` JSON Lines response) or one JSON line per image with `--jsonl`.
+struct TransformCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transform",
+        abstract: "Batch transform: classify every image of a folder or manifest into <name>.out files or one JSON Lines file.")
+
+    @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder.")
+    var model: String
+    @Option(name: .customLong("input"), help: "A folder of images (recursive), a ManifestFile JSON or a text file of paths.")
+    var input: String
+    @Option(name: .customLong("output"), help: "Folder for the <input name>.out files.")
+    var output: String?
+    @Option(name: .customLong("jsonl"), help: "Write one JSON line per image to this file instead of .out files.")
+    var jsonl: String?
+    @Option(name: .customLong("batch-size"), help: "Images per forward pass.")
+    var batchSize = 32
+    @Option(name: .customLong("max-pixels"), help: "Largest width x height accepted (checked from the image header).")
+    var maxPixels = 40_000_000
+    @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
+    var imageShape: String?
+
+    func validate() throws {
+        guard (output == nil) != (jsonl == nil) else { throw ValidationError("give exactly one of --output DIR and --jsonl FILE") }
+        guard batchSize > 0, maxPixels > 0 else { throw ValidationError("--batch-size and --max-pixels must be positive") }
+    }
+
+    func run() throws {
+        let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
+                                      options: PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try parseShape(imageShape)))
+        let inputs = try BatchTransform.inputs(from: URL(fileURLWithPath: input))
+        let bar = ProgressBar(label: "transform")
+        let summary = try BatchTransform.run(
+            predictor: predictor, inputs: inputs,
+            output: output.map { URL(fileURLWithPath: $0) }, jsonl: jsonl.map { URL(fileURLWithPath: $0) },
+            warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) },
+            progress: { bar.update(done: $0, total: $1) })
+        FileHandle.standardError.write(Data("transform: \(summary.succeeded) of \(summary.total) image(s) classified, \(summary.failed) failed\n".utf8))
+    }
+}
