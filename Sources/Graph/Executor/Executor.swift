@@ -274,6 +274,11 @@ public final class Executor: @unchecked Sendable {
         for op in lossOps { op.labels.copy(from: labels) }
     }
 
+    /// Multi-label heads: weights on each class's positive term (use_weighted_loss).
+    public func setClassWeights(_ weights: [Float]) {
+        for op in lossOps { op.positiveWeights = weights }
+    }
+
     public func forward() {
         for v in recomputed { v.useForwardTensor() }
         for op in ops { op.forward() }

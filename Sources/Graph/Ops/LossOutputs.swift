@@ -17,6 +17,8 @@ final class LossOutputOp: Op {
     private let scale: Float
     private let batch: Int
     private let classes: Int
+    /// Multi-label only: a weight per class on the positive term (use_weighted_loss).
+    var positiveWeights: [Float]?
 
     init(node: Node, input: Value, kind: Kind) throws {
         guard input.desc.dims.count == 2, input.desc.isPlain else {
@@ -70,7 +72,15 @@ final class LossOutputOp: Op {
                 }
             }
         case .logistic:
-            for i in 0..<(batch * classes) { d[i] = scale * (p[i] - y[i]) }
+            if let w = positiveWeights, w.count == classes {
+                // Gradient of -(w y log p + (1 - y) log(1 - p)) with respect to the logit.
+                for i in 0..<(batch * classes) {
+                    let wc = w[i % classes]
+                    d[i] = scale * (p[i] * (wc * y[i] + 1 - y[i]) - wc * y[i])
+                }
+            } else {
+                for i in 0..<(batch * classes) { d[i] = scale * (p[i] - y[i]) }
+            }
         }
         input.gradientDelivered(g)
     }

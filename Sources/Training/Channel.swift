@@ -1,0 +1,100 @@
+import Data
+import Foundation
+
+/// One input channel of a training job (`train`, `validation`): where its data is and how
+/// to read it.
+public struct Channel: Sendable {
+    public var name: String
+    /// A `.rec` file, a folder (`.rec`, images with `.lst`, class sub-folders, or a
+    /// manifest), a JSON Lines manifest file; in pipe mode the FIFO path without `_<epoch>`.
+    public var path: URL
+    public var lst: URL?
+    public var contentType: String?
+    public var attributeNames: [String]?
+    public var pipeMode: Bool
+    public var s3Mirror: URL?
+
+    public init(name: String, path: URL, lst: URL? = nil, contentType: String? = nil, attributeNames: [String]? = nil,
+                pipeMode: Bool = false, s3Mirror: URL? = nil) {
+        self.name = name
+        self.path = path
+        self.lst = lst
+        self.contentType = contentType
+        self.attributeNames = attributeNames
+        self.pipeMode = pipeMode
+        self.s3Mirror = s3Mirror
+    }
+
+    /// What a random-access channel holds once opened and validated.
+    public struct Opened: Sendable {
+        public var source: any SampleSource
+        /// Class names by index, when the layout names them (class folders).
+        public var classNames: [String]
+    }
+
+    /// Opens and validates a File-mode channel (every problem reported at once).
+    public func open(labels: LabelSpec) throws -> Opened {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
+            throw DatasetError.unreadable(path: path.path, reason: "the \(name) channel does not exist")
+        }
+        let source: any SampleSource
+        if isDirectory.boolValue {
+            source = try Dataset.open(path, options: .init(channel: name, labels: labels, contentType: contentType, lst: lst,
+                                                           attributeNames: attributeNames, s3Mirror: s3Mirror))
+        } else {
+            switch path.pathExtension.lowercased() {
+            case "rec":
+                source = try RecordFileSource(url: path, labels: labels)
+            case "lst":
+                source = try Dataset.open(path.deletingLastPathComponent(),
+                                          options: .init(channel: name, labels: labels, contentType: contentType, lst: path))
+            case "jsonl", "manifest", "json":
+                let format = try ManifestLabelFormat.from(contentType: contentType ?? "")
+                source = try AugmentedManifest.load(path, options: ManifestOptions(
+                    attributeNames: try attributeNames ?? Self.guessAttributeNames(path), labels: labels,
+                    labelFormat: format, s3Mirror: s3Mirror))
+            default:
+                throw DatasetError.unrecognizedLayout(channel: name, detail: "\(path.path) is not a .rec, .lst or JSON Lines manifest file, nor a folder")
+            }
+        }
+        guard source.count > 0 else {
+            throw DatasetError.empty(channel: name, detail: "no images in \(path.path)")
+        }
+        return Opened(source: source, classNames: (source as? FileSampleSource)?.classNames ?? [])
+    }
+
+    /// The stream of epoch `epoch` in pipe mode: the FIFO `<path>_<epoch>`.
+    public func stream(epoch: Int, labels: LabelSpec) throws -> any SampleStream {
+        let fifo = URL(fileURLWithPath: path.path + "_\(epoch)")
+        guard let handle = FileHandle(forReadingAtPath: fifo.path) else {
+            throw DatasetError.unreadable(path: fifo.path, reason: "cannot open the \(name) channel's pipe for epoch \(epoch)")
+        }
+        let layout: PipeRecordStream.Layout
+        if let attributeNames {
+            layout = .manifest(ManifestOptions(attributeNames: attributeNames, labels: labels,
+                                               labelFormat: try ManifestLabelFormat.from(contentType: contentType ?? "")))
+        } else {
+            layout = .imageRecords
+        }
+        return PipeRecordStream(fileHandle: handle, source: fifo.path, layout: layout, labels: labels)
+    }
+
+    /// A manifest's AttributeNames when none were given: the `*-ref` key, then the one
+    /// other key of the first line that is not metadata.
+    static func guessAttributeNames(_ url: URL) throws -> [String] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let line = text.split(separator: "\n").first,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw DatasetError.unreadable(path: url.path, reason: "line 1 is not a JSON object")
+        }
+        let keys = object.keys.sorted()
+        let refs = keys.filter { $0.hasSuffix("-ref") }
+        let others = keys.filter { !$0.hasSuffix("-ref") && !$0.hasSuffix("-metadata") }
+        guard refs.count == 1, others.count == 1 else {
+            throw DatasetError.unrecognizedLayout(channel: url.lastPathComponent,
+                detail: "cannot tell which keys hold the image and the label (found \(keys.joined(separator: ", "))); give --attribute_names REF,LABEL")
+        }
+        return [refs[0], others[0]]
+    }
+}

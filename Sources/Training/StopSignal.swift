@@ -1,0 +1,38 @@
+import Foundation
+import Glibc
+
+/// Turns SIGTERM (a spot instance being reclaimed, `docker stop`) and SIGINT (Ctrl-C) into
+/// a flag the training loop checks between batches, so it can save its state and exit
+/// instead of dying mid-write.
+public final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    public init(signals: [Int32] = [SIGTERM, SIGINT]) {
+        for s in signals {
+            Glibc.signal(s, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            source.setEventHandler { [weak self] in self?.raise(s) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for s in sources { s.cancel() }
+    }
+
+    public func raise(_ signal: Int32) {
+        lock.lock()
+        if received == nil { received = signal }
+        lock.unlock()
+    }
+
+    /// The first signal received, if any.
+    public var signal: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+}

@@ -1,0 +1,354 @@
+import Compute
+import Data
+import Foundation
+import Graph
+import Models
+
+/// A training job: the channels, the hyperparameters, and where results go.
+public struct TrainingJob: Sendable {
+    public var hyperparameters: Hyperparameters
+    public var train: Channel
+    public var validation: Channel
+    /// Incremental training: an earlier model (`model.tar.gz` or folder).
+    public var model: URL?
+    /// Folder with MXNet model-zoo checkpoints (`resnet-N-symbol.json`, `resnet-N-0000.params`).
+    public var pretrainedModelDir: URL?
+    /// Model files and `model.tar.gz` go here.
+    public var outputDir: URL
+    /// State for resuming; a job started again with the same folder goes on from it.
+    public var checkpointDir: URL?
+    /// Decoding threads; default: the cores.
+    public var loaderThreads: Int
+    public var seed: UInt64
+    /// Machines in the job (learning-rate steps count updates over all of them).
+    public var machines: Int
+
+    public init(hyperparameters: Hyperparameters, train: Channel, validation: Channel, model: URL? = nil,
+                pretrainedModelDir: URL? = nil, outputDir: URL, checkpointDir: URL? = nil,
+                loaderThreads: Int = ProcessInfo.processInfo.activeProcessorCount, seed: UInt64 = 0, machines: Int = 1) {
+        self.hyperparameters = hyperparameters
+        self.train = train
+        self.validation = validation
+        self.model = model
+        self.pretrainedModelDir = pretrainedModelDir
+        self.outputDir = outputDir
+        self.checkpointDir = checkpointDir
+        self.loaderThreads = loaderThreads
+        self.seed = seed
+        self.machines = machines
+    }
+}
+
+/// How a training run ended.
+public struct TrainingResult: Sendable {
+    public var history: [EpochRecord]
+    public var bestValidationAccuracy: Double
+    public var bestEpoch: Int
+    public var artifact: URL?
+    /// Set when SIGTERM/SIGINT stopped the run (its state was saved first).
+    public var stoppedBy: Int32?
+    public var earlyStopped: Bool
+}
+
+/// Runs a training job: validates everything first, then trains epoch by epoch with the
+/// original algorithm's log, checkpoints, early stopping and artifact.
+public final class Trainer {
+    let job: TrainingJob
+    let hp: Hyperparameters
+    let log: TrainingLog
+    let stop: StopSignal?
+
+    public init(job: TrainingJob, log: TrainingLog = TrainingLog(), stop: StopSignal? = nil) {
+        self.job = job
+        self.hp = job.hyperparameters
+        self.log = log
+        self.stop = stop
+    }
+
+    public func run() throws -> TrainingResult {
+        let labels = LabelSpec(numClasses: hp.numClasses, multiLabel: hp.multiLabel)
+        let batch = hp.miniBatchSize
+        let imageShape = hp.imageShape
+
+        // 1. Data, validated before any work.
+        let train = try job.train.open(labels: labels)
+        let validation = try job.validation.open(labels: labels)
+        guard train.source.count >= batch else {
+            throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: batch)
+        }
+        if train.source.count != hp.numTrainingSamples {
+            log.info("warning: num_training_samples is \(hp.numTrainingSamples) but the \(job.train.name) channel has \(train.source.count) images; learning-rate steps use num_training_samples")
+        }
+
+        // 2. The network and its weights.
+        let symbol = try Models.ResNet.symbol(numLayers: hp.numLayers, imageShape: imageShape, numClasses: hp.numClasses,
+                                              multiLabel: hp.multiLabel)
+        let store = ParameterStore()
+        let trainExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .training)
+        let validExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .inference)
+        Initializer.xavier(store, seed: job.seed &+ 1)
+        var classNames = train.classNames.count == hp.numClasses ? train.classNames : nil
+        if let model = job.model {
+            classNames = try loadIncremental(model, store: store) ?? classNames
+        } else if hp.usePretrainedModel {
+            try loadPretrained(store: store)
+        }
+        if hp.multiLabel && hp.useWeightedLoss {
+            trainExec.setClassWeights(try classWeights(train.source))
+        }
+
+        // 3. Optimizer, schedule, resume.
+        let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(batch))
+        optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: job.machines)
+        var state = TrainingState(nextEpoch: 0, updates: 0, learningRate: Float(hp.learningRate), bestAccuracy: nil, bestEpoch: nil,
+                                  epochsWithoutImprovement: 0, history: [], numLayers: hp.numLayers, imageShape: imageShape,
+                                  numClasses: hp.numClasses, multiLabel: hp.multiLabel)
+        if let dir = job.checkpointDir, let (saved, arrays) = try TrainingState.load(from: dir) {
+            guard saved.numLayers == hp.numLayers, saved.imageShape == imageShape, saved.numClasses == hp.numClasses,
+                  saved.multiLabel == hp.multiLabel else {
+                throw TrainingError.badCheckpoint("\(dir.path) holds a run of another network (num_layers \(saved.numLayers), image_shape \(saved.imageShape.map(String.init).joined(separator: ",")), num_classes \(saved.numClasses)); use another checkpoint folder")
+            }
+            try store.load(arrays.filter { !$0.name.hasPrefix("opt:") }, source: dir.appendingPathComponent(TrainingState.paramsName).path, requireAll: true)
+            try optimizer.loadState(arrays.filter { $0.name.hasPrefix("opt:") }, parameters: store)
+            state = saved
+            log.info("Resuming from \(dir.path): epoch \(saved.nextEpoch), \(saved.updates) updates done")
+        }
+
+        // 4. Loaders.
+        let threads = max(1, job.loaderThreads)
+        let trainLoader = try BatchLoader(
+            source: train.source,
+            augmenter: Augmenter(imageShape: imageShape, resize: hp.resize, params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:)))),
+            config: LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: true,
+                                 labelWidth: labels.width, skipBadImages: true, warn: { [log] in log.info("warning: " + $0) }))
+        let validLoader = try BatchLoader(
+            source: validation.source,
+            augmenter: Augmenter(imageShape: imageShape, resize: hp.resize, params: .none),
+            config: LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false,
+                                 labelWidth: labels.width, skipBadImages: true, warn: { [log] in log.info("warning: " + $0) }))
+
+        if hp.precisionDtype == "float16" {
+            log.info("precision_dtype=float16: bf16 mixed precision is not available yet; training in float32")
+        }
+        log.info("Training ResNet-\(hp.numLayers) on \(train.source.count) images (\(job.train.name)), validating on \(validation.source.count); image_shape \(imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(batch), \(hp.epochs) epochs")
+
+        var trainMetric = AccuracyMetric(classes: hp.numClasses, multiLabel: hp.multiLabel, topK: hp.topK)
+        var validMetric = trainMetric
+        var earlyStopped = false
+        var stoppedBy: Int32?
+
+        epochs: for epoch in state.nextEpoch..<hp.epochs {
+            let started = Date()
+            trainMetric.reset()
+            try trainLoader.startEpoch(epoch)
+            let batches = trainLoader.batchesPerEpoch
+            var done = 0
+            while let b = try trainLoader.next() {
+                trainExec.setData(b.data.baseAddress!)
+                trainExec.setLabels(Array(b.labels))
+                trainExec.forward()
+                trainExec.backward()
+                optimizer.update(store)
+                state.updates = optimizer.updateCount
+                state.learningRate = optimizer.learningRate
+                let probabilities = trainExec.output()
+                probabilities.withUnsafeBufferPointer { trainMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
+                done += 1
+                let elapsed = Date().timeIntervalSince(started)
+                log.progress(epoch: epoch, batch: done, batches: batches, imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
+                             loss: trainMetric.meanLoss, accuracy: trainMetric.accuracy,
+                             secondsLeft: batches.map { Double($0 - done) * elapsed / Double(done) })
+                if let s = stop?.signal {
+                    // Keep the weights of this partial epoch; the epoch is run again on resume.
+                    state.nextEpoch = epoch
+                    try saveState(state, store: store, optimizer: optimizer)
+                    log.endProgress()
+                    log.info("Stopped by signal \(s) in epoch \(epoch); state saved\(job.checkpointDir.map { " to \($0.path)" } ?? "")")
+                    stoppedBy = s
+                    break epochs
+                }
+            }
+            log.endProgress()
+            let seconds = Date().timeIntervalSince(started)
+            log.metric(epoch: epoch, "Train-accuracy", trainMetric.accuracy)
+            if let k = hp.topK, let v = trainMetric.topKAccuracy { log.metric(epoch: epoch, "Train-top_k_accuracy_\(k)", v) }
+            log.timeCost(epoch: epoch, seconds: seconds)
+
+            validMetric.reset()
+            try validLoader.startEpoch(0)
+            while let b = try validLoader.next() {
+                validExec.setData(b.data.baseAddress!)
+                validExec.forward()
+                let probabilities = validExec.output()
+                probabilities.withUnsafeBufferPointer { validMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
+            }
+            let accuracy = validMetric.accuracy
+            log.metric(epoch: epoch, "Validation-accuracy", accuracy)
+            if let k = hp.topK, let v = validMetric.topKAccuracy { log.metric(epoch: epoch, "Validation-top_k_accuracy_\(k)", v) }
+
+            state.history.append(EpochRecord(epoch: epoch, trainAccuracy: trainMetric.accuracy, trainTopKAccuracy: trainMetric.topKAccuracy,
+                                             validationAccuracy: accuracy, validationTopKAccuracy: validMetric.topKAccuracy,
+                                             trainLoss: trainMetric.meanLoss, seconds: seconds, learningRate: state.learningRate,
+                                             skippedImages: trainLoader.skippedInEpoch))
+            // Checkpoints: every checkpoint_frequency epochs, or the best epoch only.
+            let improved = state.bestAccuracy.map { best in best <= 0 ? accuracy > best : (accuracy - best) / best >= hp.earlyStoppingTolerance && accuracy > best } ?? true
+            if let frequency = hp.checkpointFrequency {
+                if (epoch + 1) % frequency == 0 {
+                    try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history)
+                    log.info("Saved checkpoint to \"\(job.outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: epoch + 1)).path)\"")
+                }
+            } else if state.bestAccuracy == nil || accuracy > state.bestAccuracy! {
+                log.info("Storing the best model with validation accuracy: \(String(format: "%f", accuracy))")
+                try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history,
+                                    replacing: state.bestEpoch.map { $0 + 1 })
+            }
+            if state.bestAccuracy == nil || accuracy > state.bestAccuracy! {
+                state.bestEpoch = epoch
+                state.bestAccuracy = accuracy
+            }
+            state.epochsWithoutImprovement = improved ? 0 : state.epochsWithoutImprovement + 1
+            state.nextEpoch = epoch + 1
+            try saveState(state, store: store, optimizer: optimizer)
+
+            if hp.earlyStopping && epoch + 1 >= hp.earlyStoppingMinEpochs
+                && state.epochsWithoutImprovement >= hp.earlyStoppingPatience {
+                log.info("Early stopping: validation accuracy has not improved for \(state.epochsWithoutImprovement) epochs (best \(String(format: "%f", state.bestAccuracy ?? 0)) at epoch \(state.bestEpoch ?? 0))")
+                earlyStopped = true
+                break
+            }
+        }
+
+        var artifact: URL?
+        if stoppedBy == nil {
+            artifact = try packArtifact(symbol: symbol, store: store, classNames: classNames, state: state)
+            log.info("Best validation accuracy \(String(format: "%f", state.bestAccuracy ?? 0)) at epoch \(state.bestEpoch ?? 0); model written to \(artifact!.path)")
+        }
+        return TrainingResult(history: state.history, bestValidationAccuracy: state.bestAccuracy ?? 0,
+                              bestEpoch: state.bestEpoch ?? 0, artifact: artifact, stoppedBy: stoppedBy, earlyStopped: earlyStopped)
+    }
+
+    // MARK: - Weights from elsewhere
+
+    /// Incremental training: the model channel must be the same network; returns its class names.
+    func loadIncremental(_ url: URL, store: ParameterStore) throws -> [String]? {
+        let artifact = try ModelArtifact.load(from: url)
+        var problems: [String] = []
+        if let shape = artifact.imageShape, shape != hp.imageShape {
+            problems.append("image_shape is \(shape.map(String.init).joined(separator: ",")) there, \(hp.imageShape.map(String.init).joined(separator: ",")) here")
+        }
+        let fc = artifact.parameters.first { $0.name == "arg:fc1_weight" }?.array.shape
+        if let fc, fc[0] != hp.numClasses { problems.append("num_classes is \(fc[0]) there, \(hp.numClasses) here") }
+        let convCount = artifact.parameters.filter { $0.name.hasSuffix("_weight") && $0.array.shape.count == 4 }.count
+        let expected = store.argumentNames.filter { $0.hasSuffix("_weight") && store.argument($0)!.dims.count == 4 }.count
+        if convCount != expected { problems.append("it has \(convCount) convolutions, num_layers \(hp.numLayers) has \(expected)") }
+        if !problems.isEmpty { throw TrainingError.modelMismatch("\(url.path): " + problems.joined(separator: "; ")) }
+        do {
+            try store.load(artifact.parameters, source: url.path, requireAll: true)
+        } catch {
+            throw TrainingError.modelMismatch("\(error)")
+        }
+        log.info("Incremental training from \(url.path) (epoch \(artifact.epoch))")
+        return artifact.classNames
+    }
+
+    /// Transfer learning: every weight of the model-zoo checkpoint but `fc1`.
+    func loadPretrained(store: ParameterStore) throws {
+        let env = ProcessInfo.processInfo.environment["IMGCLF_PRETRAINED_DIR"]
+        guard let dir = job.pretrainedModelDir ?? env.map({ URL(fileURLWithPath: $0) }) else {
+            throw TrainingError.pretrained("no folder of pretrained weights: pass --pretrained_model_dir DIR (or set IMGCLF_PRETRAINED_DIR) to a folder holding resnet-\(hp.numLayers)-symbol.json and resnet-\(hp.numLayers)-0000.params")
+        }
+        let params = dir.appendingPathComponent("resnet-\(hp.numLayers)-0000.params")
+        guard FileManager.default.fileExists(atPath: params.path) else {
+            throw TrainingError.pretrained("\(params.path) not found (looked in \(dir.path) for MXNet's model-zoo checkpoint resnet-\(hp.numLayers)-0000.params)")
+        }
+        let arrays = try ParamsFile.read(contentsOf: params)
+        let fc1: Set<String> = ["fc1_weight", "fc1_bias"]
+        do {
+            let loaded = try store.load(arrays, source: params.path, skip: fc1, requireAll: true)
+            log.info("Transfer learning from \(params.path): \(loaded.count) arrays loaded, fc1 initialised afresh")
+        } catch {
+            throw TrainingError.pretrained("\(error)")
+        }
+    }
+
+    /// use_weighted_loss: each class's positives weighted by negatives/positives in the
+    /// training labels, so rare classes count as much as common ones.
+    func classWeights(_ source: any SampleSource) throws -> [Float] {
+        var positives = [Int](repeating: 0, count: hp.numClasses)
+        var total = 0
+        for i in 0..<source.count {
+            guard let labels = try? source.load(at: i).labels else { continue }
+            total += 1
+            for c in 0..<min(labels.count, hp.numClasses) where labels[c] >= 0.5 { positives[c] += 1 }
+        }
+        return positives.map { p in p == 0 ? 1 : Float(total - p) / Float(p) }
+    }
+
+    // MARK: - Files
+
+    func saveState(_ state: TrainingState, store: ParameterStore, optimizer: any Optimizer) throws {
+        guard let dir = job.checkpointDir else { return }
+        try state.save(to: dir, arrays: store.export() + optimizer.stateArrays())
+    }
+
+    func writeCheckpoint(symbol: Symbol, store: ParameterStore, epoch: Int, classNames: [String]?, history: [EpochRecord],
+                         replacing previous: Int? = nil) throws {
+        let artifact = ModelArtifact(symbol: symbol, parameters: store.export(), epoch: epoch, imageShape: hp.imageShape,
+                                     classNames: classNames, hyperparameters: hp.asStrings, history: try historyJSON(history))
+        try artifact.write(to: job.outputDir)
+        if let previous, previous != epoch {
+            try? FileManager.default.removeItem(at: job.outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: previous)))
+        }
+        if let dir = job.checkpointDir {
+            // Keep a copy beside the state: a resumed job on a new machine restores it.
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let name = ModelArtifact.paramsFileName(epoch: epoch)
+            let copy = dir.appendingPathComponent(name)
+            try? FileManager.default.removeItem(at: copy)
+            try FileManager.default.copyItem(at: job.outputDir.appendingPathComponent(name), to: copy)
+            if let previous, previous != epoch, hp.checkpointFrequency == nil {
+                try? FileManager.default.removeItem(at: dir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: previous)))
+            }
+        }
+    }
+
+    /// Packs `model.tar.gz` from the checkpoints in the output folder (restoring any that a
+    /// resumed job kept only in the checkpoint folder).
+    func packArtifact(symbol: Symbol, store: ParameterStore, classNames: [String]?, state: TrainingState) throws -> URL {
+        let fm = FileManager.default
+        try fm.createDirectory(at: job.outputDir, withIntermediateDirectories: true)
+        if let dir = job.checkpointDir, let names = try? fm.contentsOfDirectory(atPath: dir.path) {
+            for name in names where name.hasPrefix(ModelArtifact.prefix + "-") && name.hasSuffix(".params")
+                && !fm.fileExists(atPath: job.outputDir.appendingPathComponent(name).path) {
+                try fm.copyItem(at: dir.appendingPathComponent(name), to: job.outputDir.appendingPathComponent(name))
+            }
+        }
+        var checkpoints = (try fm.contentsOfDirectory(atPath: job.outputDir.path))
+            .filter { $0.hasPrefix(ModelArtifact.prefix + "-") && $0.hasSuffix(".params") }.sorted()
+        if checkpoints.isEmpty {
+            // No checkpoint was due (e.g. checkpoint_frequency larger than the epochs run): the last weights.
+            try writeCheckpoint(symbol: symbol, store: store, epoch: state.nextEpoch, classNames: classNames, history: state.history)
+            checkpoints = [ModelArtifact.paramsFileName(epoch: state.nextEpoch)]
+        }
+        // Refresh the side files with the whole history.
+        let last = Int(checkpoints.last!.dropFirst(ModelArtifact.prefix.count + 1).dropLast(".params".count)) ?? 0
+        let sideFiles = ModelArtifact(symbol: symbol, parameters: [], epoch: last, imageShape: hp.imageShape, classNames: classNames,
+                                      hyperparameters: hp.asStrings, history: try historyJSON(state.history))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let classNames { try encoder.encode(classNames).write(to: job.outputDir.appendingPathComponent(ModelArtifact.classesFile), options: .atomic) }
+        try encoder.encode(hp.asStrings).write(to: job.outputDir.appendingPathComponent(ModelArtifact.hyperparametersFile), options: .atomic)
+        try sideFiles.history!.write(to: job.outputDir.appendingPathComponent(ModelArtifact.historyFile), options: .atomic)
+        var names = ["\(ModelArtifact.prefix)-symbol.json", "model-shapes.json", ModelArtifact.hyperparametersFile, ModelArtifact.historyFile] + checkpoints
+        if classNames != nil { names.append(ModelArtifact.classesFile) }
+        let archive = job.outputDir.appendingPathComponent("model.tar.gz")
+        try TarGz.write(names.map { ($0, job.outputDir.appendingPathComponent($0)) }, to: archive)
+        return archive
+    }
+
+    func historyJSON(_ history: [EpochRecord]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(history)
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `imgclf train`: the training job, from the command line or from a SageMaker-style job
+/// folder. Hyperparameters keep the service's names: `--num_classes 10 --epochs 5 ...`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a ResNet image classifier (SageMaker Image Classification hyperparameters and channels).",
+        discussion: """
+        Hyperparameters are given as --NAME VALUE with the service's names (num_classes, num_training_samples, \
+        num_layers, image_shape, mini_batch_size, epochs, learning_rate, optimizer, augmentation_type, multi_label, \
+        checkpoint_frequency, early_stopping, top_k, use_pretrained_model, ...), or in a JSON file with \
+        --hyperparameters FILE (string values, as the service writes hyperparameters.json). Every value is checked \
+        before any work, and every problem is reported at once.
+        Channels: --train and --validation take a .rec file, an image folder (with a .lst, or one sub-folder per \
+        class) or a JSON Lines manifest.
+        """)
+
+    @Option(help: "Training data: a .rec file, an image folder, or a JSON Lines manifest.") var train: String?
+    @Option(help: "Validation data, in any form --train takes.") var validation: String?
+    @Option(name: .customLong("train_lst"), help: "A .lst for a training image folder.") var trainLst: String?
+    @Option(name: .customLong("validation_lst"), help: "A .lst for a validation image folder.") var validationLst: String?
+    @Option(help: "Incremental training: an earlier model.tar.gz or model folder.") var model: String?
+    @Option(help: "Where the model files and model.tar.gz go.") var output: String = "./model"
+    @Option(name: .customLong("checkpoint_dir"), help: "Folder for resumable state (default: OUTPUT/checkpoints).") var checkpointDir: String?
+    @Option(name: .customLong("pretrained_model_dir"), help: "MXNet model-zoo checkpoints for use_pretrained_model=1.") var pretrainedModelDir: String?
+    @Option(help: "A JSON object of hyperparameters (string values, like the service's hyperparameters.json).") var hyperparameters: String?
+    @Option(name: .customLong("content_type"), help: "Content type of the channels (e.g. application/x-recordio; label-format=class-id).") var contentType: String?
+    @Option(name: .customLong("attribute_names"), help: "Manifest AttributeNames: REF,LABEL (e.g. source-ref,class).") var attributeNames: String?
+    @Option(name: .customLong("s3_mirror"), help: "Local folder that mirrors s3:// references in manifests (s3://bucket/key -> DIR/bucket/key).") var s3Mirror: String?
+    @Option(name: .customLong("job-dir"), help: "Run as the container does, under this job folder (e.g. /opt/ml).") var jobDir: String?
+    @Option(help: "Decoding threads (default: the number of cores).") var threads: Int?
+    @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+
+    @Argument(parsing: .allUnrecognized, help: "Hyperparameters as --NAME VALUE.") var rest: [String] = []
+
+    func run() throws {
+        if let jobDir {
+            do {
+                try JobFolderTraining(root: URL(fileURLWithPath: jobDir), extra: rest, threads: threads, seed: seed).run()
+            } catch let error as ExitCode {
+                throw error
+            } catch let stopped as StoppedBySignal {
+                FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+                throw ExitCode(128 + stopped.signal)
+            } catch {
+                let message = "\(error)"
+                JobFolderTraining.reportFailure(root: URL(fileURLWithPath: jobDir), message)
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                throw ExitCode.failure
+            }
+            return
+        }
+        do {
+            var raw: [String: String] = [:]
+            if let hyperparameters {
+                raw = try Hyperparameters.stringValues(jsonObject: try Data(contentsOf: URL(fileURLWithPath: hyperparameters)), source: hyperparameters)
+            }
+            for (name, value) in try Self.pairs(rest) { raw[name] = value }
+            let hp = try Hyperparameters.parse(raw)
+            guard let train, let validation else {
+                throw ValidationError("both --train and --validation are required (or --job-dir)")
+            }
+            let out = URL(fileURLWithPath: output)
+            let names = attributeNames?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let mirror = s3Mirror.map { URL(fileURLWithPath: $0) }
+            let job = TrainingJob(
+                hyperparameters: hp,
+                train: Channel(name: "train", path: URL(fileURLWithPath: train), lst: trainLst.map { URL(fileURLWithPath: $0) },
+                               contentType: contentType, attributeNames: names, s3Mirror: mirror),
+                validation: Channel(name: "validation", path: URL(fileURLWithPath: validation),
+                                    lst: validationLst.map { URL(fileURLWithPath: $0) }, contentType: contentType,
+                                    attributeNames: names, s3Mirror: mirror),
+                model: model.map { URL(fileURLWithPath: $0) },
+                pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) },
+                outputDir: out,
+                checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
+                loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
+            let result = try Trainer(job: job, stop: StopSignal()).run()
+            if result.stoppedBy != nil { throw ExitCode(143) }
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// `--name value` pairs (also `--name=value`); anything else is an error naming it.
+    static func pairs(_ args: [String]) throws -> [(String, String)] {
+        var result: [(String, String)] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            guard a.hasPrefix("--") else { throw ValidationError("unexpected argument '\(a)': hyperparameters are given as --NAME VALUE") }
+            let body = String(a.dropFirst(2))
+            if let eq = body.firstIndex(of: "=") {
+                result.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                i += 1
+            } else {
+                guard i + 1 < args.count else { throw ValidationError("--\(body) needs a value") }
+                result.append((body, args[i + 1]))
+                i += 2
+            }
+        }
+        return result
+    }
+}
