@@ -9,6 +9,7 @@ struct IMGCLF: ParsableCommand {
         subcommands: [
             // One entry per command file in Sources/imgclf/Commands.
             BenchmarkCommand.self,
+            TrainCommand.self,
             SymbolCommand.self,
             Im2RecCommand.self,
             InspectCommand.self,
