@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Models"], resources: [.copy("Resources")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute"], resources: [.copy("Resources")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data"], resources: [.copy("Resources")]),
     ]
 )

@@ -1,0 +1,172 @@
+import Foundation
+import Graph
+import Models
+import Testing
+import Training
+
+/// End-to-end training runs on real MNIST digits (small subsets, so each takes seconds).
+@Suite(.serialized)
+struct TrainerTests {
+    func job(_ hp: Hyperparameters, train: URL, validation: URL, output: URL, checkpoints: URL? = nil,
+             model: URL? = nil, pretrained: URL? = nil) -> TrainingJob {
+        TrainingJob(hyperparameters: hp, train: Channel(name: "train", path: train),
+                    validation: Channel(name: "validation", path: validation), model: model, pretrainedModelDir: pretrained,
+                    outputDir: output, checkpointDir: checkpoints, loaderThreads: 1, seed: 3)
+    }
+
+    @Test func learnsDigitsAndWritesTheArtifact() throws {
+        let train = try MNISTSample.subset("train", perClass: 100)
+        let validation = try MNISTSample.subset("validation", perClass: 30)
+        let out = MNISTSample.temporaryFolder("model")
+        let lines = MNISTSample.Lines()
+        let hp = try MNISTSample.hyperparameters(["epochs": "5", "top_k": "3"], trainCount: 1000)
+        let result = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: lines.log).run()
+
+        #expect(result.bestValidationAccuracy > 0.85, "validation accuracy \(result.bestValidationAccuracy)")
+        // The log lines users' metric regular expressions parse.
+        let log = lines.all
+        for pattern in [#"^Epoch\[4\] Train-accuracy=[0-9]\.[0-9]{6}$"#, #"^Epoch\[4\] Train-top_k_accuracy_3=[0-9]\.[0-9]{6}$"#,
+                        #"^Epoch\[4\] Time cost=[0-9]+\.[0-9]{3}$"#, #"^Epoch\[4\] Validation-accuracy=[0-9]\.[0-9]{6}$"#] {
+            #expect(log.contains { $0.range(of: pattern, options: .regularExpression) != nil }, "no line like \(pattern)")
+        }
+        // Best-epoch checkpoint only (numbered epoch + 1), and the artifact loads back.
+        let params = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".params") }
+        #expect(params == [ModelArtifact.paramsFileName(epoch: result.bestEpoch + 1)])
+        let artifact = try ModelArtifact.load(from: result.artifact!)
+        #expect(artifact.epoch == result.bestEpoch + 1)
+        #expect(artifact.imageShape == [1, 28, 28])
+        #expect(artifact.classNames?.count == 10)
+        #expect(artifact.hyperparameters?["num_classes"] == "10")
+        #expect(artifact.history != nil)
+
+        // The artifact scores the validation set as the last log said for that epoch.
+        let store = ParameterStore()
+        let exec = try Executor(symbol: artifact.symbol, parameters: store, dataShape: [1, 1, 28, 28], mode: .inference)
+        try store.load(artifact.parameters, source: "model", requireAll: true)
+        #expect(exec.output().count == 10)
+    }
+
+    @Test func checkpointFrequencyKeepsEveryCheckpoint() throws {
+        let train = try MNISTSample.subset("train", perClass: 10)
+        let validation = try MNISTSample.subset("validation", perClass: 5)
+        let out = MNISTSample.temporaryFolder("model")
+        let hp = try MNISTSample.hyperparameters(["epochs": "4", "checkpoint_frequency": "2"], trainCount: 100)
+        _ = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: MNISTSample.Lines().log).run()
+        let params = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".params") }.sorted()
+        #expect(params == ["image-classification-0002.params", "image-classification-0004.params"])
+    }
+
+    @Test func sigtermSavesStateAndARestartResumes() throws {
+        let train = try MNISTSample.subset("train", perClass: 10)
+        let validation = try MNISTSample.subset("validation", perClass: 5)
+        let out = MNISTSample.temporaryFolder("model"), checkpoints = MNISTSample.temporaryFolder("ckpt")
+        let hp = try MNISTSample.hyperparameters(["epochs": "3"], trainCount: 100)
+        let stop = StopSignal(signals: [])
+        stop.raise(SIGTERM)
+        let first = try Trainer(job: job(hp, train: train, validation: validation, output: out, checkpoints: checkpoints),
+                                log: MNISTSample.Lines().log, stop: stop).run()
+        #expect(first.stoppedBy == SIGTERM)
+        #expect(first.artifact == nil)
+        let saved = try #require(try TrainingState.load(from: checkpoints))
+        #expect(saved.0.updates == 1)
+        #expect(saved.0.nextEpoch == 0)
+
+        let lines = MNISTSample.Lines()
+        let second = try Trainer(job: job(hp, train: train, validation: validation, output: out, checkpoints: checkpoints),
+                                 log: lines.log).run()
+        #expect(lines.all.contains { $0.hasPrefix("Resuming from") })
+        #expect(second.history.count == 3)
+        let state = try #require(try TrainingState.load(from: checkpoints)).0
+        // 100 images in batches of 32: 4 updates an epoch, plus the one before the stop.
+        #expect(state.updates == 1 + 3 * 4)
+
+        // Run again with more epochs: it goes on from epoch 3, not from the start.
+        var more = hp
+        more.epochs = 4
+        let third = try Trainer(job: job(more, train: train, validation: validation, output: out, checkpoints: checkpoints),
+                                log: MNISTSample.Lines().log).run()
+        #expect(third.history.map(\.epoch) == [0, 1, 2, 3])
+    }
+
+    @Test func incrementalTrainingChecksTheModel() throws {
+        let train = try MNISTSample.subset("train", perClass: 10)
+        let validation = try MNISTSample.subset("validation", perClass: 5)
+        let out = MNISTSample.temporaryFolder("model")
+        let hp = try MNISTSample.hyperparameters(["epochs": "1"], trainCount: 100)
+        let first = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: MNISTSample.Lines().log).run()
+
+        // Same network: continues from those weights.
+        let lines = MNISTSample.Lines()
+        _ = try Trainer(job: job(hp, train: train, validation: validation, output: MNISTSample.temporaryFolder("m2"),
+                                 model: first.artifact), log: lines.log).run()
+        #expect(lines.all.contains { $0.hasPrefix("Incremental training from") })
+
+        // Another class count: a clear error naming both.
+        let train5 = try MNISTSample.subset("train", perClass: 10, classes: [0, 1, 2, 3, 4])
+        let val5 = try MNISTSample.subset("validation", perClass: 5, classes: [0, 1, 2, 3, 4])
+        let hp5 = try MNISTSample.hyperparameters(["epochs": "1"], trainCount: 50, classes: 5)
+        do {
+            _ = try Trainer(job: job(hp5, train: train5, validation: val5, output: MNISTSample.temporaryFolder("m3"),
+                                     model: first.artifact), log: MNISTSample.Lines().log).run()
+            Issue.record("a model with 10 classes was accepted for 5")
+        } catch let error as TrainingError {
+            #expect("\(error)".contains("num_classes is 10 there, 5 here"), "\(error)")
+        }
+    }
+
+    @Test func fewerImagesThanTheBatchIsAnError() throws {
+        let train = try MNISTSample.subset("train", perClass: 2)
+        let validation = try MNISTSample.subset("validation", perClass: 2)
+        let hp = try MNISTSample.hyperparameters(["mini_batch_size": "64"], trainCount: 20)
+        #expect(throws: TrainingError.self) {
+            _ = try Trainer(job: job(hp, train: train, validation: validation, output: MNISTSample.temporaryFolder("m")),
+                            log: MNISTSample.Lines().log).run()
+        }
+    }
+
+    /// Transfer learning for real: pretrain on digits 0-4, then learn 5-9 from 10 images
+    /// each; starting from the pretrained weights beats starting from scratch.
+    @Test func transferLearningBeatsScratchOnFewSamples() throws {
+        let pretrainOut = MNISTSample.temporaryFolder("pre")
+        let hpPre = try MNISTSample.hyperparameters(["epochs": "4"], trainCount: 1000, classes: 5)
+        let pre = try Trainer(job: job(hpPre, train: try MNISTSample.subset("train", perClass: 200, classes: [0, 1, 2, 3, 4]),
+                                       validation: try MNISTSample.subset("validation", perClass: 20, classes: [0, 1, 2, 3, 4]),
+                                       output: pretrainOut), log: MNISTSample.Lines().log).run()
+        // Lay the pretrained model out as MXNet's model zoo names it.
+        let zoo = MNISTSample.temporaryFolder("zoo")
+        var artifact = try ModelArtifact.load(from: pre.artifact!)
+        try FileManager.default.createDirectory(at: zoo, withIntermediateDirectories: true)
+        try artifact.symbol.write(to: zoo.appendingPathComponent("resnet-20-symbol.json"))
+        try ParamsFile.write(artifact.parameters, to: zoo.appendingPathComponent("resnet-20-0000.params"))
+        artifact.parameters = []
+
+        let few = try MNISTSample.subset("train", perClass: 10, classes: [5, 6, 7, 8, 9])
+        let val = try MNISTSample.subset("validation", perClass: 40, classes: [5, 6, 7, 8, 9])
+        let hp = try MNISTSample.hyperparameters(["epochs": "6", "mini_batch_size": "10", "learning_rate": "0.05"], trainCount: 50, classes: 5)
+        let scratch = try Trainer(job: job(hp, train: few, validation: val, output: MNISTSample.temporaryFolder("s")),
+                                  log: MNISTSample.Lines().log).run()
+        var hpTransfer = hp
+        hpTransfer.usePretrainedModel = true
+        let lines = MNISTSample.Lines()
+        let transfer = try Trainer(job: job(hpTransfer, train: few, validation: val, output: MNISTSample.temporaryFolder("t"),
+                                            pretrained: zoo), log: lines.log).run()
+        #expect(lines.all.contains { $0.contains("fc1 initialised afresh") })
+        #expect(transfer.bestValidationAccuracy > scratch.bestValidationAccuracy + 0.05,
+                "transfer \(transfer.bestValidationAccuracy) vs scratch \(scratch.bestValidationAccuracy)")
+    }
+
+    @Test func pretrainedWithoutAFolderSaysWhereItLooked() throws {
+        var hp = try MNISTSample.hyperparameters(["epochs": "1"], trainCount: 100)
+        hp.usePretrainedModel = true
+        let empty = MNISTSample.temporaryFolder("zoo")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        do {
+            _ = try Trainer(job: job(hp, train: try MNISTSample.subset("train", perClass: 10),
+                                     validation: try MNISTSample.subset("validation", perClass: 5),
+                                     output: MNISTSample.temporaryFolder("m"), pretrained: empty), log: MNISTSample.Lines().log).run()
+            Issue.record("no error without pretrained weights")
+        } catch let error as TrainingError {
+            #expect("\(error)".contains("resnet-20-0000.params") && "\(error)".contains(empty.path))
+        }
+    }
+}
