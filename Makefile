@@ -1,8 +1,13 @@
 # Quick start targets; see README.md.
 SWIFT ?= swift
-export OMP_NUM_THREADS ?= 2
 
 .PHONY: deps build test sample bench
+
+# Trains ResNet-20 on the bundled MNIST sample (4,000 train / 1,000 validation digits).
+sample: build
+	.build/release/imgclf train --train sample/mnist/train --validation sample/mnist/validation \
+	  --output model --num_classes 10 --num_training_samples 4000 --image_shape 1,28,28 \
+	  --num_layers 20 --mini_batch_size 64 --epochs 4 --learning_rate 0.1 --lr_scheduler_step 3
 
 deps:
 	scripts/install-deps
@@ -15,4 +20,5 @@ test: deps
 	$(SWIFT) test -c release
 
 bench: build
-	bench/run-compute-bench.sh
+	python3 bench/compare_compute.py
+	python3 bench/compare_mnist.py
