@@ -60,9 +60,6 @@ public struct JobFolderTraining {
         }
         let train = try channel("train", required: true)!
         let validation = try channel("validation", required: true)!
-        if train.pipeMode || validation.pipeMode {
-            throw TrainingError.unsupported("Pipe mode (TrainingInputMode Pipe) is not supported by the trainer yet; use File mode")
-        }
         let model = try channel("model", required: false)?.path
         let checkpoints = root.appendingPathComponent("checkpoints")
         var isDir: ObjCBool = false

@@ -57,12 +57,17 @@ public final class Trainer {
     let hp: Hyperparameters
     let log: TrainingLog
     let stop: StopSignal?
+    let collective: any Collective
+    /// Rank 0 writes the log, checkpoints, state and artifact; the others only train.
+    var isRoot: Bool { collective.rank == 0 }
 
-    public init(job: TrainingJob, log: TrainingLog = TrainingLog(), stop: StopSignal? = nil) {
+    public init(job: TrainingJob, log: TrainingLog = TrainingLog(), stop: StopSignal? = nil,
+                collective: any Collective = SingleProcess()) {
         self.job = job
         self.hp = job.hyperparameters
-        self.log = log
+        self.log = collective.rank == 0 ? log : TrainingLog(interactive: false, progressInterval: .infinity, write: { _ in })
         self.stop = stop
+        self.collective = collective
     }
 
     public func run() throws -> TrainingResult {
@@ -70,14 +75,16 @@ public final class Trainer {
         let batch = hp.miniBatchSize
         let imageShape = hp.imageShape
 
-        // 1. Data, validated before any work.
-        let train = try job.train.open(labels: labels)
-        let validation = try job.validation.open(labels: labels)
-        guard train.source.count >= batch else {
-            throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: batch)
-        }
-        if train.source.count != hp.numTrainingSamples {
-            log.info("warning: num_training_samples is \(hp.numTrainingSamples) but the \(job.train.name) channel has \(train.source.count) images; learning-rate steps use num_training_samples")
+        // 1. Data, validated before any work (pipe-mode channels are streams, read per epoch).
+        let train = job.train.pipeMode ? nil : try job.train.open(labels: labels)
+        let validation = job.validation.pipeMode ? nil : try job.validation.open(labels: labels)
+        if let train {
+            guard train.source.count >= batch else {
+                throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: batch)
+            }
+            if train.source.count != hp.numTrainingSamples {
+                log.info("warning: num_training_samples is \(hp.numTrainingSamples) but the \(job.train.name) channel has \(train.source.count) images; learning-rate steps use num_training_samples")
+            }
         }
 
         // 2. The network and its weights.
@@ -87,19 +94,22 @@ public final class Trainer {
         let trainExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .training)
         let validExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .inference)
         Initializer.xavier(store, seed: job.seed &+ 1)
-        var classNames = train.classNames.count == hp.numClasses ? train.classNames : nil
+        var classNames = train.map { $0.classNames.count == hp.numClasses ? $0.classNames : nil } ?? nil
         if let model = job.model {
             classNames = try loadIncremental(model, store: store) ?? classNames
         } else if hp.usePretrainedModel {
             try loadPretrained(store: store)
         }
         if hp.multiLabel && hp.useWeightedLoss {
+            guard let train else { throw TrainingError.unsupported("use_weighted_loss=1 needs the label distribution, which a Pipe-mode channel cannot give before training; use File mode") }
             trainExec.setClassWeights(try classWeights(train.source))
         }
 
         // 3. Optimizer, schedule, resume.
-        let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(batch))
-        optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: job.machines)
+        // Gradients are averaged over the global batch (MXNet's Module multiplies the batch
+        // by the workers under dist_sync) and summed over workers by the collective.
+        let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(batch * collective.size))
+        optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: max(job.machines, collective.size))
         var state = TrainingState(nextEpoch: 0, updates: 0, learningRate: Float(hp.learningRate), bestAccuracy: nil, bestEpoch: nil,
                                   epochsWithoutImprovement: 0, history: [], numLayers: hp.numLayers, imageShape: imageShape,
                                   numClasses: hp.numClasses, multiLabel: hp.multiLabel)
@@ -113,24 +123,30 @@ public final class Trainer {
             state = saved
             log.info("Resuming from \(dir.path): epoch \(saved.nextEpoch), \(saved.updates) updates done")
         }
+        try collective.broadcastParameters(store)
 
-        // 4. Loaders.
+        // 4. Loaders: each worker reads its own shard.
         let threads = max(1, job.loaderThreads)
-        let trainLoader = try BatchLoader(
-            source: train.source,
-            augmenter: Augmenter(imageShape: imageShape, resize: hp.resize, params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:)))),
-            config: LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: true,
-                                 labelWidth: labels.width, skipBadImages: true, warn: { [log] in log.info("warning: " + $0) }))
-        let validLoader = try BatchLoader(
-            source: validation.source,
-            augmenter: Augmenter(imageShape: imageShape, resize: hp.resize, params: .none),
-            config: LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false,
-                                 labelWidth: labels.width, skipBadImages: true, warn: { [log] in log.info("warning: " + $0) }))
+        let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
+        let trainConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: true, rank: collective.rank,
+                                       workers: collective.size, labelWidth: labels.width, skipBadImages: true, warn: warn)
+        let validConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false, rank: collective.rank,
+                                       workers: collective.size, labelWidth: labels.width, skipBadImages: true, warn: warn)
+        let trainAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize,
+                                       params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:))))
+        let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize, params: .none)
+        let trainChannel = job.train, validChannel = job.validation
+        let trainLoader = try train.map { try BatchLoader(source: $0.source, augmenter: trainAugmenter, config: trainConfig) }
+            ?? BatchLoader(stream: { try trainChannel.stream(epoch: $0, labels: labels) }, augmenter: trainAugmenter, config: trainConfig)
+        let validLoader = try validation.map { try BatchLoader(source: $0.source, augmenter: validAugmenter, config: validConfig) }
+            ?? BatchLoader(stream: { try validChannel.stream(epoch: $0, labels: labels) }, augmenter: validAugmenter, config: validConfig)
+        let trainCount = train.map { "\($0.source.count) images" } ?? "a pipe"
+        let validCount = validation.map { "\($0.source.count)" } ?? "a pipe"
 
         if hp.precisionDtype == "float16" {
             log.info("precision_dtype=float16: bf16 mixed precision is not available yet; training in float32")
         }
-        log.info("Training ResNet-\(hp.numLayers) on \(train.source.count) images (\(job.train.name)), validating on \(validation.source.count); image_shape \(imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(batch), \(hp.epochs) epochs")
+        log.info("Training ResNet-\(hp.numLayers) on \(trainCount) (\(job.train.name)), validating on \(validCount)\(collective.size > 1 ? ", \(collective.size) workers" : ""); image_shape \(imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(batch), \(hp.epochs) epochs")
 
         var trainMetric = AccuracyMetric(classes: hp.numClasses, multiLabel: hp.multiLabel, topK: hp.topK)
         var validMetric = trainMetric
@@ -148,6 +164,7 @@ public final class Trainer {
                 trainExec.setLabels(Array(b.labels))
                 trainExec.forward()
                 trainExec.backward()
+                try collective.reduceGradients(store)
                 optimizer.update(store)
                 state.updates = optimizer.updateCount
                 state.learningRate = optimizer.learningRate
@@ -158,7 +175,10 @@ public final class Trainer {
                 log.progress(epoch: epoch, batch: done, batches: batches, imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
                              loss: trainMetric.meanLoss, accuracy: trainMetric.accuracy,
                              secondsLeft: batches.map { Double($0 - done) * elapsed / Double(done) })
-                if let s = stop?.signal {
+                // A signal on any worker stops them all at the same batch.
+                let received = stop?.signal
+                if try collective.any(received != nil) {
+                    let s = received ?? SIGTERM
                     // Keep the weights of this partial epoch; the epoch is run again on resume.
                     state.nextEpoch = epoch
                     try saveState(state, store: store, optimizer: optimizer)
@@ -170,34 +190,37 @@ public final class Trainer {
             }
             log.endProgress()
             let seconds = Date().timeIntervalSince(started)
-            log.metric(epoch: epoch, "Train-accuracy", trainMetric.accuracy)
-            if let k = hp.topK, let v = trainMetric.topKAccuracy { log.metric(epoch: epoch, "Train-top_k_accuracy_\(k)", v) }
+            let trainFigures = try combine(trainMetric)
+            log.metric(epoch: epoch, "Train-accuracy", trainFigures.accuracy)
+            if let k = hp.topK, let v = trainFigures.topK { log.metric(epoch: epoch, "Train-top_k_accuracy_\(k)", v) }
             log.timeCost(epoch: epoch, seconds: seconds)
 
+            try collective.synchronizeAuxiliary(store)
             validMetric.reset()
-            try validLoader.startEpoch(0)
+            try validLoader.startEpoch(epoch)
             while let b = try validLoader.next() {
                 validExec.setData(b.data.baseAddress!)
                 validExec.forward()
                 let probabilities = validExec.output()
                 probabilities.withUnsafeBufferPointer { validMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
             }
-            let accuracy = validMetric.accuracy
+            let validFigures = try combine(validMetric)
+            let accuracy = validFigures.accuracy
             log.metric(epoch: epoch, "Validation-accuracy", accuracy)
-            if let k = hp.topK, let v = validMetric.topKAccuracy { log.metric(epoch: epoch, "Validation-top_k_accuracy_\(k)", v) }
+            if let k = hp.topK, let v = validFigures.topK { log.metric(epoch: epoch, "Validation-top_k_accuracy_\(k)", v) }
 
-            state.history.append(EpochRecord(epoch: epoch, trainAccuracy: trainMetric.accuracy, trainTopKAccuracy: trainMetric.topKAccuracy,
-                                             validationAccuracy: accuracy, validationTopKAccuracy: validMetric.topKAccuracy,
-                                             trainLoss: trainMetric.meanLoss, seconds: seconds, learningRate: state.learningRate,
+            state.history.append(EpochRecord(epoch: epoch, trainAccuracy: trainFigures.accuracy, trainTopKAccuracy: trainFigures.topK,
+                                             validationAccuracy: accuracy, validationTopKAccuracy: validFigures.topK,
+                                             trainLoss: trainFigures.loss, seconds: seconds, learningRate: state.learningRate,
                                              skippedImages: trainLoader.skippedInEpoch))
             // Checkpoints: every checkpoint_frequency epochs, or the best epoch only.
             let improved = state.bestAccuracy.map { best in best <= 0 ? accuracy > best : (accuracy - best) / best >= hp.earlyStoppingTolerance && accuracy > best } ?? true
             if let frequency = hp.checkpointFrequency {
-                if (epoch + 1) % frequency == 0 {
+                if (epoch + 1) % frequency == 0 && isRoot {
                     try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history)
                     log.info("Saved checkpoint to \"\(job.outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: epoch + 1)).path)\"")
                 }
-            } else if state.bestAccuracy == nil || accuracy > state.bestAccuracy! {
+            } else if isRoot && (state.bestAccuracy == nil || accuracy > state.bestAccuracy!) {
                 log.info("Storing the best model with validation accuracy: \(String(format: "%f", accuracy))")
                 try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history,
                                     replacing: state.bestEpoch.map { $0 + 1 })
@@ -219,12 +242,20 @@ public final class Trainer {
         }
 
         var artifact: URL?
-        if stoppedBy == nil {
+        if stoppedBy == nil && isRoot {
             artifact = try packArtifact(symbol: symbol, store: store, classNames: classNames, state: state)
             log.info("Best validation accuracy \(String(format: "%f", state.bestAccuracy ?? 0)) at epoch \(state.bestEpoch ?? 0); model written to \(artifact!.path)")
         }
         return TrainingResult(history: state.history, bestValidationAccuracy: state.bestAccuracy ?? 0,
                               bestEpoch: state.bestEpoch ?? 0, artifact: artifact, stoppedBy: stoppedBy, earlyStopped: earlyStopped)
+    }
+
+    /// An epoch's figures over every worker's samples (each worker saw its own shard).
+    func combine(_ metric: AccuracyMetric) throws -> (accuracy: Double, topK: Double?, loss: Double) {
+        let n = Double(metric.samples)
+        let totals = try collective.sum([metric.accuracy * n, (metric.topKAccuracy ?? 0) * n, metric.meanLoss * n, n])
+        let count = max(totals[3], 1)
+        return (totals[0] / count, metric.topKAccuracy == nil ? nil : totals[1] / count, totals[2] / count)
     }
 
     // MARK: - Weights from elsewhere
@@ -287,7 +318,7 @@ public final class Trainer {
     // MARK: - Files
 
     func saveState(_ state: TrainingState, store: ParameterStore, optimizer: any Optimizer) throws {
-        guard let dir = job.checkpointDir else { return }
+        guard isRoot, let dir = job.checkpointDir else { return }
         try state.save(to: dir, arrays: store.export() + optimizer.stateArrays())
     }
 
