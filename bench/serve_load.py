@@ -1,0 +1,172 @@
+"""Serving throughput vs the compute benchmark, side by side in one run (issue 5, item 4).
+
+1. `imgclf benchmark --infer-only` on ResNet-18 3x224x224, batch 32: the compute figure.
+2. `imgclf serve` on a ResNet-18 3x224x224 artifact, and CLIENTS threads each posting the
+   same 500x375 JPEG to http://127.0.0.1:PORT/invocations until REQUESTS answers have come
+   back (after WARMUP untimed ones). Prints throughput, p50/p90/p99 latency, the server's
+   batch sizes (from /metrics) and the ratio to the benchmark figure.
+
+Bounded and local: loopback only, a fixed number of requests, a timeout on every request,
+the server is stopped (SIGTERM) at the end.
+
+    python3 bench/serve_load.py [--imgclf .build/release/imgclf] [--model DIR]
+                                [--clients 16] [--requests 480] [--warmup 48]
+
+--model defaults to /tmp/serve-bench/resnet18, made on first use with MXNet 1.9.1 by
+tools/make_serving_fixtures.py --bench-model (random weights; the compute does not depend
+on them). The JPEG is shared/data/photos/chelsea.png resized to 500x375 (cv2, quality 90);
+any other image may be given with --image.
+"""
+import argparse
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+ap.add_argument('--imgclf', default='.build/release/imgclf')
+ap.add_argument('--model', default='/tmp/serve-bench/resnet18')
+ap.add_argument('--image', default='/tmp/serve-bench/chelsea-500x375.jpg')
+ap.add_argument('--mx-python', default='/tmp/peers/mx/bin/python')
+ap.add_argument('--clients', type=int, default=16)
+ap.add_argument('--requests', type=int, default=480)
+ap.add_argument('--warmup', type=int, default=48)
+ap.add_argument('--port', type=int, default=18099)
+ap.add_argument('--max-batch', type=int, default=32)
+ap.add_argument('--max-batch-delay-ms', type=int, default=5)
+ap.add_argument('--timeout', type=float, default=120)
+ap.add_argument('--skip-benchmark', action='store_true')
+ARGS = ap.parse_args()
+
+
+def ensure_inputs():
+    if not os.path.exists(os.path.join(ARGS.model, 'image-classification-0000.params')):
+        subprocess.run([ARGS.mx_python, 'tools/make_serving_fixtures.py', '--bench-model', ARGS.model, '--bench-only'],
+                       check=True)
+    if not os.path.exists(ARGS.image):
+        os.makedirs(os.path.dirname(ARGS.image), exist_ok=True)
+        code = ('import cv2,sys; im=cv2.imread(sys.argv[1]); im=cv2.resize(im,(500,375),interpolation=cv2.INTER_AREA);'
+                'cv2.imwrite(sys.argv[2],im,[cv2.IMWRITE_JPEG_QUALITY,90])')
+        subprocess.run([ARGS.mx_python, '-c', code, '/work/shared/data/photos/chelsea.png', ARGS.image], check=True)
+
+
+def compute_benchmark():
+    out = subprocess.run([ARGS.imgclf, 'benchmark', '--num_layers', '18', '--image_shape', '3,224,224',
+                          '--mini_batch_size', '32', '--num_classes', '10', '--infer-only'],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def post(conn, body):
+    conn.request('POST', '/invocations', body=body, headers={'Content-Type': 'image/jpeg', 'Accept': 'application/json'})
+    r = conn.getresponse()
+    data = r.read()
+    if r.status != 200:
+        raise RuntimeError('HTTP %d: %s' % (r.status, data[:200]))
+    return data
+
+
+def wait_ready(proc):
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit('server exited early with code %d' % proc.returncode)
+        try:
+            c = http.client.HTTPConnection('127.0.0.1', ARGS.port, timeout=2)
+            c.request('GET', '/ping')
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit('server did not answer /ping within 60 s')
+
+
+def load(body, total):
+    """CLIENTS threads, one keep-alive connection each, `total` requests in all."""
+    lock = threading.Lock()
+    remaining = [total]
+    latencies = []
+    errors = []
+
+    def client():
+        conn = http.client.HTTPConnection('127.0.0.1', ARGS.port, timeout=ARGS.timeout)
+        while True:
+            with lock:
+                if remaining[0] == 0:
+                    break
+                remaining[0] -= 1
+            t = time.perf_counter()
+            try:
+                post(conn, body)
+            except Exception as e:  # noqa: BLE001 - report, keep the run bounded
+                errors.append(str(e))
+                conn = http.client.HTTPConnection('127.0.0.1', ARGS.port, timeout=ARGS.timeout)
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - t)
+    threads = [threading.Thread(target=client) for _ in range(ARGS.clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, latencies, errors
+
+
+def batch_sizes(metrics):
+    """Mean images per forward pass from the Prometheus text."""
+    values = {}
+    for line in metrics.splitlines():
+        for key in ('imgclf_inference_batches_total', 'imgclf_inference_images_total'):
+            if line.startswith(key + ' '):
+                values[key] = float(line.split()[-1])
+    b = values.get('imgclf_inference_batches_total', 0)
+    return b, (values.get('imgclf_inference_images_total', 0) / b if b else 0)
+
+
+def main():
+    ensure_inputs()
+    bench = None if ARGS.skip_benchmark else compute_benchmark()
+    body = open(ARGS.image, 'rb').read()
+    server = subprocess.Popen([ARGS.imgclf, 'serve', '--model', ARGS.model, '--host', '127.0.0.1', '--port', str(ARGS.port),
+                               '--max-batch', str(ARGS.max_batch), '--max-batch-delay-ms', str(ARGS.max_batch_delay_ms)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_ready(server)
+        load(body, ARGS.warmup)
+        c = http.client.HTTPConnection('127.0.0.1', ARGS.port, timeout=10)
+        c.request('GET', '/metrics')
+        before = batch_sizes(c.getresponse().read().decode())
+        seconds, lat, errors = load(body, ARGS.requests)
+        c.request('GET', '/metrics')
+        after = batch_sizes(c.getresponse().read().decode())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    lat.sort()
+    q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000  # noqa: E731
+    batches = after[0] - before[0]
+    result = {
+        'clients': ARGS.clients, 'requests': len(lat), 'errors': len(errors),
+        'image': '%s (%d bytes)' % (os.path.basename(ARGS.image), len(body)),
+        'serve_img_s': round(len(lat) / seconds, 1),
+        'p50_ms': round(q(0.50), 1), 'p90_ms': round(q(0.90), 1), 'p99_ms': round(q(0.99), 1),
+        'mean_batch': round(ARGS.requests / batches, 2) if batches else None,
+    }
+    if bench:
+        result['benchmark_infer_img_s_b32'] = bench.get('infer_img_s')
+        if bench.get('infer_img_s'):
+            result['ratio'] = round(result['serve_img_s'] / bench['infer_img_s'], 3)
+    print(json.dumps(result))
+    if errors:
+        print('first error:', errors[0], file=sys.stderr)
+
+
+main()
