@@ -1,0 +1,47 @@
+import Foundation
+import Models
+import Testing
+import Training
+
+/// multi_label=1 on real digits: three overlapping properties of each digit as multi-hot
+/// labels in a `.lst` (even; greater than 4; a 0 or a 1).
+@Suite(.serialized)
+struct MultiLabelTrainingTests {
+    static func properties(_ digit: Int) -> [Int] { [digit % 2 == 0 ? 1 : 0, digit > 4 ? 1 : 0, digit <= 1 ? 1 : 0] }
+
+    /// A `.lst` over `split` of the sample: `perClass` images of each digit.
+    static func list(_ split: String, perClass: Int) throws -> URL {
+        let root = MNISTSample.root.appendingPathComponent(split)
+        var lines: [String] = []
+        var index = 0
+        for digit in 0..<10 {
+            let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(String(digit)).path).sorted().prefix(perClass)
+            for f in files {
+                let labels = properties(digit).map { String(format: "%f", Double($0)) }.joined(separator: "\t")
+                lines.append("\(index)\t\(labels)\t\(digit)/\(f)")
+                index += 1
+            }
+        }
+        let url = MNISTSample.temporaryFolder("multilabel").appendingPathExtension("lst")
+        try lines.joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test(arguments: [false, true])
+    func learnsOverlappingLabels(weighted: Bool) throws {
+        let trainList = try Self.list("train", perClass: 60), validList = try Self.list("validation", perClass: 20)
+        let hp = try MNISTSample.hyperparameters(["multi_label": "1", "epochs": "4", "use_weighted_loss": weighted ? "1" : "0"],
+                                                 trainCount: 600, classes: 3)
+        let out = MNISTSample.temporaryFolder("model")
+        let job = TrainingJob(hyperparameters: hp,
+                              train: Channel(name: "train", path: MNISTSample.root.appendingPathComponent("train"), lst: trainList),
+                              validation: Channel(name: "validation", path: MNISTSample.root.appendingPathComponent("validation"), lst: validList),
+                              outputDir: out, loaderThreads: 1, seed: 5)
+        let result = try Trainer(job: job, log: MNISTSample.Lines().log).run()
+        // Guessing the majority of each property scores 0.6 here (0.5, 0.5, 0.8).
+        #expect(result.bestValidationAccuracy > 0.75, "multi-label accuracy \(result.bestValidationAccuracy)")
+        let artifact = try ModelArtifact.load(from: result.artifact!)
+        #expect(artifact.symbol.nodes.last?.op == "LogisticRegressionOutput")
+        #expect(artifact.hyperparameters?["multi_label"] == "1")
+    }
+}
