@@ -12,6 +12,10 @@ public struct PredictorOptions: Sendable {
     public var maxPixels: Int
     /// Compiled executors kept (one per batch size seen, least recently used dropped first).
     public var cachedExecutors: Int
+    /// Activation bytes the kept executors may hold together (the one in use always stays);
+    /// a ResNet-18 3x224x224 executor holds about 25 MB per image of its batch, and compiling
+    /// one for batch 16 takes about 0.2 s, so the budget should hold the sizes a load produces.
+    public var executorMemoryBudget: Int
     /// Threads that decode and resize the images of a batch (before its forward pass).
     public var preprocessThreads: Int
     /// Overrides the artifact's image shape [C, H, W] (needed for a bare MXNet checkpoint
@@ -21,11 +25,13 @@ public struct PredictorOptions: Sendable {
     public var epoch: Int?
 
     public init(maxBatch: Int = 32, maxPixels: Int = 40_000_000, cachedExecutors: Int = 8,
+                executorMemoryBudget: Int = 2 << 30,
                 preprocessThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 imageShape: [Int]? = nil, epoch: Int? = nil) {
         self.maxBatch = maxBatch
         self.maxPixels = maxPixels
         self.cachedExecutors = cachedExecutors
+        self.executorMemoryBudget = executorMemoryBudget
         self.preprocessThreads = preprocessThreads
         self.imageShape = imageShape
         self.epoch = epoch
@@ -209,23 +215,29 @@ public final class Predictor: @unchecked Sendable {
         return out
     }
 
-    /// The executor for batch size `n`, compiled on first use; the least recently used one is
-    /// dropped when more than `cachedExecutors` are held (compiling costs milliseconds, the
-    /// activations of a large batch cost memory).
+    /// The executor for batch size `n`, compiled on first use. Least recently used ones are
+    /// dropped while more than `cachedExecutors` are held or their activations exceed
+    /// `executorMemoryBudget` (compiling costs milliseconds, a large batch's activations
+    /// hundreds of megabytes).
     private func executor(batch n: Int) -> Executor {
         useClock += 1
         lastUse[n] = useClock
         if let e = executors[n] { return e }
-        if executors.count >= max(1, options.cachedExecutors),
-           let victim = lastUse.filter({ executors[$0.key] != nil && $0.key != n }).min(by: { $0.value < $1.value })?.key {
-            executors[victim] = nil
-            lastUse[victim] = nil
-        }
         // The graph compiled for batch 1 at load time, so other sizes cannot fail to compile.
         let e = try! Executor(symbol: symbol, parameters: store, dataShape: [n] + imageShape, mode: .inference)
         executors[n] = e
+        while executors.count > 1,
+              executors.count > max(1, options.cachedExecutors)
+                || executors.values.reduce(0, { $0 + $1.activationMemoryBytes }) > options.executorMemoryBudget,
+              let victim = executors.keys.filter({ $0 != n }).min(by: { lastUse[$0, default: 0] < lastUse[$1, default: 0] }) {
+            executors[victim] = nil
+            lastUse[victim] = nil
+        }
         return e
     }
+
+    /// Batch sizes with a compiled executor (for tests and diagnostics).
+    public var compiledBatchSizes: [Int] { executors.keys.sorted() }
 }
 
 /// Per-batch scratch handed to the preprocessing threads; each writes disjoint slots.

@@ -108,6 +108,22 @@ struct PredictorTests {
         }
     }
 
+    /// Executors past the memory budget are dropped, least recently used first; the one in
+    /// use always stays, and results do not change.
+    @Test func executorCacheKeepsToItsBudget() throws {
+        let tight = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"),
+                                  options: PredictorOptions(executorMemoryBudget: 1))
+        let roomy = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"), options: PredictorOptions(cachedExecutors: 3))
+        for n in [2, 3, 1, 4] {
+            let images = (0..<n).map { _ in Fixtures.bytes("rgb1.png") }
+            for result in tight.predict(images) + roomy.predict(images) {
+                #expect(Fixtures.maxDiff(try result.get(), Fixtures.expected["resnet8-3x28x28"]!["rgb1.png"]!) < 1e-5)
+            }
+        }
+        #expect(tight.compiledBatchSizes == [4])
+        #expect(roomy.compiledBatchSizes == [1, 3, 4])
+    }
+
     @Test func bareCheckpointNeedsAShape() throws {
         let folder = Fixtures.temporaryFolder("bare")
         defer { try? FileManager.default.removeItem(at: folder) }

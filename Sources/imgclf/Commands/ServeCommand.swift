@@ -26,6 +26,8 @@ struct ServeCommand: ParsableCommand {
     var maxBatchDelayMs = 5
     @Option(name: .customLong("max-pixels"), help: "Largest width x height accepted (checked from the image header).")
     var maxPixels = 40_000_000
+    @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.")
+    var executorMemoryMB = 2048
     @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
     var imageShape: String?
     @Option(name: .customLong("epoch"), help: "Which *-NNNN.params to load when the artifact holds several.")
@@ -37,7 +39,8 @@ struct ServeCommand: ParsableCommand {
         }
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
-            maxBatch: maxBatch, maxPixels: maxPixels, imageShape: try parseShape(imageShape), epoch: epoch))
+            maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
+            imageShape: try parseShape(imageShape), epoch: epoch))
         let port = self.port ?? ProcessInfo.processInfo.environment["SAGEMAKER_BIND_TO_PORT"].flatMap { Int($0) } ?? 8080
         let server = InferenceServer(predictor: predictor, options: ServerOptions(
             host: host, port: port, maxBodyBytes: maxPayloadMB * 1024 * 1024,
