@@ -49,3 +49,12 @@ public struct DNNLError: Error, CustomStringConvertible {
 public func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) throws(DNNLError) {
     if status != dnnl_success { throw DNNLError(status: status, what: what()) }
 }
+
+extension DNNL {
+    /// Whether this CPU runs oneDNN's bfloat16 kernels natively (AVX-512 BF16 or AMX).
+    public static var supportsBFloat16: Bool {
+        let isa = dnnl_get_effective_cpu_isa().rawValue
+        let bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
+        return isa & bf16 == bf16
+    }
+}

@@ -21,7 +21,8 @@ public enum ComputeBenchmark {
     /// A training iteration is forward, backward and an SGD update; medians are taken
     /// over `iterations` after `warmup` untimed iterations.
     public static func run(numLayers: Int, imageShape: [Int], batch: Int, numClasses: Int = 1000,
-                           iterations: Int = 10, warmup: Int = 2, train: Bool = true, infer: Bool = true) throws -> Result {
+                           iterations: Int = 10, warmup: Int = 2, train: Bool = true, infer: Bool = true,
+                           precision: Precision = .float32) throws -> Result {
         let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: imageShape, numClasses: numClasses)
         let store = ParameterStore()
         let dataShape = [batch] + imageShape
@@ -31,7 +32,7 @@ public enum ComputeBenchmark {
 
         var trainMs = 0.0, inferMs = 0.0
         if train {
-            let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .training)
+            let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .training, precision: precision)
             Initializer.xavier(store, seed: 1)
             if ProcessInfo.processInfo.environment["IMGCLF_MEMORY_REPORT"] != nil {
                 FileHandle.standardError.write("activations \(exec.activationMemoryBytes >> 20) MiB, gradients+scratch \(exec.gradientMemoryBytes >> 20) MiB, rss \(peakResidentMiB()) MiB\n".data(using: .utf8)!)
@@ -46,7 +47,7 @@ public enum ComputeBenchmark {
             }
         }
         if infer {
-            let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference)
+            let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: precision)
             if !train { Initializer.xavier(store, seed: 1) }
             exec.setData(data)
             inferMs = median(iterations: iterations, warmup: warmup) {
@@ -55,7 +56,7 @@ public enum ComputeBenchmark {
             }
         }
         let shape = imageShape.map(String.init).joined(separator: ",")
-        return Result(num_layers: numLayers, image_shape: shape, mini_batch_size: batch, precision_dtype: "float32",
+        return Result(num_layers: numLayers, image_shape: shape, mini_batch_size: batch, precision_dtype: precision == .float32 ? "float32" : "float16 (bf16 mixed precision)",
                       train_img_s: train ? Double(batch) / (trainMs / 1000) : 0,
                       infer_img_s: infer ? Double(batch) / (inferMs / 1000) : 0,
                       train_step_ms: trainMs, infer_batch_ms: inferMs, peak_rss_mib: peakResidentMiB())

@@ -91,8 +91,18 @@ public final class Trainer {
         let symbol = try Models.ResNet.symbol(numLayers: hp.numLayers, imageShape: imageShape, numClasses: hp.numClasses,
                                               multiLabel: hp.multiLabel)
         let store = ParameterStore()
-        let trainExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .training)
-        let validExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .inference)
+        // precision_dtype=float16 means bf16 mixed precision on CPUs (float32 master weights).
+        var precision = Precision.float32
+        if hp.precisionDtype == "float16" {
+            if DNNL.supportsBFloat16 {
+                precision = .bfloat16
+                log.info("precision_dtype=float16: training in bfloat16 mixed precision on this CPU (float32 master weights, statistics and loss)")
+            } else {
+                log.info("precision_dtype=float16: this CPU has no bfloat16 instructions; training in float32")
+            }
+        }
+        let trainExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .training, precision: precision)
+        let validExec = try Executor(symbol: symbol, parameters: store, dataShape: [batch] + imageShape, mode: .inference, precision: precision)
         Initializer.xavier(store, seed: job.seed &+ 1)
         var classNames = train.map { $0.classNames.count == hp.numClasses ? $0.classNames : nil } ?? nil
         if let model = job.model {
@@ -143,9 +153,6 @@ public final class Trainer {
         let trainCount = train.map { "\($0.source.count) images" } ?? "a pipe"
         let validCount = validation.map { "\($0.source.count)" } ?? "a pipe"
 
-        if hp.precisionDtype == "float16" {
-            log.info("precision_dtype=float16: bf16 mixed precision is not available yet; training in float32")
-        }
         log.info("Training ResNet-\(hp.numLayers) on \(trainCount) (\(job.train.name)), validating on \(validCount)\(collective.size > 1 ? ", \(collective.size) workers" : ""); image_shape \(imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(batch), \(hp.epochs) epochs")
 
         var trainMetric = AccuracyMetric(classes: hp.numClasses, multiLabel: hp.multiLabel, topK: hp.topK)

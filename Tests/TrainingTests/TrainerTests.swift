@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 import Graph
 import Models
@@ -168,5 +169,23 @@ struct TrainerTests {
         } catch let error as TrainingError {
             #expect("\(error)".contains("resnet-20-0000.params") && "\(error)".contains(empty.path))
         }
+    }
+}
+
+/// precision_dtype=float16: bf16 mixed precision learns as float32 does, and says so.
+@Suite(.serialized)
+struct BFloat16TrainingTests {
+    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
+    func learnsDigitsInBFloat16() throws {
+        let train = try MNISTSample.subset("train", perClass: 100)
+        let validation = try MNISTSample.subset("validation", perClass: 30)
+        let lines = MNISTSample.Lines()
+        let hp = try MNISTSample.hyperparameters(["epochs": "5", "precision_dtype": "float16"], trainCount: 1000)
+        let job = TrainingJob(hyperparameters: hp, train: Channel(name: "train", path: train),
+                              validation: Channel(name: "validation", path: validation),
+                              outputDir: MNISTSample.temporaryFolder("bf16"), loaderThreads: 1, seed: 3)
+        let result = try Trainer(job: job, log: lines.log).run()
+        #expect(lines.all.contains { $0.contains("bfloat16 mixed precision") })
+        #expect(result.bestValidationAccuracy > 0.85, "bf16 validation accuracy \(result.bestValidationAccuracy)")
     }
 }

@@ -1,9 +1,15 @@
+import CDNNL
 import Compute
 import Foundation
 
 /// Whether an executor runs inference (moving statistics) or training (batch statistics,
 /// gradients, moving-statistic updates).
 public enum ExecutionMode: Sendable { case inference, training }
+
+/// The arithmetic of the network's bulk: float32, or bfloat16 mixed precision on CPUs
+/// with bf16 instructions (convolutions, batch norm, pooling and sums on bf16 activations;
+/// weights, their gradients, statistics, the classifier and the loss stay float32).
+public enum Precision: String, Sendable { case float32, bfloat16 }
 
 /// A symbol graph compiled for one input shape and mode: every oneDNN primitive and
 /// every tensor is created here, once, and reused by each `forward`/`backward`.
@@ -16,6 +22,7 @@ public final class Executor: @unchecked Sendable {
     public let mode: ExecutionMode
     public let dataShape: [Int]
     public let shapes: InferredShapes
+    public let precision: Precision
 
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
@@ -31,8 +38,9 @@ public final class Executor: @unchecked Sendable {
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
-                dataName: String = "data") throws {
+                dataName: String = "data", precision: Precision = .float32) throws {
         self.symbol = symbol
+        self.precision = precision
         self.parameters = parameters
         self.mode = mode
         self.dataShape = dataShape
@@ -126,7 +134,8 @@ public final class Executor: @unchecked Sendable {
                 let noBias = try node.bool("no_bias", default: false)
                 let op = try ConvolutionOp(node: node, input: try value(node, 0), weight: try value(node, 1),
                                            bias: noBias ? nil : try value(node, 2), training: training,
-                                           arena: training ? arena : nil)
+                                           arena: training ? arena : nil,
+                                           compute: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32)
                 add(op, op.output, i)
             case "Activation":
                 let op = try ActivationOp(node: node, input: try value(node, 0), training: training)

@@ -17,7 +17,10 @@ final class ConvolutionOp: Op {
     private var bwdDiffDstForWeights: GradientPort?
     private var diffWeights: InputPort?
 
-    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool, arena: Arena? = nil) throws {
+    /// `compute` is the type the convolution runs in: f32, or bf16 (mixed precision: the
+    /// weights stay f32 in the parameter store, their gradients come back f32).
+    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool, arena: Arena? = nil,
+         compute: dnnl_data_type_t = dnnl_f32) throws {
         let kernel = try node.tuple("kernel")
         let stride = try node.tuple("stride", default: [1, 1])
         let pad = try node.tuple("pad", default: [0, 0])
@@ -35,9 +38,9 @@ final class ConvolutionOp: Op {
                     rightPad(input: inDims[3], output: outW, kernel: kernel[1], stride: stride[1], padLeft: pad[1], dilate: dilate[1])]
         let dil = dims(dilate.map { $0 - 1 })
 
-        var srcAny = MemoryDesc.any(inDims).raw
-        var wAny = MemoryDesc.any(weight.desc.dims).raw
-        var dstAny = MemoryDesc.any(outDims).raw
+        var srcAny = MemoryDesc.any(inDims, type: compute).raw
+        var wAny = MemoryDesc.any(weight.desc.dims, type: compute).raw
+        var dstAny = MemoryDesc.any(outDims, type: compute).raw
         var biasMd = bias.map { $0.desc.raw }
         var desc = dnnl_convolution_desc_t()
         let prop = training ? dnnl_forward_training : dnnl_forward_inference
@@ -55,9 +58,9 @@ final class ConvolutionOp: Op {
         guard training else { return }
         // Backward data: diff_src in the forward source layout, diff_dst as oneDNN likes it.
         var bd = dnnl_convolution_desc_t()
-        var diffSrcAny = MemoryDesc.any(inDims).raw
-        var diffDstAny = MemoryDesc.any(outDims).raw
-        var wAny2 = MemoryDesc.any(weight.desc.dims).raw
+        var diffSrcAny = MemoryDesc.any(inDims, type: compute).raw
+        var diffDstAny = MemoryDesc.any(outDims, type: compute).raw
+        var wAny2 = MemoryDesc.any(weight.desc.dims, type: compute).raw
         try check(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &diffSrcAny, &wAny2, &diffDstAny,
                                                                    dims(stride), dil, dims(pad), dims(padR)),
                   "describe convolution backward \(node.name)")
@@ -68,9 +71,9 @@ final class ConvolutionOp: Op {
         srcGradient = InputPort(input, wants: bData.md(dnnl_query_diff_src_md), arena: arena, forwardStaging: false)
 
         var bw = dnnl_convolution_desc_t()
-        var s3 = MemoryDesc.any(inDims).raw
+        var s3 = MemoryDesc.any(inDims, type: compute).raw
         var dw = MemoryDesc.any(weight.desc.dims).raw
-        var dd3 = MemoryDesc.any(outDims).raw
+        var dd3 = MemoryDesc.any(outDims, type: compute).raw
         var db = bias.map { $0.desc.raw }
         try withOptionalPointer(&db) { dbPtr in
             try check(dnnl_dilated_convolution_backward_weights_desc_init(&bw, dnnl_convolution_direct, &s3, &dw, dbPtr, &dd3,

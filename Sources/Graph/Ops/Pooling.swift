@@ -39,7 +39,7 @@ final class PoolingOp: Op {
                     rightPad(input: inDims[3], output: outW, kernel: kernel[1], stride: stride[1], padLeft: pad[1])]
         self.input = input
         var src = input.desc.raw
-        var dst = MemoryDesc.any(outDims).raw
+        var dst = MemoryDesc.any(outDims, type: input.desc.dataType).raw
         var desc = dnnl_pooling_v2_desc_t()
         let dilation: [Int64] = [0, 0]
         try check(dnnl_pooling_v2_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, alg, &src, &dst,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Graph
 import Training
 
 /// `imgclf benchmark`: the compute core on synthetic data, or with `--data` the input
@@ -42,14 +43,13 @@ struct BenchmarkCommand: ParsableCommand {
             print("{\"img_s\": \(String(format: "%.1f", rate)), \"augmentation_type\": \"\(aug)\", \"threads\": \(threads)}")
             return
         }
-        guard precisionDtype == "float32" else {
-            throw ValidationError(precisionDtype == "float16"
-                ? "precision_dtype float16 (bf16 mixed precision) is not available yet; use float32"
-                : "precision_dtype must be float32 or float16, got '\(precisionDtype)'")
+        guard precisionDtype == "float32" || precisionDtype == "float16" else {
+            throw ValidationError("precision_dtype must be float32 or float16, got '\(precisionDtype)'")
         }
         let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
                                               numClasses: numClasses, iterations: iterations,
-                                              train: !inferOnly, infer: !trainOnly)
+                                              train: !inferOnly, infer: !trainOnly,
+                                              precision: precisionDtype == "float16" ? .bfloat16 : .float32)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
