@@ -20,12 +20,14 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         .target(name: "Compute", dependencies: ["CDNNL"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Graph", dependencies: ["Compute"]),
         .target(name: "Models", dependencies: ["Graph", "CArchive"]),
         .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
         .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "Training", "Graph", "Compute"]),
         .target(name: "Serving", dependencies: [
             "Compute", "Graph", "Models", "Data",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -33,7 +35,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Training", "Serving",
+            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training"], resources: [.copy("Resources")]),
@@ -42,5 +44,6 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data"], resources: [.copy("Resources")]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
     ]
 )

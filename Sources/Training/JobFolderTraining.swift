@@ -11,12 +11,16 @@ public struct JobFolderTraining {
     public let extra: [String]
     public let threads: Int?
     public let seed: UInt64
+    /// The workers' connection (MPI under mpirun; one process otherwise).
+    public let collective: any Collective
 
-    public init(root: URL, extra: [String] = [], threads: Int? = nil, seed: UInt64 = 0) {
+    public init(root: URL, extra: [String] = [], threads: Int? = nil, seed: UInt64 = 0,
+                collective: any Collective = SingleProcess()) {
         self.root = root
         self.extra = extra
         self.threads = threads
         self.seed = seed
+        self.collective = collective
     }
 
     var config: URL { root.appendingPathComponent("input/config") }
@@ -68,7 +72,7 @@ public struct JobFolderTraining {
                               outputDir: root.appendingPathComponent("model"), checkpointDir: checkpointDir,
                               loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed,
                               machines: resources.hosts.count)
-        let result = try Trainer(job: job, stop: StopSignal()).run()
+        let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
         if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
     }
 

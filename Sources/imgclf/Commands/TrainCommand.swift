@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Training
 
@@ -38,21 +39,27 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         if let jobDir {
+            var collective: any Collective = SingleProcess()
             do {
-                try JobFolderTraining(root: URL(fileURLWithPath: jobDir), extra: rest, threads: threads, seed: seed).run()
+                collective = try Workers.collective(kvStore: Self.jobKVStore(jobDir: jobDir, extra: rest), note: Self.note)
+                try JobFolderTraining(root: URL(fileURLWithPath: jobDir), extra: rest, threads: threads, seed: seed,
+                                      collective: collective).run()
+                try Workers.finish(collective)
             } catch let error as ExitCode {
                 throw error
             } catch let stopped as StoppedBySignal {
+                try? Workers.finish(collective)
                 FileHandle.standardError.write(Data("\(stopped)\n".utf8))
                 throw ExitCode(128 + stopped.signal)
             } catch {
-                let message = "\(error)"
+                let message = Self.rankPrefix(collective) + "\(error)"
                 JobFolderTraining.reportFailure(root: URL(fileURLWithPath: jobDir), message)
                 FileHandle.standardError.write(Data("error: \(message)\n".utf8))
                 throw ExitCode.failure
             }
             return
         }
+        var collective: any Collective = SingleProcess()
         do {
             var raw: [String: String] = [:]
             if let hyperparameters {
@@ -78,16 +85,41 @@ struct TrainCommand: ParsableCommand {
                 outputDir: out,
                 checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
-            let result = try Trainer(job: job, stop: StopSignal()).run()
+            collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
+            let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
+            try Workers.finish(collective)
             if result.stoppedBy != nil { throw ExitCode(143) }
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(Self.rankPrefix(collective))\(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data("note: \(line)\n".utf8))
+    }
+
+    /// Names the worker in errors when there are several (each prints its own).
+    static func rankPrefix(_ collective: any Collective) -> String {
+        collective.size > 1 ? "rank \(collective.rank) of \(collective.size): " : ""
+    }
+
+    /// kv_store from the job folder's hyperparameters.json or the extra arguments, read before
+    /// training to choose the workers' connection (the training itself validates everything).
+    static func jobKVStore(jobDir: String, extra: [String]) -> String? {
+        var value: String?
+        let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/hyperparameters.json")
+        if let data = try? Data(contentsOf: file), let raw = try? Hyperparameters.stringValues(jsonObject: data, source: file.path) {
+            value = raw["kv_store"]
+        }
+        if let pairs = try? pairs(extra) {
+            for (name, v) in pairs where name == "kv_store" { value = v }
+        }
+        return value
     }
 
     /// `--name value` pairs (also `--name=value`); anything else is an error naming it.

@@ -1,0 +1,201 @@
+import CMPI
+import Foundation
+import Graph
+import Training
+
+/// Data-parallel training over MPI: one process per worker, started by `mpirun`.
+///
+/// - `dist_sync`: after every backward pass the gradients are summed over all workers with
+///   `MPI_Allreduce`, in buckets of a few MB (packed, reduced, unpacked one after another; the
+///   exchange starts after the backward pass, it is not overlapped with it). Every worker then
+///   applies the same update to the same weights, so the weights stay bit-identical; a hash of
+///   them is compared at every epoch's end (and after every update with `IMGCLF_VERIFY_SYNC=1`).
+/// - `dist_async`: see ``AsyncWeightServer``: workers push their updates into rank 0's copy of
+///   the weights with one-sided MPI and never wait for each other inside an epoch.
+///
+/// Every blocking exchange runs under a ``Watchdog``: a peer that died or hung ends the job
+/// with a message after `IMGCLF_MPI_TIMEOUT` seconds (default 300) instead of a hang.
+public final class MPICollective: Collective {
+    /// The kv_store hyperparameter's two distributed values.
+    public enum Mode: String, Sendable {
+        case sync = "dist_sync"
+        case async = "dist_async"
+    }
+
+    public let rank: Int
+    public let size: Int
+    public let mode: Mode
+    let comm: MPI_Comm
+    let watchdog: Watchdog
+    let bucketFloats: Int
+    let verifyEveryUpdate: Bool
+    private let staging: UnsafeMutablePointer<Float>
+    private var updates = 0
+    private var server: AsyncWeightServer?
+    /// The store the trainer uses, kept for the optional weight dump at the end.
+    private var store: ParameterStore?
+    private var finished = false
+
+    /// Initialises MPI (only call this under mpirun: see ``MPILaunch``).
+    /// - Parameters:
+    ///   - timeout: seconds one exchange may wait for the other workers; default `IMGCLF_MPI_TIMEOUT` or 300.
+    ///   - bucketMegabytes: gradient bucket size; default `IMGCLF_BUCKET_MB` or 4.
+    public init(mode: Mode, timeout: Double? = nil, bucketMegabytes: Double? = nil) throws {
+        let env = ProcessInfo.processInfo.environment
+        var provided: Int32 = 0
+        // Funneled: only the training thread calls MPI (the watchdog never does).
+        let initCode = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
+        let envRank = MPILaunch.environmentRank ?? -1
+        try mpiCheck(initCode, "MPI_Init_thread", rank: envRank)
+        comm = imgclf_comm_world()
+        try mpiCheck(MPI_Comm_set_errhandler(comm, imgclf_errors_return()), "MPI_Comm_set_errhandler", rank: envRank)
+        var r: Int32 = 0, s: Int32 = 0
+        try mpiCheck(MPI_Comm_rank(comm, &r), "MPI_Comm_rank", rank: envRank)
+        try mpiCheck(MPI_Comm_size(comm, &s), "MPI_Comm_size", rank: envRank)
+        rank = Int(r)
+        size = Int(s)
+        self.mode = mode
+        let seconds = timeout ?? env["IMGCLF_MPI_TIMEOUT"].flatMap(Double.init) ?? 300
+        watchdog = Watchdog(timeout: seconds, rank: rank, size: size)
+        let megabytes = bucketMegabytes ?? env["IMGCLF_BUCKET_MB"].flatMap(Double.init) ?? 4
+        bucketFloats = max(1024, Int(megabytes * 1_048_576) / MemoryLayout<Float>.size)
+        verifyEveryUpdate = env["IMGCLF_VERIFY_SYNC"] == "1"
+        staging = .allocate(capacity: bucketFloats)
+    }
+
+    deinit { staging.deallocate() }
+
+    // MARK: - Collective
+
+    public func broadcastParameters(_ parameters: ParameterStore) throws {
+        store = parameters
+        try broadcast(.arguments(parameters, bucketFloats: bucketFloats), what: "the initial weights from rank 0")
+        try broadcast(.auxiliaries(parameters, bucketFloats: bucketFloats), what: "the initial moving statistics from rank 0")
+        if mode == .async {
+            let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
+            server = try watchdog.guarding("the creation of the dist_async weight window") {
+                try AsyncWeightServer(arguments: arguments, comm: comm, rank: rank)
+            }
+        }
+    }
+
+    public func reduceGradients(_ parameters: ParameterStore) throws {
+        store = parameters
+        updates += 1
+        if let server {
+            // MXNet's dist_async scales each worker's gradient by 1/batch (not 1/(batch*workers)
+            // as dist_sync does), and the trainer divides by the global batch: undo that.
+            let scale = Float(size)
+            for t in FlatTensors.gradients(parameters, bucketFloats: bucketFloats).tensors {
+                let f = t.floats
+                for i in 0..<f.count { f[i] *= scale }
+            }
+            let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
+            try watchdog.guarding("the dist_async weight exchange with rank 0 (update \(updates))") {
+                try server.exchange(arguments)
+            }
+            return
+        }
+        if verifyEveryUpdate {
+            try verifyAgreement(.arguments(parameters, bucketFloats: bucketFloats), what: "weights before update \(updates)")
+        }
+        try allreduce(.gradients(parameters, bucketFloats: bucketFloats), scale: nil, what: "the gradient all-reduce (update \(updates))")
+    }
+
+    public func synchronizeAuxiliary(_ parameters: ParameterStore) throws {
+        store = parameters
+        let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
+        if let server {
+            // Every worker takes the server's weights, so validation and checkpoints see one model.
+            try watchdog.guarding("the other workers at the end of the epoch (dist_async weight gather)") {
+                try server.gatherEpoch(arguments)
+            }
+        }
+        try allreduce(.auxiliaries(parameters, bucketFloats: bucketFloats), scale: 1 / Float(size),
+                      what: "the moving-statistics average at the end of the epoch")
+        try verifyAgreement(arguments, what: "weights at the end of the epoch")
+    }
+
+    public func sum(_ values: [Double]) throws -> [Double] {
+        var buffer = values
+        let count = Int32(buffer.count)
+        try watchdog.guarding("the metric sum at the end of the epoch") {
+            try mpiCheck(MPI_Allreduce(imgclf_in_place(), &buffer, count, imgclf_double(), imgclf_op_sum(), comm),
+                         "MPI_Allreduce (metrics)", rank: rank)
+        }
+        return buffer
+    }
+
+    public func any(_ flag: Bool) throws -> Bool {
+        if let server {
+            // dist_async: a flag at rank 0 that anyone can raise; nobody waits for the others.
+            return try watchdog.guarding("the dist_async stop flag at rank 0") { try server.raiseStop(flag) }
+        }
+        var value: Int32 = flag ? 1 : 0
+        try watchdog.guarding("the stop-flag exchange after update \(updates)") {
+            try mpiCheck(MPI_Allreduce(imgclf_in_place(), &value, 1, imgclf_int(), imgclf_op_max(), comm),
+                         "MPI_Allreduce (stop flag)", rank: rank)
+        }
+        return value != 0
+    }
+
+    // MARK: - End
+
+    /// Ends MPI cleanly after the trainer returned (or stopped on a signal): writes the
+    /// weight dump if `IMGCLF_DUMP_WEIGHTS_DIR` is set, waits for every worker, finalises.
+    /// Not called after an error: the non-zero exit makes mpirun end the other workers.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        if let dir = ProcessInfo.processInfo.environment["IMGCLF_DUMP_WEIGHTS_DIR"], let store {
+            let url = URL(fileURLWithPath: dir)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try ParamsFile.write(store.export(), to: url.appendingPathComponent("rank-\(rank).params"))
+        }
+        try watchdog.guarding("the other workers to finish") {
+            try server?.close()
+            try mpiCheck(MPI_Barrier(comm), "MPI_Barrier (finish)", rank: rank)
+        }
+        MPI_Finalize()
+    }
+
+    // MARK: - Exchanges
+
+    /// Sums `flat` over the workers in place, bucket by bucket, optionally scaling the result.
+    func allreduce(_ flat: FlatTensors, scale: Float?, what: String) throws {
+        try watchdog.guarding(what) {
+            for (i, range) in flat.buckets.enumerated() {
+                flat.pack(range, into: staging)
+                try mpiCheck(MPI_Allreduce(imgclf_in_place(), staging, Int32(range.count), imgclf_float(), imgclf_op_sum(), comm),
+                             "MPI_Allreduce (\(what), bucket \(i + 1) of \(flat.buckets.count))", rank: rank)
+                if let scale { for j in 0..<range.count { staging[j] *= scale } }
+                flat.unpack(range, from: staging)
+            }
+        }
+    }
+
+    /// Copies rank 0's values of `flat` to every worker.
+    func broadcast(_ flat: FlatTensors, what: String) throws {
+        try watchdog.guarding(what) {
+            for range in flat.buckets {
+                if rank == 0 { flat.pack(range, into: staging) }
+                try mpiCheck(MPI_Bcast(staging, Int32(range.count), imgclf_float(), 0, comm), "MPI_Bcast (\(what))", rank: rank)
+                if rank != 0 { flat.unpack(range, from: staging) }
+            }
+        }
+    }
+
+    /// Throws unless every worker holds bit-identical values (compares a hash, not the values).
+    func verifyAgreement(_ flat: FlatTensors, what: String) throws {
+        let hash = flat.bitHash()
+        // max(hash) and max(~hash) = ~min(hash) in one exchange.
+        var pair: [UInt64] = [hash, ~hash]
+        try watchdog.guarding("the check that all workers hold the same \(what)") {
+            try mpiCheck(MPI_Allreduce(imgclf_in_place(), &pair, 2, imgclf_uint64(), imgclf_op_max(), comm),
+                         "MPI_Allreduce (weight check)", rank: rank)
+        }
+        if pair[0] != ~pair[1] {
+            throw DistributedError.weightsDiverged(rank: rank, detail: "\(what): hash \(String(hash, radix: 16)) here")
+        }
+    }
+}
