@@ -144,7 +144,10 @@ public final class Trainer {
                                        workers: collective.size, labelWidth: labels.width, skipBadImages: true, warn: warn)
         let trainAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize,
                                        params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:))))
-        let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize, params: .none)
+        // Validation preprocesses exactly as `imgclf predict`/`serve` do (shorter side to
+        // `resize`, or to the image height when unset, then a centre crop), so the endpoint
+        // reproduces the validation accuracy. Images already of image_shape's size pass unchanged.
+        let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize ?? imageShape[1], params: .none)
         let trainChannel = job.train, validChannel = job.validation
         let trainLoader = try train.map { try BatchLoader(source: $0.source, augmenter: trainAugmenter, config: trainConfig) }
             ?? BatchLoader(stream: { try trainChannel.stream(epoch: $0, labels: labels) }, augmenter: trainAugmenter, config: trainConfig)
