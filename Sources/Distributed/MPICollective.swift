@@ -29,6 +29,10 @@ public final class MPICollective: Collective {
     let watchdog: Watchdog
     let bucketFloats: Int
     let verifyEveryUpdate: Bool
+    /// dist_async: MXNet scales each worker's gradient by 1/batch (not 1/(batch*workers) as
+    /// under dist_sync), and the trainer divides by the global batch: multiply back by the
+    /// workers (`IMGCLF_ASYNC_SCALE` overrides, e.g. 1 to keep the dist_sync step).
+    let asyncGradientScale: Float
     private let staging: UnsafeMutablePointer<Float>
     private var updates = 0
     private var server: AsyncWeightServer?
@@ -60,6 +64,7 @@ public final class MPICollective: Collective {
         let megabytes = bucketMegabytes ?? env["IMGCLF_BUCKET_MB"].flatMap(Double.init) ?? 4
         bucketFloats = max(1024, Int(megabytes * 1_048_576) / MemoryLayout<Float>.size)
         verifyEveryUpdate = env["IMGCLF_VERIFY_SYNC"] == "1"
+        asyncGradientScale = Float(env["IMGCLF_ASYNC_SCALE"].flatMap(Double.init) ?? Double(size))
         staging = .allocate(capacity: bucketFloats)
     }
 
@@ -83,9 +88,7 @@ public final class MPICollective: Collective {
         store = parameters
         updates += 1
         if let server {
-            // MXNet's dist_async scales each worker's gradient by 1/batch (not 1/(batch*workers)
-            // as dist_sync does), and the trainer divides by the global batch: undo that.
-            let scale = Float(size)
+            let scale = asyncGradientScale
             for t in FlatTensors.gradients(parameters, bucketFloats: bucketFloats).tensors {
                 let f = t.floats
                 for i in 0..<f.count { f[i] *= scale }
