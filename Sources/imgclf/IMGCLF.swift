@@ -17,6 +17,7 @@ struct IMGCLF: ParsableCommand {
             ServeCommand.self,
             EvaluateCommand.self,
             TransformCommand.self,
+            LaunchCommand.self,
         ]
     )
 }

@@ -83,7 +83,11 @@ final class WarningLog: @unchecked Sendable {
                                          config: LoaderConfig(batchSize: 2, threads: 2, seed: 5, rank: rank, workers: 3))
             let batches = try epoch(loader, 0)
             batchCounts.append(batches.count)
-            all += batches.flatMap { b in (0..<b.count).map { value(b, $0) } }
+            let mine = batches.flatMap { b in (0..<b.count).map { value(b, $0) } }
+            // Sources sorted by class must not give a worker only some classes: every
+            // shard reaches both ends of the source.
+            #expect(mine.min()! < 3 && mine.max()! >= 7, "rank \(rank) got \(mine.sorted())")
+            all += mine
         }
         #expect(all.sorted() == Array(0..<10))
         #expect(Set(batchCounts).count == 1)  // every worker steps the same number of times

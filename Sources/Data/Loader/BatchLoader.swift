@@ -130,7 +130,7 @@ final class LoaderEngine: @unchecked Sendable {
         case .random(let source):
             plan = makePlan(count: source.count, epoch: epoch)
             let batches = plan.isEmpty ? 0 : batchesPerEpoch!
-            realPositions = min(plan.count, shardRange(count: source.count).count)
+            realPositions = min(plan.count, shard(count: source.count).count)
             totalPositions = batches * config.batchSize
         case .stream(let open):
             plan = []
@@ -143,15 +143,16 @@ final class LoaderEngine: @unchecked Sendable {
         cond.broadcast()
     }
 
-    private func shardRange(count: Int) -> Range<Int> {
-        // Contiguous parts, as MXNet's num_parts/part_index split a record file.
-        let lo = count * config.rank / config.workers, hi = count * (config.rank + 1) / config.workers
-        return lo..<hi
+    /// This worker's source indices: every `workers`-th one, from `rank`. Interleaved rather
+    /// than contiguous parts, because folder and `.lst` sources are often sorted by class:
+    /// contiguous halves would give each worker only some of the classes.
+    private func shard(count: Int) -> [Int] {
+        Array(stride(from: config.rank, to: count, by: config.workers))
     }
 
     /// This epoch's source indices, shuffled, padded by wrapping to whole batches.
     private func makePlan(count: Int, epoch: Int) -> [Int] {
-        var order = Array(shardRange(count: count))
+        var order = shard(count: count)
         if config.shuffle && order.count > 1 {
             var rng = SampleRNG(seed: config.seed ^ 0x5348_5546_464C_4500, epoch: epoch, index: config.rank)
             for i in stride(from: order.count - 1, to: 0, by: -1) {
