@@ -16,7 +16,9 @@ build: deps
 	$(SWIFT) build -c release --product imgclf
 
 # Tests run in release mode: the numerical tests drive real networks through oneDNN.
+# The tool is built first: the distributed test runs it under mpirun.
 test: deps
+	$(SWIFT) build -c release --product imgclf
 	$(SWIFT) test -c release
 
 bench: build
