@@ -23,11 +23,12 @@ ap.add_argument('--all', action='store_true')
 a = ap.parse_args()
 
 photos = os.path.join(a.work, 'photos')
-rec = os.path.join(a.work, 'photos.rec')
+rec = os.path.join(a.work, 'set.rec')
 if not os.path.exists(rec):
-    subprocess.run([MXPY, os.path.join(SHARED, 'make_photo_dataset.py'), os.path.join(SHARED, '..', 'data', 'photos'),
-                    photos, str(a.images)], check=True, capture_output=True)
-    prefix = os.path.join(a.work, 'photos')
+    if not os.path.isdir(photos):
+        subprocess.run([MXPY, os.path.join(SHARED, 'make_photo_dataset.py'), os.path.join(SHARED, '..', 'data', 'photos'),
+                        photos, str(a.images)], check=True, capture_output=True)
+    prefix = os.path.join(a.work, 'set')  # not 'photos': im2rec treats a prefix that is a folder as the working folder
     subprocess.run([IMGCLF, 'im2rec', '--list', '--recursive', prefix, photos], check=True, capture_output=True)
     subprocess.run([IMGCLF, 'im2rec', '--pass-through', prefix, photos], check=True, capture_output=True)
 
