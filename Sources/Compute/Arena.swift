@@ -46,3 +46,26 @@ public final class Arena: @unchecked Sendable {
         return tensor(desc, buffer: slotBuffers[slot]!)
     }
 }
+
+extension Arena {
+    /// Buffers for tensors that live over inclusive step ranges: tensors whose ranges never
+    /// overlap share a buffer (the smallest free one that fits). Returns each request's
+    /// buffer index, in request order.
+    public func assign(_ requests: [(start: Int, end: Int, bytes: Int)]) -> [Int] {
+        var result = [Int](repeating: -1, count: requests.count)
+        var free: [(buffer: Int, bytes: Int)] = []
+        var active: [(end: Int, buffer: Int, bytes: Int)] = []
+        for i in requests.indices.sorted(by: { requests[$0].start < requests[$1].start }) {
+            let r = requests[i]
+            active.removeAll { a in
+                if a.end < r.start { free.append((a.buffer, a.bytes)); return true }
+                return false
+            }
+            let fit = free.indices.filter { free[$0].bytes >= r.bytes }.min { free[$0].bytes < free[$1].bytes }
+            let chosen: (buffer: Int, bytes: Int) = fit.map { free.remove(at: $0) } ?? (allocate(bytes: r.bytes), r.bytes)
+            result[i] = chosen.buffer
+            active.append((r.end, chosen.buffer, chosen.bytes))
+        }
+        return result
+    }
+}

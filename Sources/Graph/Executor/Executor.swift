@@ -197,24 +197,9 @@ public final class Executor: @unchecked Sendable {
             arena.reserve(slot: ScratchSlot.recomputed, v.desc)
             intervals.append((v, k, lastConsumer[id] ?? k))
         }
-        var free: [(buffer: Int, bytes: Int)] = []
-        var active: [(end: Int, buffer: Int, bytes: Int)] = []
-        for interval in intervals.sorted(by: { $0.start < $1.start }) {
-            active.removeAll { a in
-                if a.end < interval.start { free.append((a.buffer, a.bytes)); return true }
-                return false
-            }
-            let need = interval.value.desc.byteCount
-            let fit = free.indices.filter { free[$0].bytes >= need }.min { free[$0].bytes < free[$1].bytes }
-            let buffer: Int, bytes: Int
-            if let fit {
-                (buffer, bytes) = free.remove(at: fit)
-            } else {
-                buffer = forwardArena.allocate(bytes: need)
-                bytes = need
-            }
+        let buffers = forwardArena.assign(intervals.map { ($0.start, $0.end, $0.value.desc.byteCount) })
+        for (interval, buffer) in zip(intervals, buffers) {
             interval.value.relocate(to: forwardArena.tensor(interval.value.desc, buffer: buffer))
-            active.append((interval.end, buffer, bytes))
         }
     }
 
@@ -237,27 +222,12 @@ public final class Executor: @unchecked Sendable {
             let id = ObjectIdentifier(op.output)
             intervals.append((op.output, n - 1 - (lastConsumer[id] ?? k), n - 1 - k))
         }
-        intervals.sort { $0.birth < $1.birth }
-        var free: [(buffer: Int, bytes: Int)] = []
-        var active: [(death: Int, buffer: Int, bytes: Int)] = []
-        for interval in intervals {
-            active.removeAll { a in
-                if a.death < interval.birth { free.append((a.buffer, a.bytes)); return true }
-                return false
-            }
-            let need = interval.value.desc.byteCount
-            let fit = free.indices.filter { free[$0].bytes >= need }.min { free[$0].bytes < free[$1].bytes }
-            let buffer: Int, bytes: Int
-            if let fit {
-                (buffer, bytes) = free.remove(at: fit)
-            } else {
-                buffer = arena.allocate(bytes: need)
-                bytes = need
-            }
+        let buffers = arena.assign(intervals.map { ($0.birth, $0.death, $0.value.desc.byteCount) })
+        for (interval, buffer) in zip(intervals, buffers) {
             interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
-            active.append((interval.death, buffer, bytes))
         }
-        for v in Set(values.values.map(ObjectIdentifier.init)).compactMap({ id in values.values.first { ObjectIdentifier($0) == id } }) {
+        let distinct = Dictionary(values.values.map { (ObjectIdentifier($0), $0) }, uniquingKeysWith: { a, _ in a }).values
+        for v in distinct {
             v.arena = arena
             if (consumerCount[ObjectIdentifier(v)] ?? 0) > 1 { arena.reserve(slot: ScratchSlot.accumulation, v.desc) }
         }
