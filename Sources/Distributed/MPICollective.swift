@@ -5,9 +5,9 @@ import Training
 
 /// Data-parallel training over MPI: one process per worker, started by `mpirun`.
 ///
-/// - `dist_sync`: after every backward pass the gradients are summed over all workers with
-///   `MPI_Allreduce`, in buckets of a few MB (packed, reduced, unpacked one after another; the
-///   exchange starts after the backward pass, it is not overlapped with it). Every worker then
+/// - `dist_sync`: the gradients are summed over all workers in buckets of a few MB, each
+///   sent with `MPI_Iallreduce` as soon as the backward pass has completed its gradients
+///   (``OverlappedAllreduce``), so the exchange overlaps the rest of the pass. Every worker then
 ///   applies the same update to the same weights, so the weights stay bit-identical; a hash of
 ///   them is compared at every epoch's end (and after every update with `IMGCLF_VERIFY_SYNC=1`).
 /// - `dist_async`: see ``AsyncWeightServer``: workers push their updates into rank 0's copy of
@@ -36,6 +36,7 @@ public final class MPICollective: Collective {
     private let staging: UnsafeMutablePointer<Float>
     private var updates = 0
     private var server: AsyncWeightServer?
+    private lazy var overlapped = OverlappedAllreduce(comm: comm, rank: rank, bucketFloats: bucketFloats)
     /// The store the trainer uses, kept for the optional weight dump at the end.
     private var store: ParameterStore?
     private var finished = false
@@ -99,10 +100,19 @@ public final class MPICollective: Collective {
             }
             return
         }
+        if overlapped.started {
+            try watchdog.guarding("the gradient all-reduce (update \(updates))") { try overlapped.finish() }
+        } else {
+            try allreduce(.gradients(parameters, bucketFloats: bucketFloats), scale: nil, what: "the gradient all-reduce (update \(updates))")
+        }
         if verifyEveryUpdate {
             try verifyAgreement(.arguments(parameters, bucketFloats: bucketFloats), what: "weights before update \(updates)")
         }
-        try allreduce(.gradients(parameters, bucketFloats: bucketFloats), scale: nil, what: "the gradient all-reduce (update \(updates))")
+    }
+
+    public func gradientsReady(_ names: [String], in parameters: ParameterStore) throws {
+        guard mode == .sync else { return }
+        try overlapped.add(names.compactMap { parameters.gradient($0) })
     }
 
     public func synchronizeAuxiliary(_ parameters: ParameterStore) throws {

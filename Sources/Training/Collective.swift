@@ -9,6 +9,9 @@ public protocol Collective: AnyObject {
     var size: Int { get }
     /// Makes every worker's weights and moving statistics equal to rank 0's (before training).
     func broadcastParameters(_ parameters: ParameterStore) throws
+    /// Called during the backward pass as parameters' gradients become complete, in the
+    /// same order on every worker: lets the exchange start before the pass ends.
+    func gradientsReady(_ names: [String], in parameters: ParameterStore) throws
     /// Called after each backward pass, before the optimizer: sums every gradient over all
     /// workers (dist_sync), so each worker applies the same update.
     func reduceGradients(_ parameters: ParameterStore) throws
@@ -26,6 +29,7 @@ public final class SingleProcess: Collective {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func broadcastParameters(_ parameters: ParameterStore) {}
+    public func gradientsReady(_ names: [String], in parameters: ParameterStore) {}
     public func reduceGradients(_ parameters: ParameterStore) {}
     public func synchronizeAuxiliary(_ parameters: ParameterStore) {}
     public func sum(_ values: [Double]) -> [Double] { values }

@@ -173,7 +173,17 @@ public final class Trainer {
                 trainExec.setData(b.data.baseAddress!)
                 trainExec.setLabels(Array(b.labels))
                 trainExec.forward()
-                trainExec.backward()
+                if collective.size > 1 {
+                    // Gradients go out in buckets as the backward pass completes them.
+                    var exchangeError: Error?
+                    trainExec.backward { names in
+                        guard exchangeError == nil else { return }
+                        do { try self.collective.gradientsReady(names, in: store) } catch { exchangeError = error }
+                    }
+                    if let exchangeError { throw exchangeError }
+                } else {
+                    trainExec.backward()
+                }
                 try collective.reduceGradients(store)
                 optimizer.update(store)
                 state.updates = optimizer.updateCount

@@ -27,6 +27,7 @@ public final class Executor: @unchecked Sendable {
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
     private var trainableValues: [Value] = []
+    private var parameterNames: [ObjectIdentifier: String] = [:]
     private let dataValue: Value
     private var lossOps: [LossOutputOp] = []
     /// Training: gradient buffers shared by lifetime, and per-step scratch.
@@ -34,6 +35,9 @@ public final class Executor: @unchecked Sendable {
     /// Training: forward buffers of values rebuilt for the backward pass, shared by lifetime.
     private let forwardArena = Arena()
     private var recomputed: [Value] = []
+    /// Training: for each op, the parameters whose gradients are complete once its backward
+    /// step has run (their only, or first in forward order, consumer).
+    private var parametersReadyAfter: [[String]] = []
 
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
@@ -56,6 +60,7 @@ public final class Executor: @unchecked Sendable {
         if mode == .training {
             planRecomputation()
             planGradientMemory()
+            planParameterReadiness()
         }
     }
 
@@ -111,6 +116,7 @@ public final class Executor: @unchecked Sendable {
                     if training {
                         v.enableGradient(parameters.gradient(node.name)!)
                         trainableValues.append(v)
+                        parameterNames[ObjectIdentifier(v)] = node.name
                     }
                     values[entry] = v
                 }
@@ -234,6 +240,21 @@ public final class Executor: @unchecked Sendable {
         for op in ops { op.output.arena = arena }
     }
 
+    /// A parameter's gradient is complete after the backward step of its first consumer in
+    /// forward order (the backward pass runs the ops in reverse).
+    private func planParameterReadiness() {
+        parametersReadyAfter = Array(repeating: [], count: ops.count)
+        var seen: Set<ObjectIdentifier> = []
+        for (k, op) in ops.enumerated() {
+            for v in op.inputs {
+                let id = ObjectIdentifier(v)
+                guard let name = parameterNames[id], !seen.contains(id) else { continue }
+                seen.insert(id)
+                parametersReadyAfter[k].append(name)
+            }
+        }
+    }
+
     /// Bytes of gradient and scratch memory the training plan holds.
     public var gradientMemoryBytes: Int { arena.byteCount }
 
@@ -265,10 +286,14 @@ public final class Executor: @unchecked Sendable {
 
     /// Runs the backward pass from the loss heads; fills the parameter store's gradients
     /// and (training with batch statistics) updates the moving statistics.
-    public func backward() {
+    /// `parametersReady` is called after each op whose backward step completed some
+    /// parameters' gradients, with their names (so a distributed trainer can start
+    /// exchanging them while the rest of the backward pass runs).
+    public func backward(parametersReady: (([String]) -> Void)? = nil) {
         precondition(mode == .training, "backward needs an executor compiled for training")
         for v in values.values { v.resetGradient() }
-        for op in ops.reversed() {
+        for (k, op) in ops.enumerated().reversed() {
+            defer { if let parametersReady, !parametersReadyAfter[k].isEmpty { parametersReady(parametersReadyAfter[k]) } }
             for v in op.inputs where v.recompute != nil {
                 if v.backwardTensor == nil { v.backwardTensor = arena.scratch(slot: ScratchSlot.recomputed, v.desc) }
                 v.tensor = v.backwardTensor!
