@@ -138,6 +138,17 @@ public struct ModelArtifact: Sendable {
     /// Writes the MXNet files and ours into `folder` (each atomically); returns the names written.
     @discardableResult
     public func write(to folder: URL) throws -> [String] {
+        var written = try writeMetadata(to: folder)
+        let paramsName = Self.paramsFileName(epoch: epoch)
+        try ParamsFile.write(parameters, to: folder.appendingPathComponent(paramsName))
+        written.append(paramsName)
+        return written
+    }
+
+    /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
+    /// history) into `folder`; returns the names written.
+    @discardableResult
+    public func writeMetadata(to folder: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
         func put(_ name: String, _ data: Data) throws {
@@ -145,9 +156,6 @@ public struct ModelArtifact: Sendable {
             written.append(name)
         }
         try put("\(Self.prefix)-symbol.json", try symbol.jsonData())
-        let paramsName = Self.paramsFileName(epoch: epoch)
-        try ParamsFile.write(parameters, to: folder.appendingPathComponent(paramsName))
-        written.append(paramsName)
         if let imageShape {
             try put("model-shapes.json", Data("[{\"shape\": [1, \(imageShape.map(String.init).joined(separator: ", "))], \"name\": \"data\"}]".utf8))
         }

@@ -94,10 +94,10 @@ public final class Predictor: @unchecked Sendable {
 
     public init(artifact: ModelArtifact, options: PredictorOptions = PredictorOptions()) throws {
         let hyper = artifact.hyperparameters ?? [:]
-        guard let shape = options.imageShape ?? artifact.imageShape ?? Self.parseShape(hyper["image_shape"]) else {
+        guard let shape = options.imageShape ?? artifact.imageShape ?? hyper["image_shape"].flatMap(ImageShape.parse) else {
             throw PredictorError.noImageShape(source: artifact.source)
         }
-        guard shape.count == 3, shape[0] == 1 || shape[0] == 3, shape[1] > 0, shape[2] > 0 else {
+        guard ImageShape.isValid(shape) else {
             throw PredictorError.badImageShape(source: artifact.source, shape: shape)
         }
         imageShape = shape
@@ -126,12 +126,6 @@ public final class Predictor: @unchecked Sendable {
     }
 
     deinit { input.deallocate() }
-
-    static func parseShape(_ text: String?) -> [Int]? {
-        guard let text else { return nil }
-        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return parts.allSatisfy { $0 != nil } ? parts.map { $0! } : nil
-    }
 
     /// The name of class `index` (the artifact's class names, else the index as text).
     public func className(_ index: Int) -> String {

@@ -16,6 +16,9 @@ public enum ComputeBenchmark {
         public var train_step_ms: Double
         public var infer_batch_ms: Double
         public var peak_rss_mib: Double
+        /// The training plan's memory: kept activations, and gradients with scratch.
+        public var train_activation_mib: Double
+        public var train_gradient_mib: Double
     }
 
     /// A training iteration is forward, backward and an SGD update; medians are taken
@@ -31,12 +34,10 @@ public enum ComputeBenchmark {
         let labels = (0..<batch).map { _ in Float(Int.random(in: 0..<numClasses, using: &rng)) }
 
         var trainMs = 0.0, inferMs = 0.0
+        var activationBytes = 0, gradientBytes = 0
         if train {
             let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .training, precision: precision)
             Initializer.xavier(store, seed: 1)
-            if ProcessInfo.processInfo.environment["IMGCLF_MEMORY_REPORT"] != nil {
-                FileHandle.standardError.write("activations \(exec.activationMemoryBytes >> 20) MiB, gradients+scratch \(exec.gradientMemoryBytes >> 20) MiB, rss \(peakResidentMiB()) MiB\n".data(using: .utf8)!)
-            }
             let sgd = SGD(learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4, rescaleGrad: 1 / Float(batch))
             exec.setData(data)
             exec.setLabels(labels)
@@ -45,6 +46,8 @@ public enum ComputeBenchmark {
                 exec.backward()
                 sgd.update(store)
             }
+            activationBytes = exec.activationMemoryBytes
+            gradientBytes = exec.gradientMemoryBytes
         }
         if infer {
             let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: precision)
@@ -59,7 +62,8 @@ public enum ComputeBenchmark {
         return Result(num_layers: numLayers, image_shape: shape, mini_batch_size: batch, precision_dtype: precision == .float32 ? "float32" : "float16 (bf16 mixed precision)",
                       train_img_s: train ? Double(batch) / (trainMs / 1000) : 0,
                       infer_img_s: infer ? Double(batch) / (inferMs / 1000) : 0,
-                      train_step_ms: trainMs, infer_batch_ms: inferMs, peak_rss_mib: peakResidentMiB())
+                      train_step_ms: trainMs, infer_batch_ms: inferMs, peak_rss_mib: peakResidentMiB(),
+                      train_activation_mib: Double(activationBytes) / 1_048_576, train_gradient_mib: Double(gradientBytes) / 1_048_576)
     }
 
     static func median(iterations: Int, warmup: Int, _ body: () -> Void) -> Double {

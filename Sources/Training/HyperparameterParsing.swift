@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 extension Hyperparameters {
     /// Every name the algorithm accepts, as SageMaker spells them.
@@ -215,16 +216,15 @@ private struct ValueReader {
     /// "C,H,W" with optional spaces; C in {1, 3}, H and W >= 1.
     mutating func imageShape(_ name: String) -> [Int]? {
         guard let s = text(name) else { return nil }
-        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2] else {
+        guard let shape = ImageShape.parse(s) else {
             problems.append(.invalid(name: name, value: raw[name]!, expected: "\"C,H,W\" with three integers, e.g. \"3,224,224\""))
             return nil
         }
-        guard c == 1 || c == 3, h >= 1, w >= 1 else {
+        guard ImageShape.isValid(shape) else {
             problems.append(.outOfRange(name: name, value: raw[name]!, valid: "channels C of 1 or 3, height and width >= 1"))
             return nil
         }
-        return [c, h, w]
+        return shape
     }
 
     /// Comma-separated positive, strictly increasing epochs, e.g. "10, 20".

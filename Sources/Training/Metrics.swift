@@ -1,3 +1,5 @@
+import Foundation
+
 /// Accuracy as the original algorithm logs it.
 ///
 /// - single-label: the fraction of samples whose most probable class is the label, and
@@ -68,5 +70,3 @@ public struct AccuracyMetric: Sendable {
     /// Mean cross-entropy (summed over classes for multi-label), for progress display.
     public var meanLoss: Double { samples > 0 ? lossSum / Double(samples) : 0 }
 }
-
-import Foundation

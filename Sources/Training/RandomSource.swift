@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small seeded generator (SplitMix64) for reproducible initialisation: the same seed
 /// gives the same weights on every machine and thread count.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -17,10 +19,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func normal() -> Float {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
         let u2 = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 }
-
-import Foundation
-private func _log(_ x: Double) -> Double { Foundation.log(x) }
-private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

@@ -20,12 +20,10 @@ public struct TrainingJob: Sendable {
     /// Decoding threads; default: the cores.
     public var loaderThreads: Int
     public var seed: UInt64
-    /// Machines in the job (learning-rate steps count updates over all of them).
-    public var machines: Int
 
     public init(hyperparameters: Hyperparameters, train: Channel, validation: Channel, model: URL? = nil,
                 pretrainedModelDir: URL? = nil, outputDir: URL, checkpointDir: URL? = nil,
-                loaderThreads: Int = ProcessInfo.processInfo.activeProcessorCount, seed: UInt64 = 0, machines: Int = 1) {
+                loaderThreads: Int = ProcessInfo.processInfo.activeProcessorCount, seed: UInt64 = 0) {
         self.hyperparameters = hyperparameters
         self.train = train
         self.validation = validation
@@ -35,7 +33,6 @@ public struct TrainingJob: Sendable {
         self.checkpointDir = checkpointDir
         self.loaderThreads = loaderThreads
         self.seed = seed
-        self.machines = machines
     }
 }
 
@@ -119,7 +116,7 @@ public final class Trainer {
         // Gradients are averaged over the global batch (MXNet's Module multiplies the batch
         // by the workers under dist_sync) and summed over workers by the collective.
         let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(batch * collective.size))
-        optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: max(job.machines, collective.size))
+        optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: collective.size)
         var state = TrainingState(nextEpoch: 0, updates: 0, learningRate: Float(hp.learningRate), bestAccuracy: nil, bestEpoch: nil,
                                   epochsWithoutImprovement: 0, history: [], numLayers: hp.numLayers, imageShape: imageShape,
                                   numClasses: hp.numClasses, multiLabel: hp.multiLabel)
@@ -328,7 +325,7 @@ public final class Trainer {
         var positives = [Int](repeating: 0, count: hp.numClasses)
         var total = 0
         for i in 0..<source.count {
-            guard let labels = try? source.load(at: i).labels else { continue }
+            guard let labels = try? source.labels(at: i) else { continue }
             total += 1
             for c in 0..<min(labels.count, hp.numClasses) where labels[c] >= 0.5 { positives[c] += 1 }
         }
@@ -381,17 +378,10 @@ public final class Trainer {
             try writeCheckpoint(symbol: symbol, store: store, epoch: state.nextEpoch, classNames: classNames, history: state.history)
             checkpoints = [ModelArtifact.paramsFileName(epoch: state.nextEpoch)]
         }
-        // Refresh the side files with the whole history.
-        let last = Int(checkpoints.last!.dropFirst(ModelArtifact.prefix.count + 1).dropLast(".params".count)) ?? 0
-        let sideFiles = ModelArtifact(symbol: symbol, parameters: [], epoch: last, imageShape: hp.imageShape, classNames: classNames,
-                                      hyperparameters: hp.asStrings, history: try historyJSON(state.history))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let classNames { try encoder.encode(classNames).write(to: job.outputDir.appendingPathComponent(ModelArtifact.classesFile), options: .atomic) }
-        try encoder.encode(hp.asStrings).write(to: job.outputDir.appendingPathComponent(ModelArtifact.hyperparametersFile), options: .atomic)
-        try sideFiles.history!.write(to: job.outputDir.appendingPathComponent(ModelArtifact.historyFile), options: .atomic)
-        var names = ["\(ModelArtifact.prefix)-symbol.json", "model-shapes.json", ModelArtifact.hyperparametersFile, ModelArtifact.historyFile] + checkpoints
-        if classNames != nil { names.append(ModelArtifact.classesFile) }
+        // Refresh the side files with the whole history; pack them with every checkpoint.
+        let metadata = ModelArtifact(symbol: symbol, parameters: [], epoch: 0, imageShape: hp.imageShape, classNames: classNames,
+                                     hyperparameters: hp.asStrings, history: try historyJSON(state.history))
+        let names = try metadata.writeMetadata(to: job.outputDir) + checkpoints
         let archive = job.outputDir.appendingPathComponent("model.tar.gz")
         try TarGz.write(names.map { ($0, job.outputDir.appendingPathComponent($0)) }, to: archive)
         return archive

@@ -61,6 +61,7 @@ public struct EpochRecord: Codable, Sendable {
 /// Why a training job could not run or go on. Each message says what to change.
 public enum TrainingError: Error, CustomStringConvertible {
     case tooFewImages(channel: String, found: Int, miniBatchSize: Int)
+    case missingChannel(name: String, path: String)
     case modelMismatch(String)
     case pretrained(String)
     case badCheckpoint(String)
@@ -70,6 +71,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         switch self {
         case let .tooFewImages(channel, found, batch):
             return "the number of input images must be at least mini_batch_size: the \(channel) channel has \(found) image(s), mini_batch_size is \(batch)"
+        case let .missingChannel(name, path): return "the \(name) channel is missing: expected its data in \(path)"
         case let .modelMismatch(detail): return "the model channel does not match this job: \(detail)"
         case let .pretrained(detail): return "use_pretrained_model=1: \(detail)"
         case let .badCheckpoint(detail): return "cannot resume from the checkpoint folder: \(detail)"

@@ -62,15 +62,21 @@ struct ParityTests {
         #expect(err < 1e-5, "inference probabilities differ from MXNet by \(err)")
     }
 
-    @Test(arguments: sharedCases)
-    func trainingOutputsMatchMXNet(caseName: String) throws {
-        let c = try Self.load(caseName)
+    /// A training executor with the case's weights, after one forward pass on its batch.
+    static func trainingForward(_ c: Case, source: String) throws -> (ParameterStore, Executor) {
         let store = ParameterStore()
         let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .training)
-        try store.load(c.checkpoint, source: caseName)
+        try store.load(c.checkpoint, source: source)
         exec.setData(c.batch["data"]!.floats())
         exec.setLabels(c.batch["label"]!.floats())
         exec.forward()
+        return (store, exec)
+    }
+
+    @Test(arguments: sharedCases)
+    func trainingOutputsMatchMXNet(caseName: String) throws {
+        let c = try Self.load(caseName)
+        let (_, exec) = try Self.trainingForward(c, source: caseName)
         let err = Self.relativeError(exec.output(), c.batch["prob_train"]!.floats())
         #expect(err < 1e-4, "training-mode outputs differ from MXNet: \(err)")
     }
@@ -78,12 +84,7 @@ struct ParityTests {
     @Test(arguments: extraCases)
     func trainingStepMatchesMXNet(caseName: String) throws {
         let c = try Self.load(caseName)
-        let store = ParameterStore()
-        let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .training)
-        try store.load(c.checkpoint, source: caseName)
-        exec.setData(c.batch["data"]!.floats())
-        exec.setLabels(c.batch["label"]!.floats())
-        exec.forward()
+        let (store, exec) = try Self.trainingForward(c, source: caseName)
         let outErr = Self.relativeError(exec.output(), c.batch["prob_train"]!.floats())
         #expect(outErr < 1e-4, "training-mode outputs differ: \(outErr)")
         exec.backward()

@@ -1,4 +1,5 @@
 import Compute
+import Data
 import Foundation
 import Graph
 import Models
@@ -40,11 +41,22 @@ struct TrainerTests {
         #expect(artifact.hyperparameters?["num_classes"] == "10")
         #expect(artifact.history != nil)
 
-        // The artifact scores the validation set as the last log said for that epoch.
+        // The artifact alone scores the validation set as the log said for its epoch.
         let store = ParameterStore()
-        let exec = try Executor(symbol: artifact.symbol, parameters: store, dataShape: [1, 1, 28, 28], mode: .inference)
+        let exec = try Executor(symbol: artifact.symbol, parameters: store, dataShape: [32, 1, 28, 28], mode: .inference)
         try store.load(artifact.parameters, source: "model", requireAll: true)
-        #expect(exec.output().count == 10)
+        let source = try Channel(name: "validation", path: validation).open(labels: LabelSpec(numClasses: 10)).source
+        let loader = try BatchLoader(source: source, augmenter: Augmenter(imageShape: [1, 28, 28], resize: 28, params: .none),
+                                     config: LoaderConfig(batchSize: 32, threads: 1, shuffle: false))
+        var metric = AccuracyMetric(classes: 10, multiLabel: false)
+        try loader.startEpoch(0)
+        while let b = try loader.next() {
+            exec.setData(b.data.baseAddress!)
+            exec.forward()
+            exec.output().withUnsafeBufferPointer { metric.update(probabilities: $0, labels: b.labels, count: b.count) }
+        }
+        #expect(metric.samples == 300)
+        #expect(metric.accuracy == result.bestValidationAccuracy)
     }
 
     @Test func checkpointFrequencyKeepsEveryCheckpoint() throws {

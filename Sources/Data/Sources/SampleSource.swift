@@ -61,6 +61,12 @@ public protocol SampleSource: AnyObject, Sendable {
     func reference(at index: Int) -> String
     /// Reads sample `index`'s labels and encoded bytes. Called from many threads.
     func load(at index: Int) throws -> RawSample
+    /// Sample `index`'s labels alone (without reading the image when the source can).
+    func labels(at index: Int) throws -> [Float]
+}
+
+extension SampleSource {
+    public func labels(at index: Int) throws -> [Float] { try load(at: index).labels }
 }
 
 /// A sequential data set read once per epoch (pipe mode): no count, no seeking.
@@ -83,6 +89,8 @@ public final class FileSampleSource: SampleSource, @unchecked Sendable {
     public var count: Int { samples.count }
 
     public func reference(at index: Int) -> String { samples[index].reference }
+
+    public func labels(at index: Int) throws -> [Float] { samples[index].labels }
 
     public func load(at index: Int) throws -> RawSample {
         let sample = samples[index]

@@ -26,7 +26,6 @@ public final class Executor: @unchecked Sendable {
 
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
-    private var trainableValues: [Value] = []
     private var parameterNames: [ObjectIdentifier: String] = [:]
     private let dataValue: Value
     private var lossOps: [LossOutputOp] = []
@@ -115,7 +114,6 @@ public final class Executor: @unchecked Sendable {
                     let v = Value(t.desc, tensor: t)
                     if training {
                         v.enableGradient(parameters.gradient(node.name)!)
-                        trainableValues.append(v)
                         parameterNames[ObjectIdentifier(v)] = node.name
                     }
                     values[entry] = v

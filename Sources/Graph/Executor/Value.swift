@@ -77,7 +77,6 @@ final class InputPort {
     private var stagedGrad: Tensor?
     private var fromWanted: Reorder?
     private let arena: Arena?
-    private let forwardStaging: Bool
 
     /// `arena` (training) provides the gradient conversion buffer, shared by all ops.
     /// `forwardStaging` false: the staged input is only needed within a backward step,
@@ -87,7 +86,6 @@ final class InputPort {
         self.value = value
         self.desc = desc
         self.arena = arena
-        self.forwardStaging = forwardStaging
         if desc == value.desc {
             toWanted = nil
         } else {

@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 
 /// MXNet's loss heads, which output probabilities in the forward pass and start the
 /// backward pass with their own gradient (no gradient arrives from above):
@@ -48,14 +49,14 @@ final class LossOutputOp: Op {
                 for k in 0..<classes { top = max(top, x[row + k]) }
                 var sum: Float = 0
                 for k in 0..<classes {
-                    let e = (x[row + k] - top).exp
+                    let e = Foundation.exp(x[row + k] - top)
                     p[row + k] = e
                     sum += e
                 }
                 for k in 0..<classes { p[row + k] /= sum }
             }
         case .logistic:
-            for i in 0..<(batch * classes) { p[i] = 1 / (1 + (-x[i]).exp) }
+            for i in 0..<(batch * classes) { p[i] = 1 / (1 + Foundation.exp(-x[i])) }
         }
     }
 
@@ -85,9 +86,3 @@ final class LossOutputOp: Op {
         input.gradientDelivered(g)
     }
 }
-
-private extension Float {
-    var exp: Float { Foundation.exp(self) }
-}
-
-import Foundation

@@ -2,6 +2,7 @@ import ArgumentParser
 import Data
 import Foundation
 import Graph
+import Models
 import Training
 
 /// `imgclf benchmark`: the compute core on synthetic data, or with `--data` the input
@@ -56,11 +57,10 @@ struct BenchmarkCommand: ParsableCommand {
     }
 }
 
-/// Parses MXNet's "C,H,W" (spaces allowed).
-func parseImageShape(_ text: String) throws -> [Int] {
-    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }), let c = parts[0], c == 1 || c == 3 else {
-        throw ValidationError("image_shape must be \"C,H,W\" with C 1 or 3 and positive H, W; got '\(text)'")
+/// A command's image-shape option: MXNet's "C,H,W" (spaces allowed).
+func parseImageShape(_ text: String, option: String = "--image_shape") throws -> [Int] {
+    guard let shape = ImageShape.parse(text), ImageShape.isValid(shape) else {
+        throw ValidationError("\(option) must be \(ImageShape.expected); got '\(text)'")
     }
-    return parts.map { $0! }
+    return shape
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Data
 import Foundation
 import Graph
+import Serving
 
 /// `imgclf inspect FILE`: what a `.rec`, `.params` or `.lst` holds, as JSON lines.
 struct InspectCommand: ParsableCommand {
@@ -29,16 +30,16 @@ struct InspectCommand: ParsableCommand {
             try RecordInspector.inspect(rec: url, index: idx.map { URL(fileURLWithPath: $0) }) { print($0) }
         case .params:
             for (name, array) in try ParamsFile.read(contentsOf: url) {
-                print("{\"name\": \(Self.json(name)), \"dtype\": \"\(array.dtype.name)\", \"shape\": [\(array.shape.map(String.init).joined(separator: ", "))]}")
+                print("{\"name\": \(JSONText.string(name)), \"dtype\": \"\(array.dtype.name)\", \"shape\": [\(array.shape.map(String.init).joined(separator: ", "))]}")
             }
         case .lst:
             let rootURL = root.map { URL(fileURLWithPath: $0) } ?? url.deletingLastPathComponent()
             do {
                 let list = try LstFile.load(url, root: rootURL, labels: LabelSpec(numClasses: numClasses, multiLabel: multiLabel),
                                             checkFiles: !noCheckFiles)
-                print("{\"file\": \(Self.json(url.path)), \"valid\": true, \"entries\": \(list.entries.count)}")
+                print("{\"file\": \(JSONText.string(url.path)), \"valid\": true, \"entries\": \(list.entries.count)}")
             } catch {
-                print("{\"file\": \(Self.json(url.path)), \"valid\": false}")
+                print("{\"file\": \(JSONText.string(url.path)), \"valid\": false}")
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(1)
             }
@@ -63,17 +64,5 @@ struct InspectCommand: ParsableCommand {
         default:
             throw ValidationError("\(url.path): not a RecordIO file (magic 0A 23 D7 CE), an MXNet .params file (0x112) or a .lst list")
         }
-    }
-
-    private static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

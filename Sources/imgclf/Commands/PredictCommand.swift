@@ -59,12 +59,7 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
-/// `C,H,W` -> [C, H, W] for `--image-shape`.
+/// An optional `--image-shape C,H,W` option's value.
 func parseShape(_ text: String?) throws -> [Int]? {
-    guard let text else { return nil }
-    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw ValidationError("--image-shape must be C,H,W (e.g. 3,224,224), got '\(text)'")
-    }
-    return parts.map { $0! }
+    try text.map { try parseImageShape($0, option: "--image-shape") }
 }

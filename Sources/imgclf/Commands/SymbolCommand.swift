@@ -25,11 +25,11 @@ struct SymbolCommand: ParsableCommand {
         guard multiLabel == "0" || multiLabel == "1" else {
             throw ValidationError("multi_label must be 0 or 1, got '\(multiLabel)'")
         }
-        _ = try Self.parseCHW(imageShape)
+        _ = try parseImageShape(imageShape)
     }
 
     func run() throws {
-        let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: try Self.parseCHW(imageShape),
+        let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: try parseImageShape(imageShape),
                                        numClasses: numClasses, multiLabel: multiLabel == "1")
         if let output {
             try symbol.write(to: URL(fileURLWithPath: output))
@@ -40,14 +40,5 @@ struct SymbolCommand: ParsableCommand {
             if isatty(STDOUT_FILENO) != 0 { data.append(0x0A) }
             FileHandle.standardOutput.write(data)
         }
-    }
-
-    /// MXNet's "C,H,W" (spaces allowed).
-    static func parseCHW(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2], c > 0, h > 0, w > 0 else {
-            throw ValidationError("image_shape must be three positive integers C,H,W such as 3,224,224, got '\(text)'")
-        }
-        return [c, h, w]
     }
 }

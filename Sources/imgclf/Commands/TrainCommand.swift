@@ -41,9 +41,11 @@ struct TrainCommand: ParsableCommand {
         if let jobDir {
             var collective: any Collective = SingleProcess()
             do {
-                collective = try Workers.collective(kvStore: Self.jobKVStore(jobDir: jobDir, extra: rest), note: Self.note)
-                try JobFolderTraining(root: URL(fileURLWithPath: jobDir), extra: rest, threads: threads, seed: seed,
-                                      collective: collective).run()
+                let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
+                let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed)
+                let hp = try job.hyperparameters()
+                collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
+                try job.run(hyperparameters: hp, collective: collective)
                 try Workers.finish(collective)
             } catch let error as ExitCode {
                 throw error
@@ -106,20 +108,6 @@ struct TrainCommand: ParsableCommand {
     /// Names the worker in errors when there are several (each prints its own).
     static func rankPrefix(_ collective: any Collective) -> String {
         collective.size > 1 ? "rank \(collective.rank) of \(collective.size): " : ""
-    }
-
-    /// kv_store from the job folder's hyperparameters.json or the extra arguments, read before
-    /// training to choose the workers' connection (the training itself validates everything).
-    static func jobKVStore(jobDir: String, extra: [String]) -> String? {
-        var value: String?
-        let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/hyperparameters.json")
-        if let data = try? Data(contentsOf: file), let raw = try? Hyperparameters.stringValues(jsonObject: data, source: file.path) {
-            value = raw["kv_store"]
-        }
-        if let pairs = try? pairs(extra) {
-            for (name, v) in pairs where name == "kv_store" { value = v }
-        }
-        return value
     }
 
     /// `--name value` pairs (also `--name=value`); anything else is an error naming it.
