@@ -12,47 +12,98 @@ public enum TarGz {
         public var description: String { "\(file): \(detail)" }
     }
 
-    /// Every regular file in the archive, by path (leading "./" removed). Entries larger
-    /// than `maxEntryBytes` are refused rather than read into memory.
-    public static func read(contentsOf url: URL, maxEntryBytes: Int = 4 << 30) throws -> [String: Data] {
-        guard let a = archive_read_new() else { throw ArchiveError(file: url.path, detail: "libarchive could not start") }
+    /// What one read may cost. An archive is small on disk but its members can expand
+    /// without bound (a gzip bomb), so every member and the sum of them are capped, and
+    /// bytes are counted as they are decompressed, never taken from the tar header alone.
+    public struct Limits: Sendable {
+        /// Largest `.params` member (a ResNet-152's weights are about 240 MB).
+        public var paramsMemberBytes: Int
+        /// Largest other member (symbol JSON, class names, hyperparameters, history).
+        public var otherMemberBytes: Int
+        /// Largest sum of the members read.
+        public var totalBytes: Int
+
+        public init(paramsMemberBytes: Int = 2 << 30, otherMemberBytes: Int = 64 << 20, totalBytes: Int = 4 << 30) {
+            self.paramsMemberBytes = paramsMemberBytes
+            self.otherMemberBytes = otherMemberBytes
+            self.totalBytes = totalBytes
+        }
+
+        func memberCap(_ name: String) -> Int { name.hasSuffix(".params") ? paramsMemberBytes : otherMemberBytes }
+    }
+
+    /// The members a model artifact is made of (`*-symbol.json`, `*.params`,
+    /// `model-shapes.json`, `classes.json`, ...): the same files the folder loader reads.
+    public static func isArtifactMember(_ path: String) -> Bool {
+        path.hasSuffix(".json") || path.hasSuffix(".params")
+    }
+
+    /// The regular files of the archive that `wanted` selects, by path (leading "./"
+    /// removed). Other members are skipped without being decompressed into memory.
+    /// Members with an absolute path or a `..` component are refused.
+    public static func read(contentsOf url: URL, limits: Limits = Limits(),
+                            wanted: (String) -> Bool = isArtifactMember) throws -> [String: Data] {
+        func fail(_ detail: String) -> ArchiveError { ArchiveError(file: url.path, detail: detail) }
+        guard let a = archive_read_new() else { throw fail("libarchive could not start") }
         defer { archive_read_free(a) }
         archive_read_support_filter_all(a)
         archive_read_support_format_all(a)
         guard archive_read_open_filename(a, url.path, 1 << 16) == ARCHIVE_OK else {
-            throw ArchiveError(file: url.path, detail: "not a readable tar.gz archive: \(message(a))")
+            throw fail("not a readable tar.gz archive: \(message(a))")
         }
         var files: [String: Data] = [:]
+        var total = 0
         var entry: OpaquePointer?
         while true {
             let status = archive_read_next_header(a, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
-                throw ArchiveError(file: url.path, detail: "corrupt archive: \(message(a))")
+                throw fail("corrupt archive: \(message(a))")
             }
-            guard archive_entry_filetype(entry) == regularFile else { continue }
-            var name = String(cString: archive_entry_pathname(entry))
+            guard archive_entry_filetype(entry) == regularFile, let rawName = archive_entry_pathname(entry) else { continue }
+            var name = String(cString: rawName)
             while name.hasPrefix("./") { name.removeFirst(2) }
-            let size = Int(archive_entry_size(entry))
-            guard size <= maxEntryBytes else {
-                throw ArchiveError(file: url.path, detail: "entry \(name) is \(size) bytes, more than the \(maxEntryBytes)-byte limit")
+            guard wanted(name) else { continue }
+            guard !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+                throw fail("member '\(name)' has an absolute path or a '..' component; model archives hold relative paths only")
             }
-            var data = Data(count: size)
-            var offset = 0
-            try data.withUnsafeMutableBytes { buf in
-                while offset < size {
-                    let n = archive_read_data(a, buf.baseAddress! + offset, size - offset)
-                    if n < 0 { throw ArchiveError(file: url.path, detail: "entry \(name) is truncated: \(message(a))") }
-                    if n == 0 { break }
-                    offset += n
-                }
+            let cap = min(limits.memberCap(name), limits.totalBytes - total)
+            let declared = archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : 0
+            guard declared >= 0 else { throw fail("member '\(name)' declares a negative size") }
+            guard declared <= cap else {
+                throw capError(url, name, bytes: declared, limits: limits, total: total)
             }
-            guard offset == size else {
-                throw ArchiveError(file: url.path, detail: "entry \(name) is truncated: \(offset) of \(size) bytes")
+            let data = try readMember(a, cap: cap, corrupt: { fail("member '\(name)' is truncated or corrupt: \(message(a))") },
+                                      tooLarge: { capError(url, name, bytes: $0, limits: limits, total: total) })
+            guard data.count == declared || archive_entry_size_is_set(entry) == 0 else {
+                throw fail("member '\(name)' is truncated: \(data.count) of \(declared) bytes")
             }
+            total += data.count
             files[name] = data
         }
         return files
+    }
+
+    /// Decompresses the current member in chunks, failing as soon as it passes `cap`.
+    private static func readMember(_ a: OpaquePointer, cap: Int, corrupt: () -> ArchiveError,
+                                   tooLarge: (Int) -> ArchiveError) throws -> Data {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress, $0.count) }
+            if n < 0 { throw corrupt() }
+            if n == 0 { return data }
+            guard data.count + n <= cap else { throw tooLarge(data.count + n) }
+            data.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    private static func capError(_ url: URL, _ name: String, bytes: Int, limits: Limits, total: Int) -> ArchiveError {
+        let memberCap = limits.memberCap(name)
+        let detail = bytes > memberCap
+            ? "member '\(name)' holds at least \(bytes) bytes, more than the \(memberCap)-byte limit for such a member"
+            : "member '\(name)' (at least \(bytes) bytes) takes the archive past the \(limits.totalBytes)-byte limit on all members read (\(total) bytes before it)"
+        return ArchiveError(file: url.path, detail: detail)
     }
 
     /// Writes the given files (name → path on disk) into a new archive, atomically
@@ -86,8 +137,15 @@ public enum TarGz {
         guard archive_write_close(a) == ARCHIVE_OK else {
             throw ArchiveError(file: url.path, detail: "cannot finish: \(message(a))")
         }
-        _ = try? FileManager.default.removeItem(at: url)
-        try FileManager.default.moveItem(at: temporary, to: url)
+        // Flush the new archive to disk, then rename it over the old one: rename(2) replaces
+        // atomically, so there is never a moment without an archive under the final name.
+        let fd = open(temporary.path, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ArchiveError(file: url.path, detail: "cannot move the new archive into place: \(reason)")
+        }
     }
 
     private static func message(_ a: OpaquePointer) -> String {
