@@ -3,9 +3,9 @@
 public enum ImageShape {
     /// [C, H, W] when the text holds three integers, else nil. Ranges are the caller's to check.
     public static func parse(_ text: String) -> [Int]? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3, parts.allSatisfy({ $0 != nil }) else { return nil }
-        return parts.map { $0! }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, text.split(separator: ",", omittingEmptySubsequences: false).count == 3 else { return nil }
+        return parts
     }
 
     /// Whether a parsed shape is one the network takes: C of 1 or 3, H and W at least 1.

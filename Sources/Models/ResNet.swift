@@ -29,10 +29,14 @@ public enum ResNet {
         152: [3, 8, 36, 3], 200: [3, 24, 36, 3], 269: [3, 30, 48, 8],
     ]
 
+    /// The deepest small-image network built (MXNet's and the service's largest, ResNet-1001);
+    /// deeper requests would only build ever larger graphs.
+    static let maxSmallImageLayers = 1001
+
     /// The layer counts offered for an image height (what the error message lists).
     public static func validNumLayers(height: Int) -> String {
         height <= 28
-            ? "20, 32, 44, 56, 110 (any 6n+2 below 164), or 164, 272, 1001 (any 9n+2 from 164: bottleneck units)"
+            ? "20, 32, 44, 56, 110 (any 6n+2 below 164), or 164, 272, 1001 (any 9n+2 from 164 to \(maxSmallImageLayers): bottleneck units)"
             : largeImageUnits.keys.sorted().map(String.init).joined(separator: ", ")
     }
 
@@ -46,7 +50,7 @@ public enum ResNet {
     static func plan(numLayers n: Int, height h: Int) throws -> Plan {
         let invalid = ModelsError.invalidNumLayers(numLayers: n, height: h, valid: validNumLayers(height: h))
         if h <= 28 {
-            if n >= 164, (n - 2) % 9 == 0 {
+            if n >= 164, n <= maxSmallImageLayers, (n - 2) % 9 == 0 {
                 return Plan(units: Array(repeating: (n - 2) / 9, count: 3), filters: [16, 64, 128, 256], bottleneck: true)
             }
             if n >= 8, n < 164, (n - 2) % 6 == 0 {

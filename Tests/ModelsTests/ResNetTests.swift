@@ -101,4 +101,17 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [0, 224, 224], numClasses: 10) }
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224, 224], numClasses: 0) }
     }
+
+    /// A 9n+2 count far beyond ResNet-1001 used to plan 10^17 units per stage (a hang).
+    @Test(arguments: [900_000_000_000_000_002, 1010, Int.max, Int.min])
+    func absurdLayerCountsAreRefusedQuickly(layers: Int) {
+        let e = #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: layers, imageShape: [1, 28, 28], numClasses: 10) }
+        #expect(e?.description.contains("num_layers \(layers)") == true && e?.description.contains("to 1001") == true)
+    }
+
+    @Test func imageShapeTextParsing() {
+        #expect(ImageShape.parse("3, 224,224") == [3, 224, 224])
+        #expect(ImageShape.parse("3,224") == nil && ImageShape.parse("3,x,224") == nil && ImageShape.parse("3,224,224,") == nil)
+        #expect(ImageShape.parse("3,99999999999999999999,1") == nil)
+    }
 }
