@@ -27,10 +27,12 @@ public final class Arena: @unchecked Sendable {
         return buffers.count - 1
     }
 
-    /// A tensor over buffer `index`.
-    public func tensor(_ desc: MemoryDesc, buffer index: Int) -> Tensor {
-        precondition(desc.byteCount <= buffers[index].bytes, "arena buffer too small")
-        return Tensor(borrowing: buffers[index].pointer, byteCount: buffers[index].bytes, desc: desc)
+    /// A tensor over buffer `index` (which must hold `desc`).
+    public func tensor(_ desc: MemoryDesc, buffer index: Int) throws -> Tensor {
+        guard buffers.indices.contains(index) else {
+            throw ComputeError(detail: "arena buffer \(index) does not exist (\(buffers.count) buffers)")
+        }
+        return try Tensor(borrowing: buffers[index].pointer, byteCount: buffers[index].bytes, desc: desc)
     }
 
     /// Declares that scratch slot `slot` will hold a tensor of `desc` (call during compilation).
@@ -38,12 +40,17 @@ public final class Arena: @unchecked Sendable {
         slotSizes[slot] = max(slotSizes[slot] ?? 0, desc.byteCount)
     }
 
-    /// A tensor over scratch slot `slot`; the slot must have been reserved at least this large.
-    public func scratch(slot: Int, _ desc: MemoryDesc) -> Tensor {
-        if slotBuffers[slot] == nil || buffers[slotBuffers[slot]!].bytes < desc.byteCount {
-            slotBuffers[slot] = allocate(bytes: max(slotSizes[slot] ?? 0, desc.byteCount))
+    /// A tensor over scratch slot `slot`, sized to the slot's largest reservation (make
+    /// scratch tensors after every reservation, so that one buffer serves them all).
+    public func scratch(slot: Int, _ desc: MemoryDesc) throws -> Tensor {
+        let index: Int
+        if let existing = slotBuffers[slot], buffers[existing].bytes >= desc.byteCount {
+            index = existing
+        } else {
+            index = allocate(bytes: max(slotSizes[slot] ?? 0, desc.byteCount))
+            slotBuffers[slot] = index
         }
-        return tensor(desc, buffer: slotBuffers[slot]!)
+        return try tensor(desc, buffer: index)
     }
 }
 

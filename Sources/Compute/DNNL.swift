@@ -14,18 +14,26 @@ public final class DNNL: @unchecked Sendable {
     /// Held while a primitive runs (see `Primitive.execute`).
     let executionLock = NSLock()
 
+    /// Without a CPU engine nothing can be computed and no input is involved (the library
+    /// or the host is broken), so failing here stops the process with an explanation.
     private init() {
         var engine: dnnl_engine_t?
-        try! check(dnnl_engine_create(&engine, dnnl_cpu, 0), "create the CPU engine")
+        let engineStatus = dnnl_engine_create(&engine, dnnl_cpu, 0)
+        guard engineStatus == dnnl_success, let engine else {
+            fatalError("\(DNNLError(status: engineStatus, what: "create the CPU engine")); check that libdnnl is installed and matches this build")
+        }
         var stream: dnnl_stream_t?
-        try! check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "create a stream")
-        self.engine = engine!
-        self.stream = stream!
+        let streamStatus = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
+        guard streamStatus == dnnl_success, let stream else {
+            fatalError("\(DNNLError(status: streamStatus, what: "create a stream on the CPU engine")); the host is out of memory or libdnnl is broken")
+        }
+        self.engine = engine
+        self.stream = stream
     }
 
     /// Waits for every primitive submitted to the stream.
-    public func wait() {
-        try! check(dnnl_stream_wait(stream), "wait for the stream")
+    public func wait() throws {
+        try check(dnnl_stream_wait(stream), "wait for the stream")
     }
 }
 

@@ -13,7 +13,8 @@ public final class Primitive: @unchecked Sendable {
             dnnl_primitive_desc_create(&pd, UnsafeRawPointer(ptr), attr, DNNL.shared.engine, hint?.pd)
         }
         try check(status, what)
-        try self.init(pd: pd!, what: what)
+        guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
+        try self.init(pd: pd, what: what)
     }
 
     /// Wraps a primitive descriptor made elsewhere (reorder, sum), taking ownership.
@@ -21,11 +22,11 @@ public final class Primitive: @unchecked Sendable {
         self.pd = pd
         var prim: dnnl_primitive_t?
         let status = dnnl_primitive_create(&prim, pd)
-        if status != dnnl_success {
+        guard status == dnnl_success, let prim else {
             dnnl_primitive_desc_destroy(pd)
-            throw DNNLError(status: status, what: what)
+            throw DNNLError(status: status == dnnl_success ? dnnl_runtime_error : status, what: what)
         }
-        primitive = prim!
+        primitive = prim
     }
 
     deinit {
@@ -34,8 +35,9 @@ public final class Primitive: @unchecked Sendable {
     }
 
     /// The memory descriptor the primitive chose for an argument (e.g. `dnnl_query_src_md`).
+    /// An empty descriptor (zero dimensions) when the primitive has no such argument.
     public func md(_ what: dnnl_query_t, _ index: Int32 = 0) -> MemoryDesc {
-        MemoryDesc(raw: dnnl_primitive_desc_query_md(pd, what, index)!.pointee)
+        MemoryDesc(raw: dnnl_primitive_desc_query_md(pd, what, index)?.pointee ?? dnnl_memory_desc_t())
     }
 
     /// The workspace descriptor, if the primitive needs one (max pooling, fused ReLU).
@@ -46,11 +48,17 @@ public final class Primitive: @unchecked Sendable {
 
     /// Runs the primitive. Executions are serialised process-wide: they share one stream
     /// and oneDNN's per-process scratchpad, and each already uses every core through OpenMP.
+    ///
+    /// Every primitive is created for tensors whose shapes were checked and allocated at
+    /// compile time, so oneDNN refusing to run one is an internal fault (or the host out of
+    /// memory), not something input can cause: it stops the process with oneDNN's status.
     public func execute(_ args: [(Int32, Tensor)]) {
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
         DNNL.shared.executionLock.lock()
         defer { DNNL.shared.executionLock.unlock() }
         let status = dnnl_primitive_execute(primitive, DNNL.shared.stream, Int32(list.count), &list)
-        precondition(status == dnnl_success, "oneDNN primitive failed with status \(status.rawValue)")
+        if status != dnnl_success {
+            fatalError("internal error: \(DNNLError(status: status, what: "run a primitive compiled for checked shapes"))")
+        }
     }
 }

@@ -7,12 +7,13 @@ public final class Reorder: @unchecked Sendable {
     public let source: MemoryDesc
     public let destination: MemoryDesc
 
-    public init(from source: MemoryDesc, to destination: MemoryDesc) {
+    public init(from source: MemoryDesc, to destination: MemoryDesc) throws {
         var pd: dnnl_primitive_desc_t?
         var s = source.raw, d = destination.raw
-        try! check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, nil),
-                   "reorder a tensor of shape \(source.dims)")
-        primitive = try! Primitive(pd: pd!, what: "reorder")
+        let what = "reorder a tensor of shape \(source.dims)"
+        try check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, nil), what)
+        guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
+        primitive = try Primitive(pd: pd, what: what)
         self.source = source
         self.destination = destination
     }
@@ -22,9 +23,9 @@ public final class Reorder: @unchecked Sendable {
     }
 
     /// A one-off conversion into a new tensor of the destination layout.
-    public static func convert(_ src: Tensor, to desc: MemoryDesc) -> Tensor {
-        let dst = Tensor(desc, zeroed: false)
-        Reorder(from: src.desc, to: desc).run(src, dst)
+    public static func convert(_ src: Tensor, to desc: MemoryDesc) throws -> Tensor {
+        let dst = try Tensor(desc, zeroed: false)
+        try Reorder(from: src.desc, to: desc).run(src, dst)
         return dst
     }
 }
@@ -34,14 +35,15 @@ public final class Reorder: @unchecked Sendable {
 public final class Accumulate: @unchecked Sendable {
     let primitive: Primitive
 
-    public init(_ desc: MemoryDesc) {
+    public init(_ desc: MemoryDesc) throws {
         var pd: dnnl_primitive_desc_t?
         var mds = [desc.raw, desc.raw]
         var dst = desc.raw
         let scales: [Float] = [1, 1]
-        try! check(dnnl_sum_primitive_desc_create(&pd, &dst, 2, scales, &mds, nil, DNNL.shared.engine),
-                   "sum tensors of shape \(desc.dims)")
-        primitive = try! Primitive(pd: pd!, what: "sum")
+        let what = "sum tensors of shape \(desc.dims)"
+        try check(dnnl_sum_primitive_desc_create(&pd, &dst, 2, scales, &mds, nil, DNNL.shared.engine), what)
+        guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
+        primitive = try Primitive(pd: pd, what: what)
     }
 
     public func run(add src: Tensor, into dst: Tensor) {

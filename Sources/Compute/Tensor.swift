@@ -10,30 +10,51 @@ public class Tensor: @unchecked Sendable {
     public let byteCount: Int
     private let ownsBuffer: Bool
 
-    public init(_ desc: MemoryDesc, zeroed: Bool = true) {
-        self.desc = desc
-        byteCount = max(desc.byteCount, 4)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
-        ownsBuffer = true
-        if zeroed { pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount) }
+    /// Allocates a buffer for `desc`. Callers bound the size first (the executor checks
+    /// every shape against its memory limits before compiling).
+    public init(_ desc: MemoryDesc, zeroed: Bool = true) throws {
+        let bytes = max(desc.byteCount, 4)
         var md = desc.raw
         var mem: dnnl_memory_t?
-        try! check(dnnl_memory_create(&mem, &md, DNNL.shared.engine, pointer), "wrap a buffer of \(byteCount) bytes")
-        memory = mem!
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let status = dnnl_memory_create(&mem, &md, DNNL.shared.engine, p)
+        guard status == dnnl_success, let mem else {
+            p.deallocate()
+            throw DNNLError(status: status, what: "wrap a buffer of \(bytes) bytes for shape \(desc.dims)")
+        }
+        if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+        self.desc = desc
+        byteCount = bytes
+        pointer = p
+        memory = mem
+        ownsBuffer = true
     }
 
-    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc) {
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc) throws {
+        guard desc.byteCount <= byteCount else {
+            throw ComputeError(detail: "a tensor of shape \(desc.dims) needs \(desc.byteCount) bytes, but the buffer it would borrow holds \(byteCount)")
+        }
+        var md = desc.raw
+        var mem: dnnl_memory_t?
+        try check(dnnl_memory_create(&mem, &md, DNNL.shared.engine, pointer), "wrap a borrowed buffer")
+        guard let mem else { throw DNNLError(status: dnnl_runtime_error, what: "wrap a borrowed buffer") }
         self.desc = desc
         self.pointer = pointer
         self.byteCount = byteCount
+        memory = mem
         ownsBuffer = false
-        var md = desc.raw
-        var mem: dnnl_memory_t?
-        try! check(dnnl_memory_create(&mem, &md, DNNL.shared.engine, pointer), "wrap a borrowed buffer")
-        memory = mem!
     }
 
-    public convenience init(plain dims: [Int]) { self.init(.plain(dims)) }
+    public convenience init(plain dims: [Int]) throws { try self.init(.plain(dims)) }
+
+    /// A zeroed tensor of `other`'s descriptor. That descriptor already backs a tensor, so
+    /// the only way this can fail is the host running out of memory, which (as for any
+    /// Swift allocation) stops the process; no input reaches it.
+    public convenience init(zeroedLike other: Tensor) {
+        do { try self.init(other.desc) } catch {
+            fatalError("out of memory: \(error)")
+        }
+    }
 
     deinit {
         dnnl_memory_destroy(memory)
@@ -50,11 +71,13 @@ public class Tensor: @unchecked Sendable {
 
     public func fill(_ value: Float) { floats.update(repeating: value) }
 
-    /// Copies plain row-major values in (this tensor must be plain f32).
+    /// Copies plain row-major values in (this tensor must be plain f32). Copies at most
+    /// the tensor's element count; the caller supplies exactly that many (checked in debug).
     public func copy(from values: [Float]) {
-        precondition(values.count == elementCount, "expected \(elementCount) values, got \(values.count)")
-        values.withUnsafeBufferPointer { src in
-            pointer.copyMemory(from: src.baseAddress!, byteCount: values.count * 4)
+        assert(values.count == elementCount, "expected \(elementCount) values, got \(values.count)")
+        values.withUnsafeBytes { src in
+            guard let base = src.baseAddress else { return }
+            pointer.copyMemory(from: base, byteCount: min(src.count, elementCount * 4, byteCount))
         }
     }
 
@@ -69,17 +92,16 @@ public class Tensor: @unchecked Sendable {
 extension Tensor {
     /// Another descriptor over the same bytes (e.g. a plain [N,C,1,1] tensor seen as [N,C]).
     /// The view keeps `base` alive.
-    public static func view(of base: Tensor, as desc: MemoryDesc) -> Tensor {
-        precondition(desc.byteCount <= base.byteCount, "a view cannot be larger than its base tensor")
-        return TensorView(base: base, desc: desc)
+    public static func view(of base: Tensor, as desc: MemoryDesc) throws -> Tensor {
+        try TensorView(base: base, desc: desc)
     }
 }
 
 /// A tensor that borrows another tensor's buffer.
 final class TensorView: Tensor, @unchecked Sendable {
     let base: Tensor
-    init(base: Tensor, desc: MemoryDesc) {
+    init(base: Tensor, desc: MemoryDesc) throws {
         self.base = base
-        super.init(borrowing: base.pointer, byteCount: base.byteCount, desc: desc)
+        try super.init(borrowing: base.pointer, byteCount: base.byteCount, desc: desc)
     }
 }

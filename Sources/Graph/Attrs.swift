@@ -11,17 +11,23 @@ extension Node {
         .badAttr(node: name, op: op, attr: k, value: v, expected: expected)
     }
 
-    /// An integer such as `"64"`.
-    public func int(_ k: String, default def: Int? = nil) throws -> Int {
+    /// An integer such as `"64"`, within `range` when one is given.
+    public func int(_ k: String, default def: Int? = nil, in range: ClosedRange<Int>? = nil) throws -> Int {
         guard let v = attrs[k] else { if let def { return def }; throw missing(k) }
-        guard let i = Int(v.trimmingCharacters(in: .whitespaces)) else { throw bad(k, v, "an integer") }
+        guard let i = Int(v.trimmingCharacters(in: .whitespaces)) else {
+            throw bad(k, v, range.map { "an integer in \($0.lowerBound)...\($0.upperBound)" } ?? "an integer")
+        }
+        if let range, !range.contains(i) { throw bad(k, v, "an integer in \(range.lowerBound)...\(range.upperBound)") }
         return i
     }
 
-    /// A number such as `"2e-05"` or `"0.9"`.
-    public func float(_ k: String, default def: Float? = nil) throws -> Float {
+    /// A finite number such as `"2e-05"` or `"0.9"`, within `range` when one is given.
+    /// NaN and infinities are refused: no attribute of a real model holds them.
+    public func float(_ k: String, default def: Float? = nil, in range: ClosedRange<Float>? = nil) throws -> Float {
         guard let v = attrs[k] else { if let def { return def }; throw missing(k) }
-        guard let f = Float(v.trimmingCharacters(in: .whitespaces)) else { throw bad(k, v, "a number") }
+        let expected = range.map { "a finite number in \($0.lowerBound)...\($0.upperBound)" } ?? "a finite number"
+        guard let f = Float(v.trimmingCharacters(in: .whitespaces)), f.isFinite else { throw bad(k, v, expected) }
+        if let range, !range.contains(f) { throw bad(k, v, expected) }
         return f
     }
 
@@ -35,8 +41,17 @@ extension Node {
         }
     }
 
-    /// A tuple such as `"(3, 3)"`, `"(1,)"`, `"[2, 2]"` or a bare `"3"`.
-    public func tuple(_ k: String, default def: [Int]? = nil) throws -> [Int] {
+    /// A tuple such as `"(3, 3)"`, `"(1,)"`, `"[2, 2]"` or a bare `"3"`, each item
+    /// within `range` when one is given.
+    public func tuple(_ k: String, default def: [Int]? = nil, in range: ClosedRange<Int>? = nil) throws -> [Int] {
+        let items = try parseTuple(k, default: def)
+        if let range, !items.allSatisfy(range.contains) {
+            throw bad(k, attrs[k] ?? "", "a tuple of integers each in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return items
+    }
+
+    private func parseTuple(_ k: String, default def: [Int]?) throws -> [Int] {
         guard let v = attrs[k] else { if let def { return def }; throw missing(k) }
         var body = Substring(v.trimmingCharacters(in: .whitespaces))
         if let f = body.first, let l = body.last, (f == "(" && l == ")") || (f == "[" && l == "]") {

@@ -26,6 +26,8 @@ public enum GraphError: Error, CustomStringConvertible, Sendable, Equatable {
     case missingInputShape(array: String, node: String)
     /// A shape was given for a name that is not a variable of the graph.
     case unknownInput(name: String, known: [String])
+    /// A tensor, or an executor's whole plan, would pass its memory limit (`bytes` nil: beyond Int.max).
+    case tooLarge(node: String, op: String, shape: [Int], bytes: Int?, limit: Int, what: String)
     /// A `.params` file has the wrong magic number at the start or before an array.
     case badMagic(file: String, location: String, expected: UInt64, found: UInt64)
     /// A `.params` file ends before the data it announces.
@@ -57,6 +59,9 @@ public enum GraphError: Error, CustomStringConvertible, Sendable, Equatable {
             return "no shape given for input '\(array)' needed by node '\(node)'"
         case let .unknownInput(name, known):
             return "'\(name)' is not an input of the graph (inputs: \(known.joined(separator: ", ")))"
+        case let .tooLarge(node, op, shape, bytes, limit, what):
+            let size = bytes.map { "\($0) bytes" } ?? "more than \(Int.max) bytes"
+            return "node '\(node)' (\(op)): shape \(fmt(shape)) needs \(size), more than the \(limit)-byte limit on \(what) (\(limit >> 20) MiB); use smaller images, batches or layers"
         case let .badMagic(file, location, expected, found):
             return "\(file): \(location): bad magic number 0x\(String(found, radix: 16, uppercase: true)), expected 0x\(String(expected, radix: 16, uppercase: true)) (not an MXNet .params file, or corrupted)"
         case let .truncated(file, location, needed, available):

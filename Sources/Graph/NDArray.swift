@@ -55,8 +55,9 @@ public struct NDArray: Sendable, Equatable {
         }
     }
 
-    /// Number of elements (1 for a scalar shape `[]`).
-    public var count: Int { shape.reduce(1, *) }
+    /// Number of elements (1 for a scalar shape `[]`; 0 for a shape whose product overflows,
+    /// which `ParamsFile` never produces).
+    public var count: Int { ShapeMath.product(shape) ?? 0 }
 
     /// The values converted to Float, whatever the stored type (float16 included).
     public func floats() -> [Float] {

@@ -12,7 +12,13 @@ enum ShapeRules {
 
     typealias Result = (inputs: [[Int]], outputs: [[Int]])
 
-    static func infer(_ node: Node, inputs: [[Int]?], inputName: (Int) -> String) throws -> Result {
+    /// Range of `num_filter`, `num_hidden` and `num_group`: sizes beyond it are refused
+    /// here; sizes within it are bounded further by the executor's memory limits.
+    static let unitRange = 1...Int(Int32.max)
+
+    /// `isVariable(k)`: whether input k is a variable (argument) rather than an op output.
+    static func infer(_ node: Node, inputs: [[Int]?], inputName: (Int) -> String,
+                      isVariable: (Int) -> Bool) throws -> Result {
         func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
         func count(_ allowed: ClosedRange<Int>) throws {
             guard allowed.contains(inputs.count) else {
@@ -37,10 +43,8 @@ enum ShapeRules {
         case "BatchNorm":
             try count(5...5)
             let d = try data()
-            var axis = try node.int("axis", default: 1)
-            if axis < 0 { axis += d.count }
-            guard d.count >= 2, (0..<d.count).contains(axis) else { throw fail("data shape \(fmt(d)) has no channel axis \(axis)") }
-            let c = [d[axis]]
+            guard d.count >= 2 else { throw fail("data shape \(fmt(d)) has no channel axis") }
+            let c = [d[try BatchNormOp.channelAxis(node, rank: d.count)]]
             return ([d, c, c, c, c], [d, c, c])
 
         case "Convolution":
@@ -57,19 +61,21 @@ enum ShapeRules {
             try count(1...1)
             let d = try data()
             guard !d.isEmpty else { throw fail("cannot flatten a scalar") }
-            return ([d], [[d[0], d.dropFirst().reduce(1, *)]])
+            guard let rest = ShapeMath.product(d.dropFirst()) else { throw fail("flattening \(fmt(d)) overflows") }
+            return ([d], [[d[0], rest]])
 
         case "FullyConnected":
             let noBias = try node.bool("no_bias", default: false)
             try count(noBias ? 2...2 : 3...3)
             let d = try data()
-            let hidden = try node.int("num_hidden")
-            guard hidden > 0 else { throw fail("num_hidden must be positive, is \(hidden)") }
-            guard !d.isEmpty else { throw fail("data is a scalar") }
+            let hidden = try node.int("num_hidden", in: ShapeRules.unitRange)
+            guard let last = d.last, let inputUnits = ShapeMath.product(d.dropFirst()) else {
+                throw fail("data shape \(fmt(d)) cannot feed a fully connected layer")
+            }
             let flatten = try node.bool("flatten", default: true)
             let (inUnits, out) = flatten
-                ? (d.dropFirst().reduce(1, *), [d[0], hidden])
-                : (d.last!, Array(d.dropLast()) + [hidden])
+                ? (inputUnits, [d[0], hidden])
+                : (last, Array(d.dropLast()) + [hidden])
             var ins = [d, [hidden, inUnits]]
             if !noBias { ins.append([hidden]) }
             return (ins, [out])
@@ -84,6 +90,7 @@ enum ShapeRules {
 
         case "SoftmaxOutput":
             try count(2...2)
+            try lossInputs(node, isVariable: isVariable, fail: fail)
             let d = try data()
             guard d.count >= 2 else { throw fail("data shape \(fmt(d)) needs a batch and a class axis") }
             var label = Array(d.dropLast())
@@ -94,6 +101,7 @@ enum ShapeRules {
 
         case "LogisticRegressionOutput", "LinearRegressionOutput", "MAERegressionOutput":
             try count(2...2)
+            try lossInputs(node, isVariable: isVariable, fail: fail)
             let d = try data()
             // MXNet accepts a [N] label for [N, 1] outputs; keep whatever was given in that case.
             if d.count == 2, d[1] == 1, let l = inputs[1], l == [d[0]] { return ([d, l], [d]) }
@@ -106,37 +114,25 @@ enum ShapeRules {
 
     /// MXNet's output size: floor((x + 2p - (d(k-1)+1)) / s) + 1.
     static func convolution(_ node: Node, data d: [Int], noBias: Bool, fail: (String) -> GraphError) throws -> Result {
-        let kernel = try node.tuple("kernel")
-        let nd = kernel.count
-        guard (1...3).contains(nd) else { throw fail("kernel \(fmt(kernel)) must have 1 to 3 dimensions") }
-        guard d.count == nd + 2 else { throw fail("data shape \(fmt(d)) does not match a \(nd)-d kernel (expected \(nd + 2) dimensions)") }
+        let nd = d.count - 2
+        guard (1...3).contains(nd) else { throw fail("data shape \(fmt(d)) must have 1 to 3 spatial axes after batch and channel") }
         if let layout = node.attrs["layout"], layout != "None", layout != ["NCW", "NCHW", "NCDHW"][nd - 1] {
             throw fail("layout \(layout) is not supported (only channel-first)")
         }
-        let stride = try node.tuple("stride", default: []).orOnes(nd)
-        let dilate = try node.tuple("dilate", default: []).orOnes(nd)
-        let pad = try node.tuple("pad", default: []).orZeros(nd)
-        guard stride.count == nd, dilate.count == nd, pad.count == nd else {
-            throw fail("kernel, stride, dilate and pad must have the same length (kernel \(fmt(kernel)), stride \(fmt(stride)), dilate \(fmt(dilate)), pad \(fmt(pad)))")
-        }
-        let filters = try node.int("num_filter")
-        let groups = try node.int("num_group", default: 1)
-        guard filters > 0, groups > 0, d[1] % groups == 0, filters % groups == 0 else {
-            throw fail("num_filter \(filters) and input channels \(d[1]) must be positive multiples of num_group \(groups)")
+        let window = try Window(node, axes: nd, dilation: true)
+        let filters = try node.int("num_filter", in: unitRange)
+        let groups = try node.int("num_group", default: 1, in: unitRange)
+        guard d[1] % groups == 0, filters % groups == 0 else {
+            throw fail("num_filter \(filters) and input channels \(d[1]) must be multiples of num_group \(groups)")
         }
         var out = [d[0], filters]
         for i in 0..<nd {
-            guard kernel[i] > 0, stride[i] > 0, dilate[i] > 0, pad[i] >= 0 else {
-                throw fail("kernel, stride and dilate must be positive, pad non-negative")
+            guard let size = window.outputSize(i, input: d[2 + i]) else {
+                throw fail("kernel \(fmt(window.kernel)) (dilated) is larger than the padded input \(fmt(d))")
             }
-            let span = dilate[i] * (kernel[i] - 1) + 1
-            let padded = d[2 + i] + 2 * pad[i]
-            guard padded >= span else {
-                throw fail("kernel \(fmt(kernel)) (dilated) is larger than the padded input \(fmt(d))")
-            }
-            out.append((padded - span) / stride[i] + 1)
+            out.append(size)
         }
-        var ins = [d, [filters, d[1] / groups] + kernel]
+        var ins = [d, [filters, d[1] / groups] + window.kernel]
         if !noBias { ins.append([filters]) }
         return (ins, [out])
     }
@@ -148,28 +144,30 @@ enum ShapeRules {
         let poolType = try node.string("pool_type", default: "max")
         guard ["max", "avg", "sum"].contains(poolType) else { throw fail("pool_type \(poolType) is not supported (max, avg, sum)") }
         if try node.bool("global_pool", default: false) { return [d[0], d[1]] + Array(repeating: 1, count: nd) }
-        let kernel = try node.tuple("kernel")
-        guard kernel.count == nd else { throw fail("kernel \(fmt(kernel)) does not match data shape \(fmt(d))") }
-        let stride = try node.tuple("stride", default: []).orOnes(nd)
-        let pad = try node.tuple("pad", default: []).orZeros(nd)
-        guard stride.count == nd, pad.count == nd else { throw fail("stride \(fmt(stride)) and pad \(fmt(pad)) must match kernel \(fmt(kernel))") }
         let convention = try node.string("pooling_convention", default: "valid")
+        let window = try Window(node, axes: nd, dilation: false)
         var out = [d[0], d[1]]
         for i in 0..<nd {
-            guard kernel[i] > 0, stride[i] > 0, pad[i] >= 0 else { throw fail("kernel and stride must be positive, pad non-negative") }
-            let padded = d[2 + i] + 2 * pad[i]
             switch convention {
             case "valid", "full":
-                guard padded >= kernel[i] else { throw fail("kernel \(fmt(kernel)) is larger than the padded input \(fmt(d))") }
-                let span = padded - kernel[i]
-                out.append(convention == "valid" ? span / stride[i] + 1 : (span + stride[i] - 1) / stride[i] + 1)
+                guard let size = window.outputSize(i, input: d[2 + i], ceil: convention == "full") else {
+                    throw fail("kernel \(fmt(window.kernel)) is larger than the padded input \(fmt(d))")
+                }
+                out.append(size)
             case "same":
-                out.append((d[2 + i] + stride[i] - 1) / stride[i])
+                out.append((d[2 + i] + window.stride[i] - 1) / window.stride[i])
             default:
                 throw fail("pooling_convention \(convention) is not supported (valid, full, same)")
             }
         }
         return out
+    }
+
+    /// A loss head reads the scores of the layer below and a label variable: scores that
+    /// come straight from a variable, or a label computed by an op, are not a loss head.
+    static func lossInputs(_ node: Node, isVariable: (Int) -> Bool, fail: (String) -> GraphError) throws {
+        guard !isVariable(0) else { throw fail("input 0 (the scores) is a variable; a loss head must follow an operator such as FullyConnected") }
+        guard isVariable(1) else { throw fail("input 1 (the label) is the output of an operator; it must be a label variable") }
     }
 
     /// NumPy broadcasting of two shapes.
@@ -183,8 +181,3 @@ enum ShapeRules {
     }
 }
 
-private extension Array where Element == Int {
-    /// MXNet's defaults for an omitted stride/dilate (ones) or pad (zeros).
-    func orOnes(_ n: Int) -> [Int] { isEmpty ? Array(repeating: 1, count: n) : self }
-    func orZeros(_ n: Int) -> [Int] { isEmpty ? Array(repeating: 0, count: n) : self }
-}

@@ -131,7 +131,11 @@ public struct Symbol: Sendable, Equatable {
     static func rowPointers(_ nodes: [Node]) -> [Int] {
         var ptr = [0]
         ptr.reserveCapacity(nodes.count + 1)
-        for node in nodes { ptr.append(ptr.last! + outputCount(of: node)) }
+        var next = 0
+        for node in nodes {
+            next += outputCount(of: node)
+            ptr.append(next)
+        }
         return ptr
     }
 }

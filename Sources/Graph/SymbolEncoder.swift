@@ -18,7 +18,7 @@ enum SymbolEncoder {
             if !node.attrs.isEmpty {
                 w.key("attrs")
                 w.beginObject(multiLine: node.attrs.count > 1)
-                for k in node.attrs.keys.sorted(by: utf8Less) { w.key(k); w.string(node.attrs[k]!) }
+                for (k, v) in node.attrs.sorted(by: { utf8Less($0.key, $1.key) }) { w.key(k); w.string(v) }
                 w.endObject()
             }
             w.key("inputs"); w.entries(node.inputs)
@@ -103,7 +103,7 @@ enum SymbolEncoder {
                 endArray()
             case let .object(o):
                 beginObject(multiLine: o.count > 1)
-                for k in o.keys.sorted(by: utf8Less) { key(k); value(o[k]!) }
+                for (k, v) in o.sorted(by: { SymbolEncoder.utf8Less($0.key, $1.key) }) { key(k); value(v) }
                 endObject()
             }
         }

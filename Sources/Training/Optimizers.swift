@@ -126,7 +126,7 @@ public class ElementwiseOptimizer: Optimizer {
         for name in parameters.argumentNames {
             guard let w = parameters.argument(name), let g = parameters.gradient(name) else { continue }
             let wd = Self.decays(name) ? weightDecay : 0
-            let states = slots.isEmpty ? [] : stateTensors(name, dims: w.dims).map(\.floats)
+            let states = slots.isEmpty ? [] : stateTensors(name, like: w).map(\.floats)
             step(weight: w.floats, grad: g.floats, count: w.elementCount, states: states, lr: lr, wd: wd)
         }
     }
@@ -140,10 +140,9 @@ public class ElementwiseOptimizer: Optimizer {
         preconditionFailure("\(Self.self) must override step")
     }
 
-    private func stateTensors(_ name: String, dims: [Int]) -> [Tensor] {
-        if let tensors = state[name], tensors[0].dims == dims { return tensors }
-        let tensors = slots.map { _ in Tensor(plain: dims) }
-        tensors.forEach { $0.fill(0) }
+    private func stateTensors(_ name: String, like weight: Tensor) -> [Tensor] {
+        if let tensors = state[name], tensors[0].dims == weight.dims { return tensors }
+        let tensors = slots.map { _ in Tensor(zeroedLike: weight) }
         if state[name] == nil { stateOrder.append(name) }
         state[name] = tensors
         return tensors
@@ -190,16 +189,19 @@ public class ElementwiseOptimizer: Optimizer {
             }
             guard expected == array.shape else { throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape) }
             shapes[parameter] = expected
-            let tensor = Tensor(plain: array.shape)
+            guard let tensor = try? Tensor(plain: array.shape) else {
+                throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape)
+            }
             tensor.copy(from: array.floats())
             if loaded[parameter] == nil { order.append(parameter); loaded[parameter] = Array(repeating: nil, count: slots.count) }
             loaded[parameter]![slot] = tensor
         }
         var newState: [String: [Tensor]] = [:]
         for name in order {
-            let dims = shapes[name]!
+            let kinds = loaded[name] ?? []
+            guard let template = kinds.compactMap({ $0 }).first else { continue }
             // A kind missing from the file starts at zero, as MXNet's fresh state would.
-            newState[name] = loaded[name]!.map { $0 ?? { let t = Tensor(plain: dims); t.fill(0); return t }() }
+            newState[name] = kinds.map { $0 ?? Tensor(zeroedLike: template) }
         }
         state = newState
         stateOrder = order

@@ -4,8 +4,8 @@ import XCTest
 
 /// The bucketing that every MPI exchange relies on, without MPI.
 final class FlatTensorsTests: XCTestCase {
-    func testBucketsCoverEveryFloatAcrossTensorBoundaries() {
-        let a = Tensor(plain: [3, 5]), b = Tensor(plain: [7]), c = Tensor(plain: [2, 2, 2])
+    func testBucketsCoverEveryFloatAcrossTensorBoundaries() throws {
+        let a = try Tensor(plain: [3, 5]), b = try Tensor(plain: [7]), c = try Tensor(plain: [2, 2, 2])
         var value: Float = 0
         for t in [a, b, c] { for i in 0..<t.elementCount { t.floats[i] = value; value += 1 } }
         let flat = FlatTensors([a, b, c], bucketFloats: 4)
@@ -26,8 +26,8 @@ final class FlatTensorsTests: XCTestCase {
         XCTAssertEqual(c.floats[7], 58)   // 29 * 2
     }
 
-    func testHashSeesOneBitFlip() {
-        let t = Tensor(plain: [16])
+    func testHashSeesOneBitFlip() throws {
+        let t = try Tensor(plain: [16])
         for i in 0..<16 { t.floats[i] = Float(i) * 0.1 }
         let flat = FlatTensors([t], bucketFloats: 1024)
         let before = flat.bitHash()

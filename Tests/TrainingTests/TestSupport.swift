@@ -20,7 +20,8 @@ func makeStore(_ shapes: [(String, [Int])]) -> ParameterStore {
     for (name, _) in shapes { nodes.append(Node(op: "null", name: name)) }
     let symbol = Symbol(nodes: nodes, heads: nodes.indices.map { NodeEntry(node: $0) })
     let store = ParameterStore()
-    store.allocate(for: symbol, shapes: InferredShapes(arguments: Dictionary(uniqueKeysWithValues: shapes), auxiliary: [:], outputs: [:]),
+    // A fresh store of valid shapes: allocation cannot fail.
+    try! store.allocate(for: symbol, shapes: InferredShapes(arguments: Dictionary(uniqueKeysWithValues: shapes), auxiliary: [:], outputs: [:]),
                    inputs: [])
     return store
 }

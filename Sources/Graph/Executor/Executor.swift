@@ -29,47 +29,103 @@ public final class Executor: @unchecked Sendable {
     private var parameterNames: [ObjectIdentifier: String] = [:]
     private let dataValue: Value
     private var lossOps: [LossOutputOp] = []
+    /// Each head's value, with a conversion to plain layout when it is not plain.
+    private var headOutputs: [HeadOutput] = []
     /// Training: gradient buffers shared by lifetime, and per-step scratch.
     private let arena = Arena()
     /// Training: forward buffers of values rebuilt for the backward pass, shared by lifetime.
     private let forwardArena = Arena()
     private var recomputed: [Value] = []
+    /// Training: values with several consumers, whose gradients are summed.
+    private var accumulating: [Value] = []
     /// Training: for each op, the parameters whose gradients are complete once its backward
     /// step has run (their only, or first in forward order, consumer).
     private var parametersReadyAfter: [[String]] = []
 
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
+    /// Every shape is checked against `limits` before anything is allocated; a graph that
+    /// cannot run at this batch size is an error naming the node, never a trap.
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
-                dataName: String = "data", precision: Precision = .float32) throws {
+                dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits()) throws {
         self.symbol = symbol
         self.precision = precision
         self.parameters = parameters
         self.mode = mode
         self.dataShape = dataShape
-        let labelNames = Executor.labelNames(of: symbol)
-        var inputShapes = [dataName: dataShape]
-        for (name, multi) in labelNames {
-            inputShapes[name] = multi ? nil : [dataShape[0]]
+        guard let batch = dataShape.first, dataShape.allSatisfy({ $0 > 0 }) else {
+            throw GraphError.invalidShape(node: dataName, op: "null", detail: "the input shape \(fmt(dataShape)) must start with the batch size and have only positive dimensions")
         }
-        shapes = try symbol.inferShapes(inputs: inputShapes.compactMapValues { $0 })
-        parameters.allocate(for: symbol, shapes: shapes, inputs: Set([dataName]).union(labelNames.keys))
-        dataValue = Value(.plain(dataShape))
+        let labelNames = try Executor.labelNames(of: symbol, dataName: dataName)
+        shapes = try Executor.inferShapes(symbol, dataName: dataName, dataShape: dataShape, labelNames: labelNames, limits: limits)
+        // Parameters are shared by executors of every batch size: their shapes must not
+        // depend on it (a graph that is valid only at some batch sizes fails at those others).
+        var otherBatch = dataShape
+        otherBatch[0] = batch == 1 ? 2 : batch - 1
+        if let other = try? Executor.inferShapes(symbol, dataName: dataName, dataShape: otherBatch, labelNames: labelNames, limits: limits) {
+            let inputs = Set(labelNames.keys).union([dataName])
+            for (name, shape) in shapes.arguments.merging(shapes.auxiliary, uniquingKeysWith: { a, _ in a })
+            where !inputs.contains(name) {
+                let elsewhere = other.arguments[name] ?? other.auxiliary[name]
+                guard elsewhere == shape else {
+                    throw GraphError.invalidShape(node: name, op: "null", detail: "the shape of this parameter depends on the batch size (\(fmt(shape)) at batch \(batch), \(fmt(elsewhere ?? [])) at batch \(otherBatch[0])); parameters must have one shape")
+                }
+            }
+        }
+        let planned = Executor.planBytes(shapes, training: mode == .training)
+        guard let planned, planned <= limits.planBytes else {
+            throw GraphError.tooLarge(node: dataName, op: "null", shape: dataShape, bytes: planned, limit: limits.planBytes,
+                                      what: "the estimated memory of one \(mode == .training ? "training" : "inference") executor")
+        }
+        try parameters.allocate(for: symbol, shapes: shapes, inputs: Set([dataName]).union(labelNames.keys))
+        dataValue = try Value(.plain(dataShape))
         try compile(dataName: dataName, labelNames: Set(labelNames.keys))
         if mode == .training {
-            planRecomputation()
-            planGradientMemory()
+            try planRecomputation()
+            try planGradientMemory()
             planParameterReadiness()
+            try prepareScratch()
+        }
+        headOutputs = try symbol.heads.enumerated().map { k, head in
+            guard let v = values[NodeEntry(node: head.node, output: head.output)] else {
+                throw GraphError.invalidShape(node: symbol.nodes[head.node].name, op: symbol.nodes[head.node].op,
+                                              detail: "head \(k) refers to output \(head.output), which this executor does not compute (only output 0 of an operator is a result)")
+            }
+            return try HeadOutput(v)
         }
     }
 
-    /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`).
-    static func labelNames(of symbol: Symbol) -> [String: Bool] {
+    /// Shape inference with the data and (single-label) label shapes given.
+    static func inferShapes(_ symbol: Symbol, dataName: String, dataShape: [Int], labelNames: [String: Bool],
+                            limits: MemoryLimits) throws -> InferredShapes {
+        var inputShapes = [dataName: dataShape]
+        for (name, multi) in labelNames where !multi { inputShapes[name] = [dataShape[0]] }
+        return try symbol.inferShapes(inputs: inputShapes, limits: limits)
+    }
+
+    /// An estimate of what the executor holds, from the inferred shapes: every op output
+    /// and every variable, and in training as much again for their gradients (the real
+    /// plan shares gradient buffers, so it stays below this). Nil when it overflows.
+    public static func planBytes(_ shapes: InferredShapes, training: Bool) -> Int? {
+        var total = 0
+        for shape in Array(shapes.outputs.values) {
+            guard let bytes = ShapeMath.laidOutBytes(shape), let sum = ShapeMath.add(total, bytes) else { return nil }
+            total = sum
+        }
+        return training ? ShapeMath.mul(total, 2) : total
+    }
+
+    /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`),
+    /// true for multi-label heads.
+    static func labelNames(of symbol: Symbol, dataName: String = "data") throws -> [String: Bool] {
         var names: [String: Bool] = [:]
         for node in symbol.nodes where node.op == "SoftmaxOutput" || node.op == "LogisticRegressionOutput" {
-            if node.inputs.count > 1 {
-                names[symbol.nodes[node.inputs[1].node].name] = node.op == "LogisticRegressionOutput"
+            guard node.inputs.count > 1 else { continue }
+            let label = symbol.nodes[node.inputs[1].node].name
+            guard label != dataName else {
+                throw GraphError.invalidShape(node: node.name, op: node.op, detail: "its label input is the data input '\(dataName)'")
             }
+            names[label] = node.op == "LogisticRegressionOutput"
         }
         return names
     }
@@ -102,18 +158,21 @@ public final class Executor: @unchecked Sendable {
             case "null":
                 if node.name == dataName {
                     values[entry] = dataValue
-                    if training { dataValue.enableGradient() }
+                    if training { try dataValue.enableGradient() }
                 } else if labelNames.contains(node.name) {
                     continue
                 } else if auxiliary.contains(node.name) {
-                    values[entry] = Value(parameters.auxiliary(node.name)!.desc, tensor: parameters.auxiliary(node.name)!)
-                } else {
-                    guard let t = parameters.argument(node.name) else {
+                    guard let t = parameters.auxiliary(node.name) else {
                         throw GraphError.missingInputShape(array: node.name, node: node.name)
                     }
-                    let v = Value(t.desc, tensor: t)
+                    values[entry] = try Value(t.desc, tensor: t)
+                } else {
+                    guard let t = parameters.argument(node.name), let g = parameters.gradient(node.name) else {
+                        throw GraphError.missingInputShape(array: node.name, node: node.name)
+                    }
+                    let v = try Value(t.desc, tensor: t)
                     if training {
-                        v.enableGradient(parameters.gradient(node.name)!)
+                        try v.enableGradient(g)
                         parameterNames[ObjectIdentifier(v)] = node.name
                     }
                     values[entry] = v
@@ -148,12 +207,12 @@ public final class Executor: @unchecked Sendable {
                 let op = try PoolingOp(node: node, input: try value(node, 0), training: training)
                 add(op, op.output, i)
             case "Flatten", "flatten":
-                let op = FlattenOp(input: try value(node, 0))
+                let op = try FlattenOp(node: node, input: try value(node, 0))
                 add(op, op.output, i)
             case "FullyConnected":
                 var input = try value(node, 0)
                 if input.desc.dims.count != 2 {
-                    let flatten = FlattenOp(input: input)
+                    let flatten = try FlattenOp(node: node, input: input)
                     ops.append(flatten)
                     input = flatten.output
                 }
@@ -167,6 +226,11 @@ public final class Executor: @unchecked Sendable {
             case "SoftmaxOutput", "LogisticRegressionOutput":
                 let op = try LossOutputOp(node: node, input: try value(node, 0),
                                           kind: node.op == "SoftmaxOutput" ? .softmax : .logistic)
+                // Labels come one row per sample of the batch.
+                guard op.labels.dims.first == dataShape.first else {
+                    throw GraphError.invalidShape(node: node.name, op: node.op,
+                                                  detail: "its input has \(op.labels.dims.first ?? 0) rows but the batch has \(dataShape.first ?? 0) samples")
+                }
                 lossOps.append(op)
                 add(op, op.output, i)
             default:
@@ -179,7 +243,7 @@ public final class Executor: @unchecked Sendable {
     /// for the backward pass: they are rebuilt from the saved batch statistics when a
     /// consumer's backward step needs them, so their forward buffers can be shared by
     /// lifetime. This is what keeps a training step's memory below PyTorch's.
-    private func planRecomputation() {
+    private func planRecomputation() throws {
         var consumers: [ObjectIdentifier: [Op]] = [:]
         var lastConsumer: [ObjectIdentifier: Int] = [:]
         for (k, op) in ops.enumerated() {
@@ -203,7 +267,7 @@ public final class Executor: @unchecked Sendable {
         }
         let buffers = forwardArena.assign(intervals.map { ($0.start, $0.end, $0.value.desc.byteCount) })
         for (interval, buffer) in zip(intervals, buffers) {
-            interval.value.relocate(to: forwardArena.tensor(interval.value.desc, buffer: buffer))
+            interval.value.relocate(to: try forwardArena.tensor(interval.value.desc, buffer: buffer))
         }
     }
 
@@ -211,7 +275,7 @@ public final class Executor: @unchecked Sendable {
     /// gradients are never alive at the same time. In the backward pass (ops in reverse),
     /// a value's gradient is first written at its last consumer's step and last read at
     /// its producer's step.
-    private func planGradientMemory() {
+    private func planGradientMemory() throws {
         let n = ops.count
         var lastConsumer: [ObjectIdentifier: Int] = [:]
         var consumerCount: [ObjectIdentifier: Int] = [:]
@@ -222,20 +286,31 @@ public final class Executor: @unchecked Sendable {
             }
         }
         var intervals: [(value: Value, birth: Int, death: Int)] = []
-        for (k, op) in ops.enumerated() where op.output.grad == nil {
+        for (k, op) in ops.enumerated() where !op.output.hasGradientBuffer {
             let id = ObjectIdentifier(op.output)
             intervals.append((op.output, n - 1 - (lastConsumer[id] ?? k), n - 1 - k))
         }
         let buffers = arena.assign(intervals.map { ($0.birth, $0.death, $0.value.desc.byteCount) })
         for (interval, buffer) in zip(intervals, buffers) {
-            interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
+            try interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
         }
         let distinct = Dictionary(values.values.map { (ObjectIdentifier($0), $0) }, uniquingKeysWith: { a, _ in a }).values
         for v in distinct {
             v.arena = arena
-            if (consumerCount[ObjectIdentifier(v)] ?? 0) > 1 { arena.reserve(slot: ScratchSlot.accumulation, v.desc) }
+            if (consumerCount[ObjectIdentifier(v)] ?? 0) > 1 {
+                arena.reserve(slot: ScratchSlot.accumulation, v.desc)
+                accumulating.append(v)
+            }
         }
         for op in ops { op.output.arena = arena }
+    }
+
+    /// Makes every scratch tensor once all arena slots are reserved, so the backward pass
+    /// neither allocates nor creates primitives.
+    private func prepareScratch() throws {
+        for v in accumulating { try v.prepareAccumulation() }
+        for op in ops { try op.prepareScratch() }
+        for v in recomputed { v.backwardTensor = try arena.scratch(slot: ScratchSlot.recomputed, v.desc) }
     }
 
     /// A parameter's gradient is complete after the backward step of its first consumer in
@@ -292,26 +367,50 @@ public final class Executor: @unchecked Sendable {
         for v in values.values { v.resetGradient() }
         for (k, op) in ops.enumerated().reversed() {
             defer { if let parametersReady, !parametersReadyAfter[k].isEmpty { parametersReady(parametersReadyAfter[k]) } }
-            for v in op.inputs where v.recompute != nil {
-                if v.backwardTensor == nil { v.backwardTensor = arena.scratch(slot: ScratchSlot.recomputed, v.desc) }
-                v.tensor = v.backwardTensor!
-                v.recompute!(v.tensor)
+            for v in op.inputs {
+                guard let recompute = v.recompute, let t = v.backwardTensor else { continue }
+                v.tensor = t
+                recompute(t)
             }
             op.backward()
         }
     }
 
-    /// Head `index`'s output, plain row-major (probabilities for a loss head).
+    /// Head `index`'s output, plain row-major (probabilities for a loss head); empty for
+    /// an index that is not a head.
     public func output(_ index: Int = 0) -> [Float] {
-        let head = symbol.heads[index]
-        let v = values[NodeEntry(node: head.node, output: head.output)]!
-        if v.desc.isPlain { return v.tensor.toArray() }
-        return Reorder.convert(v.tensor, to: .plain(v.desc.dims)).toArray()
+        guard headOutputs.indices.contains(index) else { return [] }
+        return headOutputs[index].read()
     }
 
     /// The gradient with respect to the input batch (NCHW).
     public func dataGradient() -> [Float] {
-        guard let g = dataValue.grad else { return [] }
-        return g.toArray()
+        guard mode == .training else { return [] }
+        return dataValue.gradient.toArray()
+    }
+}
+
+/// A head's value and, when its layout is not plain, the conversion made at compile time.
+private struct HeadOutput {
+    let value: Value
+    let toPlain: Reorder?
+    let plain: Tensor?
+
+    init(_ value: Value) throws {
+        self.value = value
+        if value.desc.isPlain {
+            toPlain = nil
+            plain = nil
+        } else {
+            let desc = try MemoryDesc.plain(value.desc.dims)
+            toPlain = try Reorder(from: value.desc, to: desc)
+            plain = try Tensor(desc, zeroed: false)
+        }
+    }
+
+    func read() -> [Float] {
+        guard let toPlain, let plain else { return value.tensor.toArray() }
+        toPlain.run(value.tensor, plain)
+        return plain.toArray()
     }
 }

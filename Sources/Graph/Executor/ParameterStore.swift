@@ -17,24 +17,31 @@ public final class ParameterStore: @unchecked Sendable {
 
     /// Allocates every argument and auxiliary state of `symbol` for the given input shapes,
     /// initialised the way MXNet's defaults do: zeros, except gammas and moving variances at one.
-    /// Existing entries with the right shape are kept.
-    public func allocate(for symbol: Symbol, shapes: InferredShapes, inputs: Set<String>) {
+    /// Existing entries are kept; one of another shape is an error (executors sharing a
+    /// store must agree on every parameter, or one would silently reset the others' weights).
+    public func allocate(for symbol: Symbol, shapes: InferredShapes, inputs: Set<String>) throws {
         for name in symbol.argumentNames where !inputs.contains(name) {
             guard let shape = shapes.arguments[name] else { continue }
-            if let t = arguments[name], t.dims == shape { continue }
-            let t = Tensor(plain: shape)
+            if let t = arguments[name] {
+                guard t.dims == shape else { throw GraphError.shapeMismatch(array: name, expected: t.dims, found: shape) }
+                continue
+            }
+            let t = try Tensor(plain: shape)
             if name.hasSuffix("_gamma") { t.fill(1) }
             arguments[name] = t
-            gradients[name] = Tensor(plain: shape)
-            if !argumentNames.contains(name) { argumentNames.append(name) }
+            gradients[name] = try Tensor(plain: shape)
+            argumentNames.append(name)
         }
         for name in symbol.auxiliaryNames {
             guard let shape = shapes.auxiliary[name] else { continue }
-            if let t = auxiliaries[name], t.dims == shape { continue }
-            let t = Tensor(plain: shape)
+            if let t = auxiliaries[name] {
+                guard t.dims == shape else { throw GraphError.shapeMismatch(array: name, expected: t.dims, found: shape) }
+                continue
+            }
+            let t = try Tensor(plain: shape)
             if name.hasSuffix("_moving_var") { t.fill(1) }
             auxiliaries[name] = t
-            if !auxiliaryNames.contains(name) { auxiliaryNames.append(name) }
+            auxiliaryNames.append(name)
         }
     }
 
@@ -79,8 +86,8 @@ public final class ParameterStore: @unchecked Sendable {
 
     /// Everything as MXNet's `arg:`/`aux:` named arrays, ready for `ParamsFile.write`.
     public func export() -> [(name: String, array: NDArray)] {
-        argumentNames.map { ("arg:" + $0, NDArray(shape: arguments[$0]!.dims, floats: arguments[$0]!.toArray())) }
-            + auxiliaryNames.map { ("aux:" + $0, NDArray(shape: auxiliaries[$0]!.dims, floats: auxiliaries[$0]!.toArray())) }
+        argumentNames.compactMap { name in arguments[name].map { ("arg:" + name, NDArray(shape: $0.dims, floats: $0.toArray())) } }
+            + auxiliaryNames.compactMap { name in auxiliaries[name].map { ("aux:" + name, NDArray(shape: $0.dims, floats: $0.toArray())) } }
     }
 
     static func split(_ name: String) -> (String, String) {

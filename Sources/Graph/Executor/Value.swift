@@ -24,9 +24,9 @@ final class Value {
     /// Where scratch for gradient accumulation comes from (training executors).
     var arena: Arena?
 
-    init(_ desc: MemoryDesc, tensor: Tensor? = nil) {
+    init(_ desc: MemoryDesc, tensor: Tensor? = nil) throws {
         self.desc = desc
-        let t = tensor ?? Tensor(desc)
+        let t = try tensor ?? Tensor(desc)
         self.tensor = t
         forwardTensor = t
     }
@@ -41,28 +41,38 @@ final class Value {
 
     /// Gives this value a gradient buffer: its own, or one supplied (a parameter's
     /// gradient, or a buffer the executor's memory plan shares between values).
-    func enableGradient(_ buffer: Tensor? = nil) {
-        if grad == nil { grad = buffer ?? Tensor(desc) }
+    func enableGradient(_ buffer: Tensor? = nil) throws {
+        if grad == nil { grad = try buffer ?? Tensor(desc) }
+    }
+
+    /// A value with several consumers adds their gradients: its scratch and sum primitive
+    /// are made at compile time (after the arena's reservations), never mid-pass.
+    func prepareAccumulation() throws {
+        if scratch == nil { scratch = try arena?.scratch(slot: ScratchSlot.accumulation, desc) ?? Tensor(desc, zeroed: false) }
+        if accumulate == nil { accumulate = try Accumulate(desc) }
     }
 
     func resetGradient() { gradWritten = false }
 
+    /// Whether the training plan gave this value a gradient buffer.
+    var hasGradientBuffer: Bool { grad != nil }
+
     /// Whether any consumer delivered a gradient this pass (unused values have none).
     var hasGradient: Bool { gradWritten }
 
-    /// Where the next consumer should write its gradient contribution.
+    /// The gradient to read in a backward step (the training plan gives every value one).
+    var gradient: Tensor { grad ?? forwardTensor }
+
+    /// Where the next consumer should write its gradient contribution. The training
+    /// plan gives every value a gradient, and multi-consumer values their scratch.
     func gradientDestination() -> Tensor {
-        if !gradWritten { return grad! }
-        if scratch == nil { scratch = arena?.scratch(slot: ScratchSlot.accumulation, desc) ?? Tensor(desc, zeroed: false) }
-        return scratch!
+        guard let grad, let scratch else { return grad ?? forwardTensor }
+        return gradWritten ? scratch : grad
     }
 
     /// Called after a consumer wrote into `gradientDestination()`.
     func gradientDelivered(_ written: Tensor) {
-        if written !== grad {
-            if accumulate == nil { accumulate = Accumulate(desc) }
-            accumulate!.run(add: written, into: grad!)
-        }
+        if let grad, written !== grad, let accumulate { accumulate.run(add: written, into: grad) }
         gradWritten = true
     }
 }
@@ -82,40 +92,43 @@ final class InputPort {
     /// `forwardStaging` false: the staged input is only needed within a backward step,
     /// so it lives in shared scratch too. Scratch tensors are made on first use, after
     /// compilation has reserved every slot's size.
-    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil, forwardStaging: Bool = true) {
+    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil, forwardStaging: Bool = true) throws {
         self.value = value
         self.desc = desc
         self.arena = arena
         if desc == value.desc {
             toWanted = nil
         } else {
-            toWanted = Reorder(from: value.desc, to: desc)
+            toWanted = try Reorder(from: value.desc, to: desc)
             if let arena, !forwardStaging {
                 arena.reserve(slot: ScratchSlot.backwardInput, desc)
             } else {
-                staged = Tensor(desc, zeroed: false)
+                staged = try Tensor(desc, zeroed: false)
             }
             arena?.reserve(slot: ScratchSlot.inputGradient, desc)
+            if arena != nil { fromWanted = try Reorder(from: desc, to: value.desc) }
         }
+    }
+
+    /// Makes the scratch tensors, once every op has reserved its slots.
+    func prepareScratch() throws {
+        guard toWanted != nil else { return }
+        if staged == nil, let arena { staged = try arena.scratch(slot: ScratchSlot.backwardInput, desc) }
+        if stagedGrad == nil, let arena { stagedGrad = try arena.scratch(slot: ScratchSlot.inputGradient, desc) }
     }
 
     /// The input in the wanted layout; call `stage()` first.
     var tensor: Tensor { staged ?? value.tensor }
 
     func stage() {
-        guard let toWanted else { return }
-        if staged == nil { staged = arena!.scratch(slot: ScratchSlot.backwardInput, desc) }
-        toWanted.run(value.tensor, staged!)
+        guard let toWanted, let staged else { return }
+        toWanted.run(value.tensor, staged)
     }
 
     /// A buffer in the wanted layout for this input's gradient.
     func gradientDestination() -> Tensor {
-        guard toWanted != nil else { return value.gradientDestination() }
-        if stagedGrad == nil {
-            stagedGrad = arena?.scratch(slot: ScratchSlot.inputGradient, desc) ?? Tensor(desc, zeroed: false)
-            fromWanted = Reorder(from: desc, to: value.desc)
-        }
-        return stagedGrad!
+        guard fromWanted != nil, let stagedGrad else { return value.gradientDestination() }
+        return stagedGrad
     }
 
     func gradientDelivered(_ written: Tensor) {
@@ -137,24 +150,29 @@ final class GradientPort {
     private let reorder: Reorder?
     private let arena: Arena?
 
-    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil) {
+    init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil) throws {
         self.value = value
         self.desc = desc
         self.arena = arena
         if desc == value.desc {
             reorder = nil
         } else {
-            reorder = Reorder(from: value.desc, to: desc)
-            arena?.reserve(slot: ScratchSlot.outputGradient, desc)
+            reorder = try Reorder(from: value.desc, to: desc)
+            if let arena { arena.reserve(slot: ScratchSlot.outputGradient, desc) } else { staged = try Tensor(desc, zeroed: false) }
         }
+    }
+
+    /// Makes the scratch tensor, once every op has reserved its slots.
+    func prepareScratch() throws {
+        if reorder != nil, staged == nil, let arena { staged = try arena.scratch(slot: ScratchSlot.outputGradient, desc) }
     }
 
     /// The output's gradient in the wanted layout (converted on each call when needed).
     func fetch() -> Tensor {
-        guard let reorder else { return value.grad! }
-        if staged == nil { staged = arena?.scratch(slot: ScratchSlot.outputGradient, desc) ?? Tensor(desc, zeroed: false) }
-        reorder.run(value.grad!, staged!)
-        return staged!
+        let grad = value.gradient
+        guard let reorder, let staged else { return grad }
+        reorder.run(grad, staged)
+        return staged
     }
 }
 

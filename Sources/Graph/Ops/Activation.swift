@@ -26,7 +26,7 @@ final class ActivationOp: Op {
         try check(dnnl_eltwise_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, alg, &data, 0, 0),
                   "describe activation \(node.name)")
         forwardPrim = try Primitive(desc: &desc, what: "create activation \(node.name)")
-        output = Value(forwardPrim.md(dnnl_query_dst_md))
+        output = try Value(forwardPrim.md(dnnl_query_dst_md))
         guard training else { return }
         var bd = dnnl_eltwise_desc_t()
         var diff = input.desc.raw, data2 = input.desc.raw
@@ -43,7 +43,7 @@ final class ActivationOp: Op {
     func backward() {
         guard let backwardPrim, output.hasGradient else { return }
         let ds = input.gradientDestination()
-        backwardPrim.execute([(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_DIFF_SRC, ds)])
+        backwardPrim.execute([(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.gradient), (DNNL_ARG_DIFF_SRC, ds)])
         input.gradientDelivered(ds)
     }
 }

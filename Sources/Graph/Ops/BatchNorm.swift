@@ -23,10 +23,28 @@ final class BatchNormOp: Op {
     private var workspace: Tensor?
     private var recomputePrim: Primitive?
 
+    /// MXNet's epsilon is positive; a few units of float32 precision up to a large variance floor.
+    static let epsRange: ClosedRange<Float> = 0...1e6
+
+    /// The normalised axis, which must be the channel axis: 1 (NCHW's C, or the C of an
+    /// [N, C] input), also written as a negative index that names it (-3 for 4-D data, -1
+    /// for 2-D). oneDNN normalises over axis 1 only, so any other axis would silently
+    /// compute something else; it is refused instead.
+    static func channelAxis(_ node: Node, rank: Int) throws -> Int {
+        let axis = try node.int("axis", default: 1, in: -max(rank, 1)...max(rank - 1, 0))
+        let normalised = axis < 0 ? axis + rank : axis
+        guard normalised == 1 else {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "axis", value: node.attrs["axis"] ?? "\(axis)",
+                                     expected: "the channel axis: 1\(rank > 1 ? " (or \(1 - rank))" : "") for data of rank \(rank); other axes are not supported")
+        }
+        return normalised
+    }
+
     init(node: Node, input: Value, gamma: Value, beta: Value, movingMean: Tensor, movingVar: Tensor,
          fuseRelu: Bool, training: Bool) throws {
-        let eps = try node.float("eps", default: 1e-3)
-        momentum = try node.float("momentum", default: 0.9)
+        let eps = try node.float("eps", default: 1e-3, in: BatchNormOp.epsRange)
+        momentum = try node.float("momentum", default: 0.9, in: 0...1)
+        _ = try BatchNormOp.channelAxis(node, rank: input.desc.dims.count)
         fixGamma = try node.bool("fix_gamma", default: true)
         let useGlobal = try node.bool("use_global_stats", default: false)
         self.input = input
@@ -47,15 +65,15 @@ final class BatchNormOp: Op {
         forwardPrim = try Primitive(desc: &desc, what: "create batch norm \(node.name)")
         // A training output that may be recomputed moves to a shared buffer: don't touch its pages.
         let dst = forwardPrim.md(dnnl_query_dst_md)
-        output = Value(dst, tensor: Tensor(dst, zeroed: !(fuseRelu && training)))
+        output = try Value(dst, tensor: Tensor(dst, zeroed: !(fuseRelu && training)))
 
         guard training else { return }
         let channels = input.desc.dims[1]
         if self.training {
-            batchMean = Tensor(plain: [channels])
-            batchVar = Tensor(plain: [channels])
+            batchMean = try Tensor(plain: [channels])
+            batchVar = try Tensor(plain: [channels])
         }
-        if let ws = forwardPrim.workspace { workspace = Tensor(ws) }
+        if let ws = forwardPrim.workspace { workspace = try Tensor(ws) }
         var bd = dnnl_batch_normalization_desc_t()
         var diff = input.desc.raw
         var data2 = input.desc.raw
@@ -80,10 +98,11 @@ final class BatchNormOp: Op {
 
     /// Rebuilds this op's forward output into `destination` from the saved batch statistics.
     func recompute(into destination: Tensor) {
+        guard let recomputePrim, let batchMean, let batchVar else { return }
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, destination), (DNNL_ARG_SHIFT, beta.tensor),
-                                       (DNNL_ARG_MEAN, batchMean!), (DNNL_ARG_VARIANCE, batchVar!)]
+                                       (DNNL_ARG_MEAN, batchMean), (DNNL_ARG_VARIANCE, batchVar)]
         if !fixGamma { args.append((DNNL_ARG_SCALE, gamma.tensor)) }
-        recomputePrim!.execute(args)
+        recomputePrim.execute(args)
     }
 
     var inputs: [Value] { [input, gamma, beta] }
@@ -91,8 +110,8 @@ final class BatchNormOp: Op {
     func forward() {
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor), (DNNL_ARG_SHIFT, beta.tensor)]
         if !fixGamma { args.append((DNNL_ARG_SCALE, gamma.tensor)) }
-        if training {
-            args += [(DNNL_ARG_MEAN, batchMean!), (DNNL_ARG_VARIANCE, batchVar!)]
+        if training, let batchMean, let batchVar {
+            args += [(DNNL_ARG_MEAN, batchMean), (DNNL_ARG_VARIANCE, batchVar)]
         } else {
             args += [(DNNL_ARG_MEAN, movingMean), (DNNL_ARG_VARIANCE, movingVar)]
         }
@@ -105,32 +124,31 @@ final class BatchNormOp: Op {
         let mean = batchMean ?? movingMean, variance = batchVar ?? movingVar
         let diffSrc = input.gradientDestination()
         let diffShift = beta.gradientDestination()
-        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!),
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.gradient),
                                        (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance),
                                        (DNNL_ARG_DIFF_SRC, diffSrc), (DNNL_ARG_DIFF_SHIFT, diffShift),
                                        (DNNL_ARG_SHIFT, beta.tensor)]
-        var diffScale: Tensor?
+        let diffScale = gamma.gradientDestination()
         if fixGamma {
-            diffScale = gamma.gradientDestination()
-            diffScale!.fill(0)
+            diffScale.fill(0)
         } else {
-            diffScale = gamma.gradientDestination()
-            args += [(DNNL_ARG_SCALE, gamma.tensor), (DNNL_ARG_DIFF_SCALE, diffScale!)]
+            args += [(DNNL_ARG_SCALE, gamma.tensor), (DNNL_ARG_DIFF_SCALE, diffScale)]
         }
         if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
         backwardPrim.execute(args)
         input.gradientDelivered(diffSrc)
         beta.gradientDelivered(diffShift)
-        gamma.gradientDelivered(diffScale!)
+        gamma.gradientDelivered(diffScale)
         if training { updateMovingStatistics() }
     }
 
     /// MXNet 1.x folds the batch statistics into the moving ones during the backward pass.
     private func updateMovingStatistics() {
+        guard let batchMean, let batchVar else { return }
         let m = momentum, n = 1 - momentum
         let mm = movingMean.floats, mv = movingVar.floats
-        let bm = batchMean!.floats, bv = batchVar!.floats
-        for c in 0..<movingMean.elementCount {
+        let bm = batchMean.floats, bv = batchVar.floats
+        for c in 0..<min(movingMean.elementCount, batchMean.elementCount) {
             mm[c] = m * mm[c] + n * bm[c]
             mv[c] = m * mv[c] + n * bv[c]
         }

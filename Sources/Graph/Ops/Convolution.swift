@@ -21,26 +21,25 @@ final class ConvolutionOp: Op {
     /// weights stay f32 in the parameter store, their gradients come back f32).
     init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool, arena: Arena? = nil,
          compute: dnnl_data_type_t = dnnl_f32) throws {
-        let kernel = try node.tuple("kernel")
-        let stride = try node.tuple("stride", default: [1, 1])
-        let pad = try node.tuple("pad", default: [0, 0])
-        let dilate = try node.tuple("dilate", default: [1, 1])
+        func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
         let groups = try node.int("num_group", default: 1)
-        guard kernel.count == 2, groups == 1 else {
-            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "only 2-D convolutions without groups are supported")
+        let inDims = input.desc.dims, weightDims = weight.desc.dims
+        guard groups == 1, inDims.count == 4, weightDims.count == 4 else {
+            throw fail("only 2-D convolutions without groups are supported (data \(fmt(inDims)), weight \(fmt(weightDims)), num_group \(groups))")
         }
-        let inDims = input.desc.dims
-        let filters = weight.desc.dims[0]
-        let outH = outputSize(inDims[2], kernel: kernel[0], stride: stride[0], pad: pad[0], dilate: dilate[0])
-        let outW = outputSize(inDims[3], kernel: kernel[1], stride: stride[1], pad: pad[1], dilate: dilate[1])
+        let window = try Window(node, axes: 2, dilation: true)
+        guard let outH = window.outputSize(0, input: inDims[2]), let outW = window.outputSize(1, input: inDims[3]) else {
+            throw fail("kernel \(fmt(window.kernel)) (dilated) is larger than the padded input \(fmt(inDims))")
+        }
+        let filters = weightDims[0]
         let outDims = [inDims[0], filters, outH, outW]
-        let padR = [rightPad(input: inDims[2], output: outH, kernel: kernel[0], stride: stride[0], padLeft: pad[0], dilate: dilate[0]),
-                    rightPad(input: inDims[3], output: outW, kernel: kernel[1], stride: stride[1], padLeft: pad[1], dilate: dilate[1])]
-        let dil = dims(dilate.map { $0 - 1 })
+        let stride = window.stride, pad = window.pad
+        let padR = [window.rightPad(0, input: inDims[2], output: outH), window.rightPad(1, input: inDims[3], output: outW)]
+        let dil = dims(window.dilate.map { $0 - 1 })
 
-        var srcAny = MemoryDesc.any(inDims, type: compute).raw
-        var wAny = MemoryDesc.any(weight.desc.dims, type: compute).raw
-        var dstAny = MemoryDesc.any(outDims, type: compute).raw
+        var srcAny = try MemoryDesc.any(inDims, type: compute).raw
+        var wAny = try MemoryDesc.any(weightDims, type: compute).raw
+        var dstAny = try MemoryDesc.any(outDims, type: compute).raw
         var biasMd = bias.map { $0.desc.raw }
         var desc = dnnl_convolution_desc_t()
         let prop = training ? dnnl_forward_training : dnnl_forward_inference
@@ -50,30 +49,30 @@ final class ConvolutionOp: Op {
                       "describe convolution \(node.name)")
         }
         forwardPrim = try Primitive(desc: &desc, what: "create convolution \(node.name)")
-        src = InputPort(input, wants: forwardPrim.md(dnnl_query_src_md))
-        weights = InputPort(weight, wants: forwardPrim.md(dnnl_query_weights_md))
+        src = try InputPort(input, wants: forwardPrim.md(dnnl_query_src_md))
+        weights = try InputPort(weight, wants: forwardPrim.md(dnnl_query_weights_md))
         self.bias = bias
-        output = Value(forwardPrim.md(dnnl_query_dst_md))
+        output = try Value(forwardPrim.md(dnnl_query_dst_md))
 
         guard training else { return }
         // Backward data: diff_src in the forward source layout, diff_dst as oneDNN likes it.
         var bd = dnnl_convolution_desc_t()
-        var diffSrcAny = MemoryDesc.any(inDims, type: compute).raw
-        var diffDstAny = MemoryDesc.any(outDims, type: compute).raw
-        var wAny2 = MemoryDesc.any(weight.desc.dims, type: compute).raw
+        var diffSrcAny = try MemoryDesc.any(inDims, type: compute).raw
+        var diffDstAny = try MemoryDesc.any(outDims, type: compute).raw
+        var wAny2 = try MemoryDesc.any(weightDims, type: compute).raw
         try check(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &diffSrcAny, &wAny2, &diffDstAny,
                                                                    dims(stride), dil, dims(pad), dims(padR)),
                   "describe convolution backward \(node.name)")
         let bData = try Primitive(desc: &bd, hint: forwardPrim, what: "create convolution backward \(node.name)")
         backwardData = bData
-        bwdWeights = InputPort(weight, wants: bData.md(dnnl_query_weights_md))
-        bwdDiffDstForData = GradientPort(output, wants: bData.md(dnnl_query_diff_dst_md), arena: arena)
-        srcGradient = InputPort(input, wants: bData.md(dnnl_query_diff_src_md), arena: arena, forwardStaging: false)
+        bwdWeights = try InputPort(weight, wants: bData.md(dnnl_query_weights_md))
+        bwdDiffDstForData = try GradientPort(output, wants: bData.md(dnnl_query_diff_dst_md), arena: arena)
+        srcGradient = try InputPort(input, wants: bData.md(dnnl_query_diff_src_md), arena: arena, forwardStaging: false)
 
         var bw = dnnl_convolution_desc_t()
-        var s3 = MemoryDesc.any(inDims, type: compute).raw
-        var dw = MemoryDesc.any(weight.desc.dims).raw
-        var dd3 = MemoryDesc.any(outDims, type: compute).raw
+        var s3 = try MemoryDesc.any(inDims, type: compute).raw
+        var dw = try MemoryDesc.any(weightDims).raw
+        var dd3 = try MemoryDesc.any(outDims, type: compute).raw
         var db = bias.map { $0.desc.raw }
         try withOptionalPointer(&db) { dbPtr in
             try check(dnnl_dilated_convolution_backward_weights_desc_init(&bw, dnnl_convolution_direct, &s3, &dw, dbPtr, &dd3,
@@ -82,9 +81,14 @@ final class ConvolutionOp: Op {
         }
         let bWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create convolution weight gradient \(node.name)")
         backwardWeights = bWeights
-        bwdSrc = InputPort(input, wants: bWeights.md(dnnl_query_src_md), arena: arena, forwardStaging: false)
-        bwdDiffDstForWeights = GradientPort(output, wants: bWeights.md(dnnl_query_diff_dst_md), arena: arena)
-        diffWeights = InputPort(weight, wants: bWeights.md(dnnl_query_diff_weights_md), arena: arena, forwardStaging: false)
+        bwdSrc = try InputPort(input, wants: bWeights.md(dnnl_query_src_md), arena: arena, forwardStaging: false)
+        bwdDiffDstForWeights = try GradientPort(output, wants: bWeights.md(dnnl_query_diff_dst_md), arena: arena)
+        diffWeights = try InputPort(weight, wants: bWeights.md(dnnl_query_diff_weights_md), arena: arena, forwardStaging: false)
+    }
+
+    func prepareScratch() throws {
+        for port in [bwdSrc, srcGradient, diffWeights, bwdWeights] { try port?.prepareScratch() }
+        for port in [bwdDiffDstForData, bwdDiffDstForWeights] { try port?.prepareScratch() }
     }
 
     private var srcGradient: InputPort?
@@ -100,9 +104,11 @@ final class ConvolutionOp: Op {
     }
 
     func backward() {
-        guard output.hasGradient else { return }
+        // Every backward part exists in a training executor (the only kind that runs this).
+        guard output.hasGradient, let bw = backwardWeights, let wPort = diffWeights, let sPort = bwdSrc,
+              let diffDstForWeights = bwdDiffDstForWeights, let diffDstForData = bwdDiffDstForData,
+              let bwdW = bwdWeights, let port = srcGradient, let backwardData else { return }
         // Weight (and bias) gradients.
-        let bw = backwardWeights!, wPort = diffWeights!, sPort = bwdSrc!
         let srcTensor: Tensor
         if sPort.desc == src.desc {
             srcTensor = src.tensor
@@ -111,31 +117,25 @@ final class ConvolutionOp: Op {
             srcTensor = sPort.tensor
         }
         let dw = wPort.gradientDestination()
-        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, srcTensor), (DNNL_ARG_DIFF_DST, bwdDiffDstForWeights!.fetch()), (DNNL_ARG_DIFF_WEIGHTS, dw)]
-        var db: Tensor?
-        if let bias {
-            db = bias.gradientDestination()
-            args.append((DNNL_ARG_DIFF_BIAS, db!))
-        }
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, srcTensor), (DNNL_ARG_DIFF_DST, diffDstForWeights.fetch()), (DNNL_ARG_DIFF_WEIGHTS, dw)]
+        let db = bias?.gradientDestination()
+        if let db { args.append((DNNL_ARG_DIFF_BIAS, db)) }
         bw.execute(args)
         wPort.gradientDelivered(dw)
         if let bias, let db { bias.gradientDelivered(db) }
 
         // Data gradient.
-        let bwdW = bwdWeights!
         if bwdW.desc != weights.desc { bwdW.stage() }
         let wTensor = bwdW.desc == weights.desc ? weights.tensor : bwdW.tensor
-        let port = srcGradient!
         let ds = port.gradientDestination()
-        backwardData!.execute([(DNNL_ARG_DIFF_DST, bwdDiffDstForData!.fetch()), (DNNL_ARG_WEIGHTS, wTensor), (DNNL_ARG_DIFF_SRC, ds)])
+        backwardData.execute([(DNNL_ARG_DIFF_DST, diffDstForData.fetch()), (DNNL_ARG_WEIGHTS, wTensor), (DNNL_ARG_DIFF_SRC, ds)])
         port.gradientDelivered(ds)
     }
 }
 
 /// Passes a pointer to an optional C struct (nil when absent).
 func withOptionalPointer<T, R>(_ value: inout T?, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
-    if value != nil {
-        var v = value!
+    if var v = value {
         return try withUnsafePointer(to: &v) { try body($0) }
     }
     return try body(nil)

@@ -13,7 +13,8 @@ final class ElementwiseAddOp: Op {
 
     init(node: Node, lhs: Value, rhs: Value) throws {
         guard lhs.desc.dims == rhs.desc.dims else {
-            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "cannot add shapes \(lhs.desc.dims) and \(rhs.desc.dims)")
+            throw GraphError.invalidShape(node: node.name, op: node.op,
+                                          detail: "cannot add shapes \(fmt(lhs.desc.dims)) and \(fmt(rhs.desc.dims)) at this batch size (only equal shapes are added; broadcasting is not supported)")
         }
         self.lhs = lhs
         self.rhs = rhs
@@ -21,9 +22,9 @@ final class ElementwiseAddOp: Op {
         var desc = dnnl_binary_desc_t()
         try check(dnnl_binary_desc_init(&desc, dnnl_binary_add, &a, &b, &c), "describe addition \(node.name)")
         forwardPrim = try Primitive(desc: &desc, what: "create addition \(node.name)")
-        output = Value(lhs.desc)
-        toLhs = Reorder(from: output.desc, to: lhs.desc)
-        toRhs = Reorder(from: output.desc, to: rhs.desc)
+        output = try Value(lhs.desc)
+        toLhs = try Reorder(from: output.desc, to: lhs.desc)
+        toRhs = try Reorder(from: output.desc, to: rhs.desc)
     }
 
     var inputs: [Value] { [lhs, rhs] }
@@ -36,7 +37,7 @@ final class ElementwiseAddOp: Op {
         guard output.hasGradient else { return }
         for (value, copy) in [(lhs, toLhs), (rhs, toRhs)] {
             let d = value.gradientDestination()
-            copy.run(output.grad!, d)
+            copy.run(output.gradient, d)
             value.gradientDelivered(d)
         }
     }

@@ -10,15 +10,23 @@ final class FlattenOp: Op {
     private let plain: Tensor
     private var gradientAsNCHW: Tensor?
 
-    init(input: Value) {
+    init(node: Node, input: Value) throws {
         self.input = input
         let d = input.desc.dims
-        let plainDesc = MemoryDesc.plain(d)
-        plain = Tensor(plainDesc, zeroed: false)
-        toPlain = Reorder(from: input.desc, to: plainDesc)
-        fromPlain = Reorder(from: plainDesc, to: input.desc)
-        let flat = [d[0], d.dropFirst().reduce(1, *)]
-        output = Value(.plain(flat), tensor: Tensor.view(of: plain, as: .plain(flat)))
+        guard let first = d.first, let rest = ShapeMath.product(d.dropFirst()) else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "cannot flatten data of shape \(fmt(d))")
+        }
+        let plainDesc = try MemoryDesc.plain(d)
+        plain = try Tensor(plainDesc, zeroed: false)
+        toPlain = try Reorder(from: input.desc, to: plainDesc)
+        fromPlain = try Reorder(from: plainDesc, to: input.desc)
+        let flatDesc = try MemoryDesc.plain([first, rest])
+        output = try Value(flatDesc, tensor: Tensor.view(of: plain, as: flatDesc))
+    }
+
+    /// The output gradient is plain [N, CHW]; the backward step reads it as plain NCHW.
+    func prepareScratch() throws {
+        gradientAsNCHW = try Tensor.view(of: output.gradient, as: .plain(input.desc.dims))
     }
 
     var inputs: [Value] { [input] }
@@ -26,11 +34,9 @@ final class FlattenOp: Op {
     func forward() { toPlain.run(input.tensor, plain) }
 
     func backward() {
-        guard output.hasGradient else { return }
-        // The output gradient is plain [N, CHW]; view it as plain NCHW, then reorder.
-        if gradientAsNCHW == nil { gradientAsNCHW = Tensor.view(of: output.grad!, as: .plain(input.desc.dims)) }
+        guard output.hasGradient, let gradientAsNCHW else { return }
         let ds = input.gradientDestination()
-        fromPlain.run(gradientAsNCHW!, ds)
+        fromPlain.run(gradientAsNCHW, ds)
         input.gradientDelivered(ds)
     }
 }

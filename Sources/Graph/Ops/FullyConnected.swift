@@ -19,9 +19,13 @@ final class FullyConnectedOp: Op {
         self.input = input
         self.weight = weight
         self.bias = bias
+        guard weight.desc.dims.count == 2, weight.desc.dims[1] == input.desc.dims[1] else {
+            throw GraphError.invalidShape(node: node.name, op: node.op,
+                                          detail: "weight \(fmt(weight.desc.dims)) does not fit the input \(fmt(input.desc.dims)) (expected [num_hidden, \(input.desc.dims[1])])")
+        }
         let n = input.desc.dims[0], hidden = weight.desc.dims[0]
         var src = input.desc.raw, w = weight.desc.raw
-        var dst = MemoryDesc.plain([n, hidden]).raw
+        var dst = try MemoryDesc.plain([n, hidden]).raw
         var b = bias.map { $0.desc.raw }
         var desc = dnnl_inner_product_desc_t()
         try withOptionalPointer(&b) { bp in
@@ -29,7 +33,7 @@ final class FullyConnectedOp: Op {
                       "describe fully connected \(node.name)")
         }
         forwardPrim = try Primitive(desc: &desc, what: "create fully connected \(node.name)")
-        output = Value(.plain([n, hidden]))
+        output = try Value(.plain([n, hidden]))
         guard training else { return }
         var bd = dnnl_inner_product_desc_t()
         var ds = input.desc.raw, w2 = weight.desc.raw, dd = output.desc.raw
@@ -53,19 +57,16 @@ final class FullyConnectedOp: Op {
     }
 
     func backward() {
-        guard output.hasGradient else { return }
+        guard output.hasGradient, let backwardWeights, let backwardData else { return }
         let dw = weight.gradientDestination()
-        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_DIFF_WEIGHTS, dw)]
-        var db: Tensor?
-        if let bias {
-            db = bias.gradientDestination()
-            args.append((DNNL_ARG_DIFF_BIAS, db!))
-        }
-        backwardWeights!.execute(args)
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DIFF_DST, output.gradient), (DNNL_ARG_DIFF_WEIGHTS, dw)]
+        let db = bias?.gradientDestination()
+        if let db { args.append((DNNL_ARG_DIFF_BIAS, db)) }
+        backwardWeights.execute(args)
         weight.gradientDelivered(dw)
         if let bias, let db { bias.gradientDelivered(db) }
         let ds = input.gradientDestination()
-        backwardData!.execute([(DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_WEIGHTS, weight.tensor), (DNNL_ARG_DIFF_SRC, ds)])
+        backwardData.execute([(DNNL_ARG_DIFF_DST, output.gradient), (DNNL_ARG_WEIGHTS, weight.tensor), (DNNL_ARG_DIFF_SRC, ds)])
         input.gradientDelivered(ds)
     }
 }

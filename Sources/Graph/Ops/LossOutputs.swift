@@ -30,11 +30,14 @@ final class LossOutputOp: Op {
         batch = input.desc.dims[0]
         classes = input.desc.dims[1]
         var scale = try node.float("grad_scale", default: 1)
+        guard batch > 0, classes > 0 else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "input \(fmt(input.desc.dims)) has no rows or no classes")
+        }
         if kind == .logistic { scale /= Float(classes) }
         if kind == .softmax, try node.string("normalization", default: "null") == "batch" { scale /= Float(batch) }
         self.scale = scale
-        output = Value(input.desc)
-        labels = Tensor(plain: kind == .softmax ? [batch] : [batch, classes])
+        output = try Value(input.desc)
+        labels = try Tensor(plain: kind == .softmax ? [batch] : [batch, classes])
     }
 
     var inputs: [Value] { [input] }
@@ -67,7 +70,9 @@ final class LossOutputOp: Op {
         switch kind {
         case .softmax:
             for n in 0..<batch {
-                let target = Int(y[n])
+                // A label that is not a class index (callers validate labels; this only keeps
+                // a bad one from trapping) adds no one-hot term.
+                let target = y[n] >= 0 && y[n] < Float(classes) ? Int(y[n]) : -1
                 for k in 0..<classes {
                     d[n * classes + k] = scale * (p[n * classes + k] - (k == target ? 1 : 0))
                 }

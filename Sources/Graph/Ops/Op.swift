@@ -8,23 +8,18 @@ protocol Op: AnyObject {
     var output: Value { get }
     /// The values it reads (and, training, sends gradients to).
     var inputs: [Value] { get }
+    /// Makes the scratch tensors of a training executor, after every op has reserved its
+    /// arena slots (so nothing is allocated, and nothing can fail, mid-pass).
+    func prepareScratch() throws
     /// Runs the forward pass (training mode uses batch statistics).
     func forward()
     /// Propagates the output gradient to the inputs (training executors only).
     func backward()
 }
 
+extension Op {
+    func prepareScratch() throws {}
+}
+
 /// The integer arrays oneDNN takes for strides, kernels and paddings.
 func dims(_ values: [Int]) -> [Int64] { values.map(Int64.init) }
-
-/// The spatial output size MXNet's Convolution and Pooling compute (`valid` convention).
-func outputSize(_ input: Int, kernel: Int, stride: Int, pad: Int, dilate: Int = 1, full: Bool = false) -> Int {
-    let k = dilate * (kernel - 1) + 1
-    let span = input + 2 * pad - k
-    return (full ? (span + stride - 1) / stride : span / stride) + 1
-}
-
-/// The right padding oneDNN needs to produce exactly `output` positions.
-func rightPad(input: Int, output: Int, kernel: Int, stride: Int, padLeft: Int, dilate: Int = 1) -> Int {
-    (output - 1) * stride + dilate * (kernel - 1) + 1 - input - padLeft
-}

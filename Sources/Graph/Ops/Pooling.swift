@@ -11,19 +11,16 @@ final class PoolingOp: Op {
     private var workspace: Tensor?
 
     init(node: Node, input: Value, training: Bool) throws {
+        func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
         let inDims = input.desc.dims
+        guard inDims.count == 4 else { throw fail("only 2-D pooling is supported (data \(fmt(inDims)))") }
         let global = try node.bool("global_pool", default: false)
         let type = try node.string("pool_type", default: "max")
-        let full = try node.string("pooling_convention", default: "valid") == "full"
-        var kernel = global ? [inDims[2], inDims[3]] : try node.tuple("kernel")
-        var stride = global ? [1, 1] : try node.tuple("stride", default: [1, 1])
-        var pad = global ? [0, 0] : try node.tuple("pad", default: [0, 0])
-        if kernel.count != 2 {
-            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "only 2-D pooling is supported")
+        let convention = try node.string("pooling_convention", default: "valid")
+        guard convention == "valid" || convention == "full" else {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "pooling_convention", value: convention, expected: "valid or full")
         }
-        if stride.count == 0 { stride = [1, 1] }
-        if pad.count == 0 { pad = [0, 0] }
-        kernel = kernel.map { max($0, 1) }
+        let window = global ? Window(covering: [inDims[2], inDims[3]]) : try Window(node, axes: 2, dilation: false)
         let alg: dnnl_alg_kind_t
         switch type {
         case "max": alg = dnnl_pooling_max
@@ -32,23 +29,25 @@ final class PoolingOp: Op {
         default:
             throw GraphError.badAttr(node: node.name, op: node.op, attr: "pool_type", value: type, expected: "max or avg")
         }
-        let outH = outputSize(inDims[2], kernel: kernel[0], stride: stride[0], pad: pad[0], full: full)
-        let outW = outputSize(inDims[3], kernel: kernel[1], stride: stride[1], pad: pad[1], full: full)
+        guard let outH = window.outputSize(0, input: inDims[2], ceil: convention == "full"),
+              let outW = window.outputSize(1, input: inDims[3], ceil: convention == "full") else {
+            throw fail("the pooling window is larger than the padded input \(fmt(inDims))")
+        }
         let outDims = [inDims[0], inDims[1], outH, outW]
-        let padR = [rightPad(input: inDims[2], output: outH, kernel: kernel[0], stride: stride[0], padLeft: pad[0]),
-                    rightPad(input: inDims[3], output: outW, kernel: kernel[1], stride: stride[1], padLeft: pad[1])]
+        let kernel = window.kernel, stride = window.stride, pad = window.pad
+        let padR = [window.rightPad(0, input: inDims[2], output: outH), window.rightPad(1, input: inDims[3], output: outW)]
         self.input = input
         var src = input.desc.raw
-        var dst = MemoryDesc.any(outDims, type: input.desc.dataType).raw
+        var dst = try MemoryDesc.any(outDims, type: input.desc.dataType).raw
         var desc = dnnl_pooling_v2_desc_t()
         let dilation: [Int64] = [0, 0]
         try check(dnnl_pooling_v2_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, alg, &src, &dst,
                                                     dims(stride), dims(kernel), dilation, dims(pad), dims(padR)),
                   "describe pooling \(node.name)")
         forwardPrim = try Primitive(desc: &desc, what: "create pooling \(node.name)")
-        output = Value(forwardPrim.md(dnnl_query_dst_md))
+        output = try Value(forwardPrim.md(dnnl_query_dst_md))
         guard training else { return }
-        if let ws = forwardPrim.workspace { workspace = Tensor(ws) }
+        if let ws = forwardPrim.workspace { workspace = try Tensor(ws) }
         var bd = dnnl_pooling_v2_desc_t()
         var diffSrc = input.desc.raw
         var diffDst = output.desc.raw
@@ -68,7 +67,7 @@ final class PoolingOp: Op {
     func backward() {
         guard let backwardPrim, output.hasGradient else { return }
         let ds = input.gradientDestination()
-        var args: [(Int32, Tensor)] = [(DNNL_ARG_DIFF_DST, output.grad!), (DNNL_ARG_DIFF_SRC, ds)]
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_DIFF_DST, output.gradient), (DNNL_ARG_DIFF_SRC, ds)]
         if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
         backwardPrim.execute(args)
         input.gradientDelivered(ds)
