@@ -4,10 +4,10 @@
 public struct MemoryLimits: Sendable, Equatable {
     /// Largest single tensor (activation, weight, gradient, workspace).
     public var tensorBytes: Int
-    /// Largest estimated total for one executor (see `Symbol.planBytes`).
+    /// Largest estimated total for one executor (see `Executor.planBytes`).
     public var planBytes: Int
 
-    public init(tensorBytes: Int = 4 << 30, planBytes: Int = 16 << 30) {
+    public init(tensorBytes: Int = 4 << 30, planBytes: Int = 32 << 30) {
         self.tensorBytes = tensorBytes
         self.planBytes = planBytes
     }

@@ -12,7 +12,8 @@ import Graph
         let x = g.variable("data")
         let c = g.convolution(x, name: "c", attrs: ["kernel": "(3, 3)", "num_filter": "4", "no_bias": "True"].merging(conv) { $1 })
         let f = g.fullyConnected(c, name: "fc", attrs: ["num_hidden": "3"].merging(fc) { $1 })
-        return g.symbol(heads: [g.output("SoftmaxOutput", f, name: "softmax")])
+        let head = g.output("SoftmaxOutput", f, name: "softmax")
+        return g.symbol(heads: [head])
     }
 
     /// Writes the symbol to a temporary file and loads it back.
@@ -80,7 +81,8 @@ import Graph
         let x = g.variable("data")
         let b = g.batchNorm(x, name: "bn", attrs: attr == "grad_scale" ? [:] : [attr: value])
         let f = g.fullyConnected(b, name: "fc", attrs: ["num_hidden": "3"])
-        var s = g.symbol(heads: [g.output("SoftmaxOutput", f, name: "softmax")])
+        let head = g.output("SoftmaxOutput", f, name: "softmax")
+        var s = g.symbol(heads: [head])
         if attr == "grad_scale", let i = s.nodeIndex(named: "softmax") { s.nodes[i].attrs[attr] = value }
         let loaded = try Self.roundTrip(s)
         let e = #expect(throws: GraphError.self) {

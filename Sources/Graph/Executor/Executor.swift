@@ -72,7 +72,7 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         }
-        let planned = Executor.planBytes(shapes, training: mode == .training)
+        let planned = Executor.planBytes(shapes)
         guard let planned, planned <= limits.planBytes else {
             throw GraphError.tooLarge(node: dataName, op: "null", shape: dataShape, bytes: planned, limit: limits.planBytes,
                                       what: "the estimated memory of one \(mode == .training ? "training" : "inference") executor")
@@ -103,16 +103,17 @@ public final class Executor: @unchecked Sendable {
         return try symbol.inferShapes(inputs: inputShapes, limits: limits)
     }
 
-    /// An estimate of what the executor holds, from the inferred shapes: every op output
-    /// and every variable, and in training as much again for their gradients (the real
-    /// plan shares gradient buffers, so it stays below this). Nil when it overflows.
-    public static func planBytes(_ shapes: InferredShapes, training: Bool) -> Int? {
+    /// An estimate of what the executor holds, from the inferred shapes: every node output
+    /// and every variable, as laid out (ResNet-152, batch 32, 224x224: about 10 GiB). Training
+    /// adds gradients, but shares their buffers by lifetime, so they are not counted again.
+    /// Nil when it overflows.
+    public static func planBytes(_ shapes: InferredShapes) -> Int? {
         var total = 0
         for shape in Array(shapes.outputs.values) {
             guard let bytes = ShapeMath.laidOutBytes(shape), let sum = ShapeMath.add(total, bytes) else { return nil }
             total = sum
         }
-        return training ? ShapeMath.mul(total, 2) : total
+        return total
     }
 
     /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`),
