@@ -56,9 +56,12 @@ public enum TarGz {
     }
 
     /// Writes the given files (name → path on disk) into a new archive, atomically
-    /// (a temporary name, then a rename).
+    /// (``AtomicFile``: the old archive stays in place until the new one is complete).
     public static func write(_ files: [(name: String, path: URL)], to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try AtomicFile.replace(url) { temporary in try writeArchive(files, at: temporary, reportingAs: url) }
+    }
+
+    private static func writeArchive(_ files: [(name: String, path: URL)], at temporary: URL, reportingAs url: URL) throws {
         guard let a = archive_write_new() else { throw ArchiveError(file: url.path, detail: "libarchive could not start") }
         defer { archive_write_free(a) }
         archive_write_add_filter_gzip(a)
@@ -86,8 +89,6 @@ public enum TarGz {
         guard archive_write_close(a) == ARCHIVE_OK else {
             throw ArchiveError(file: url.path, detail: "cannot finish: \(message(a))")
         }
-        _ = try? FileManager.default.removeItem(at: url)
-        try FileManager.default.moveItem(at: temporary, to: url)
     }
 
     private static func message(_ a: OpaquePointer) -> String {
