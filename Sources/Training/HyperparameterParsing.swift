@@ -243,15 +243,19 @@ private struct ValueReader {
     /// Comma-separated strictly increasing epochs within `range`, e.g. "10, 20".
     mutating func steps(_ name: String, in range: ClosedRange<Int>) -> [Int]? {
         guard let s = text(name) else { return nil }
-        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let texts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = texts.map { Int($0) }
+        let valid = "epochs in \(range.lowerBound)...\(range.upperBound) in increasing order, e.g. \"10, 20\""
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-            problems.append(.invalid(name: name, value: raw[name]!, expected: "comma-separated epochs, e.g. \"10, 20\""))
+            // Digits too large for Int are a range problem, not a syntax one.
+            let tooLarge = zip(texts, parts).contains { text, part in part == nil && !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+            problems.append(tooLarge ? .outOfRange(name: name, value: raw[name]!, valid: valid)
+                                     : .invalid(name: name, value: raw[name]!, expected: "comma-separated epochs, e.g. \"10, 20\""))
             return nil
         }
         let steps = parts.map { $0! }
         guard steps.allSatisfy(range.contains), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            problems.append(.outOfRange(name: name, value: raw[name]!,
-                                        valid: "epochs in \(range.lowerBound)...\(range.upperBound) in increasing order, e.g. \"10, 20\""))
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: valid))
             return nil
         }
         return steps
