@@ -8,10 +8,11 @@ public enum ImageShape {
         return parts
     }
 
-    /// Whether a parsed shape is one the network takes: C of 1 or 3, H and W at least 1.
+    /// Whether a parsed shape is one the network takes (``PreprocessingLimits``): C of 1 or 3,
+    /// H and W in 1...8192.
     public static func isValid(_ shape: [Int]) -> Bool {
-        shape.count == 3 && (shape[0] == 1 || shape[0] == 3) && shape[1] >= 1 && shape[2] >= 1
+        PreprocessingLimits.isValid(imageShape: shape)
     }
 
-    public static let expected = "\"C,H,W\" with C 1 or 3 and H, W >= 1, e.g. \"3,224,224\""
+    public static let expected = PreprocessingLimits.imageShapeRange + ", e.g. \"3,224,224\""
 }

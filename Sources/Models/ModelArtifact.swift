@@ -43,20 +43,25 @@ public struct ModelArtifact: Sendable {
         case notFound(String)
         case missing(source: String, what: String)
         case invalid(source: String, file: String, detail: String)
+        /// Several files could be the one asked for: the artifact says which to load, never a guess.
+        case ambiguous(source: String, detail: String)
 
         public var description: String {
             switch self {
             case let .notFound(path): return "\(path): no such file or folder"
             case let .missing(source, what): return "\(source): \(what)"
             case let .invalid(source, file, detail): return "\(source): \(file): \(detail)"
+            case let .ambiguous(source, detail): return "\(source): ambiguous artifact: \(detail)"
             }
         }
     }
 
     // MARK: - Loading
 
-    /// Loads a `.tar.gz` or a folder. With several `*-NNNN.params`, the highest number wins
-    /// unless `epoch` names one.
+    /// Loads a `.tar.gz` or a folder. It must hold exactly one `*-symbol.json`; with several
+    /// `*-NNNN.params` of its prefix, the highest number wins unless `epoch` names one. An
+    /// archive may keep the files in a sub-folder, but two members with the same file name
+    /// (in different folders) are an error, not a choice.
     public static func load(from url: URL, epoch: Int? = nil) throws -> ModelArtifact {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -70,23 +75,36 @@ public struct ModelArtifact: Sendable {
                 files[name] = try Data(contentsOf: url.appendingPathComponent(name))
             }
         } else {
-            files = try TarGz.read(contentsOf: url)
-            // Archives may keep the files in a sub-folder; take base names.
-            files = Dictionary(files.map { (URL(fileURLWithPath: $0.key).lastPathComponent, $0.value) }, uniquingKeysWith: { a, _ in a })
+            files = try baseNames(TarGz.read(contentsOf: url), source: url.path)
         }
         return try decode(files: files, source: url.path, epoch: epoch)
     }
 
+    /// Archive members by file name (archives may keep them in a sub-folder); two members of
+    /// the same name are ambiguous.
+    static func baseNames(_ members: [String: Data], source: String) throws -> [String: Data] {
+        var byName: [String: [String]] = [:]
+        for path in members.keys { byName[URL(fileURLWithPath: path).lastPathComponent, default: []].append(path) }
+        if let (name, paths) = byName.filter({ $0.value.count > 1 }).min(by: { $0.key < $1.key }) {
+            throw ArtifactError.ambiguous(source: source, detail: "\(name) is in the archive \(paths.count) times (\(paths.sorted().joined(separator: ", "))); keep one")
+        }
+        return Dictionary(uniqueKeysWithValues: byName.compactMap { name, paths in members[paths[0]].map { (name, $0) } })
+    }
+
     static func decode(files: [String: Data], source: String, epoch wanted: Int?) throws -> ModelArtifact {
-        guard let symbolName = files.keys.filter({ $0.hasSuffix("-symbol.json") })
-            .sorted(by: { ($0 == "\(prefix)-symbol.json" ? 0 : 1, $0) < ($1 == "\(prefix)-symbol.json" ? 0 : 1, $1) }).first else {
+        let symbolNames = files.keys.filter { $0.hasSuffix("-symbol.json") }.sorted()
+        guard let symbolName = symbolNames.first else {
             throw ArtifactError.missing(source: source, what: "no *-symbol.json (expected \(prefix)-symbol.json)")
+        }
+        guard symbolNames.count == 1 else {
+            throw ArtifactError.ambiguous(source: source, detail: "\(symbolNames.count) symbol files (\(symbolNames.joined(separator: ", "))); an artifact holds exactly one *-symbol.json")
         }
         let stem = String(symbolName.dropLast("-symbol.json".count))
         let checkpoints: [(Int, String)] = files.keys.compactMap { name in
             guard name.hasPrefix(stem + "-"), name.hasSuffix(".params") else { return nil }
             let number = name.dropFirst(stem.count + 1).dropLast(".params".count)
-            guard number.count == 4, let n = Int(number) else { return nil }
+            // Exactly four digits, so no two names give the same number ("+001" is not 1).
+            guard number.count == 4, number.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(number) else { return nil }
             return (n, name)
         }.sorted { $0.0 < $1.0 }
         guard !checkpoints.isEmpty else {
@@ -98,11 +116,16 @@ public struct ModelArtifact: Sendable {
                 throw ArtifactError.missing(source: source, what: "no \(stem)-\(String(format: "%04d", wanted)).params (found \(checkpoints.map { $0.1 }.joined(separator: ", ")))")
             }
             chosen = c
+        } else if let highest = checkpoints.last {
+            chosen = highest
         } else {
-            chosen = checkpoints.last!
+            throw ArtifactError.missing(source: source, what: "no \(stem)-NNNN.params beside \(symbolName)")
         }
-        let symbol = try Symbol(json: files[symbolName]!, source: symbolName)
-        let parameters = try ParamsFile.read(data: files[chosen.1]!, source: chosen.1)
+        guard let symbolData = files[symbolName], let paramsData = files[chosen.1] else {
+            throw ArtifactError.missing(source: source, what: "\(symbolName) or \(chosen.1)")
+        }
+        let symbol = try Symbol(json: symbolData, source: symbolName)
+        let parameters = try ParamsFile.read(data: paramsData, source: chosen.1)
 
         var imageShape: [Int]?
         if let shapes = files["model-shapes.json"] {
@@ -140,7 +163,7 @@ public struct ModelArtifact: Sendable {
     public func write(to folder: URL) throws -> [String] {
         var written = try writeMetadata(to: folder)
         let paramsName = Self.paramsFileName(epoch: epoch)
-        try ParamsFile.write(parameters, to: folder.appendingPathComponent(paramsName))
+        try AtomicFile.write(ParamsFile.encode(parameters), to: folder.appendingPathComponent(paramsName))
         written.append(paramsName)
         return written
     }
@@ -152,7 +175,7 @@ public struct ModelArtifact: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
         func put(_ name: String, _ data: Data) throws {
-            try data.write(to: folder.appendingPathComponent(name), options: .atomic)
+            try AtomicFile.write(data, to: folder.appendingPathComponent(name))
             written.append(name)
         }
         try put("\(Self.prefix)-symbol.json", try symbol.jsonData())

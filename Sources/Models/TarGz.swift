@@ -107,9 +107,12 @@ public enum TarGz {
     }
 
     /// Writes the given files (name → path on disk) into a new archive, atomically
-    /// (a temporary name, then a rename).
+    /// (``AtomicFile``: the old archive stays in place until the new one is complete).
     public static func write(_ files: [(name: String, path: URL)], to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try AtomicFile.replace(url) { temporary in try writeArchive(files, at: temporary, reportingAs: url) }
+    }
+
+    private static func writeArchive(_ files: [(name: String, path: URL)], at temporary: URL, reportingAs url: URL) throws {
         guard let a = archive_write_new() else { throw ArchiveError(file: url.path, detail: "libarchive could not start") }
         defer { archive_write_free(a) }
         archive_write_add_filter_gzip(a)
@@ -136,15 +139,6 @@ public enum TarGz {
         }
         guard archive_write_close(a) == ARCHIVE_OK else {
             throw ArchiveError(file: url.path, detail: "cannot finish: \(message(a))")
-        }
-        // Flush the new archive to disk, then rename it over the old one: rename(2) replaces
-        // atomically, so there is never a moment without an archive under the final name.
-        let fd = open(temporary.path, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ArchiveError(file: url.path, detail: "cannot move the new archive into place: \(reason)")
         }
     }
 

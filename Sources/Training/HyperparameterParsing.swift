@@ -31,17 +31,17 @@ extension Hyperparameters {
             reader.problems.append(.unknown(name: name, value: raw[name]!, suggestion: suggestion(for: name, among: knownNames)))
         }
 
-        let numClasses = reader.int("num_classes", min: 2, required: true)
-        let numTrainingSamples = reader.int("num_training_samples", min: 1, required: true)
+        let numClasses = reader.int("num_classes", in: HyperparameterLimits.numClasses, required: true)
+        let numTrainingSamples = reader.int("num_training_samples", in: HyperparameterLimits.numTrainingSamples, required: true)
         var hp = Hyperparameters(numClasses: numClasses ?? 2, numTrainingSamples: numTrainingSamples ?? 1)
         hp.augmentationType = reader.choice("augmentation_type", ["crop", "crop_color", "crop_color_transform"])
         hp.beta1 = reader.unitFloat("beta_1") ?? hp.beta1
         hp.beta2 = reader.unitFloat("beta_2") ?? hp.beta2
         hp.earlyStopping = reader.trueFalse("early_stopping") ?? hp.earlyStopping
-        hp.earlyStoppingMinEpochs = reader.int("early_stopping_min_epochs", min: 1) ?? hp.earlyStoppingMinEpochs
-        hp.earlyStoppingPatience = reader.int("early_stopping_patience", min: 1) ?? hp.earlyStoppingPatience
+        hp.earlyStoppingMinEpochs = reader.int("early_stopping_min_epochs", in: HyperparameterLimits.epochs) ?? hp.earlyStoppingMinEpochs
+        hp.earlyStoppingPatience = reader.int("early_stopping_patience", in: HyperparameterLimits.epochs) ?? hp.earlyStoppingPatience
         hp.earlyStoppingTolerance = reader.unitFloat("early_stopping_tolerance") ?? hp.earlyStoppingTolerance
-        let epochs = reader.int("epochs", min: 1)
+        let epochs = reader.int("epochs", in: HyperparameterLimits.epochs)
         hp.epochs = epochs ?? hp.epochs
         hp.eps = reader.unitFloat("eps") ?? hp.eps
         hp.gamma = reader.unitFloat("gamma") ?? hp.gamma
@@ -50,23 +50,23 @@ extension Hyperparameters {
         hp.kvStore = reader.choice("kv_store", ["dist_sync", "dist_async"])
         hp.learningRate = reader.unitFloat("learning_rate") ?? hp.learningRate
         hp.lrSchedulerFactor = reader.unitFloat("lr_scheduler_factor") ?? hp.lrSchedulerFactor
-        hp.lrSchedulerStep = reader.steps("lr_scheduler_step") ?? hp.lrSchedulerStep
-        hp.miniBatchSize = reader.int("mini_batch_size", min: 1) ?? hp.miniBatchSize
+        hp.lrSchedulerStep = reader.steps("lr_scheduler_step", in: HyperparameterLimits.epochs) ?? hp.lrSchedulerStep
+        hp.miniBatchSize = reader.int("mini_batch_size", in: HyperparameterLimits.miniBatchSize) ?? hp.miniBatchSize
         hp.momentum = reader.unitFloat("momentum") ?? hp.momentum
         let multiLabel = reader.zeroOne("multi_label")
         hp.multiLabel = multiLabel ?? hp.multiLabel
-        let numLayers = reader.int("num_layers", min: 1)
+        let numLayers = reader.int("num_layers", in: 1...Int.max)
         hp.numLayers = numLayers ?? hp.numLayers
         hp.optimizer = reader.choice("optimizer", ["sgd", "adam", "rmsprop", "nag"]) ?? hp.optimizer
         hp.precisionDtype = reader.choice("precision_dtype", ["float32", "float16"]) ?? hp.precisionDtype
-        hp.resize = reader.int("resize", min: 1)
-        hp.topK = reader.int("top_k", min: 2)
+        hp.resize = reader.int("resize", in: HyperparameterLimits.resize)
+        hp.topK = reader.int("top_k", in: HyperparameterLimits.topK)
         hp.usePretrainedModel = reader.zeroOne("use_pretrained_model") ?? hp.usePretrainedModel
         hp.useWeightedLoss = reader.zeroOne("use_weighted_loss") ?? hp.useWeightedLoss
         hp.weightDecay = reader.unitFloat("weight_decay") ?? hp.weightDecay
 
         // Rules between hyperparameters, checked only when the values they rest on are valid.
-        let frequency = reader.int("checkpoint_frequency", min: 1)
+        let frequency = reader.int("checkpoint_frequency", in: HyperparameterLimits.epochs)
         if let frequency, frequency > hp.epochs, epochs != nil || raw["epochs"] == nil {
             reader.problems.append(.outOfRange(name: "checkpoint_frequency", value: raw["checkpoint_frequency"]!,
                                                valid: "an integer in [1, epochs] = [1, \(hp.epochs)]"))
@@ -85,6 +85,11 @@ extension Hyperparameters {
         if let k = hp.topK, numClasses != nil, k > hp.numClasses {
             reader.problems.append(.conflict(name: "top_k", value: raw["top_k"]!,
                                              detail: "larger than num_classes (\(hp.numClasses)); top-k accuracy would always be 1. Use 2...\(hp.numClasses) or remove top_k."))
+        }
+        if imageShape != nil || raw["image_shape"] == nil, raw["mini_batch_size"] == nil || reader.problems.allSatisfy({ $0.name != "mini_batch_size" }),
+           HyperparameterLimits.batchElements(miniBatchSize: hp.miniBatchSize, imageShape: hp.imageShape) == nil {
+            reader.problems.append(.conflict(name: "mini_batch_size", value: String(hp.miniBatchSize),
+                detail: "one batch of image_shape \(hp.imageShape.map(String.init).joined(separator: ",")) images would hold more than \(HyperparameterLimits.maxBatchElements) values; mini_batch_size x C x H x W must be at most \(HyperparameterLimits.maxBatchElements)."))
         }
         if hp.useWeightedLoss, !hp.multiLabel, multiLabel != nil || raw["multi_label"] == nil {
             reader.problems.append(.conflict(name: "use_weighted_loss", value: raw["use_weighted_loss"]!,
@@ -150,17 +155,25 @@ private struct ValueReader {
         raw[name].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    mutating func int(_ name: String, min: Int, required: Bool = false) -> Int? {
+    mutating func int(_ name: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
+        let expected = range.upperBound == Int.max ? "an integer >= \(range.lowerBound)"
+            : "an integer in \(range.lowerBound)...\(range.upperBound)"
         guard let s = text(name) else {
-            if required { problems.append(.missing(name: name, expected: "an integer >= \(min)")) }
+            if required { problems.append(.missing(name: name, expected: expected)) }
             return nil
         }
         guard let v = Int(s) else {
-            problems.append(.invalid(name: name, value: raw[name]!, expected: "an integer >= \(min)"))
+            // Digits too large for Int are a range problem, not a syntax one.
+            let digits = s.drop { $0 == "+" || $0 == "-" }
+            if !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) {
+                problems.append(.outOfRange(name: name, value: raw[name]!, valid: expected))
+            } else {
+                problems.append(.invalid(name: name, value: raw[name]!, expected: expected))
+            }
             return nil
         }
-        guard v >= min else {
-            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "an integer >= \(min)"))
+        guard range.contains(v) else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: expected))
             return nil
         }
         return v
@@ -221,23 +234,28 @@ private struct ValueReader {
             return nil
         }
         guard ImageShape.isValid(shape) else {
-            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "channels C of 1 or 3, height and width >= 1"))
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: PreprocessingLimits.imageShapeRange))
             return nil
         }
         return shape
     }
 
-    /// Comma-separated positive, strictly increasing epochs, e.g. "10, 20".
-    mutating func steps(_ name: String) -> [Int]? {
+    /// Comma-separated strictly increasing epochs within `range`, e.g. "10, 20".
+    mutating func steps(_ name: String, in range: ClosedRange<Int>) -> [Int]? {
         guard let s = text(name) else { return nil }
-        let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let texts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = texts.map { Int($0) }
+        let valid = "epochs in \(range.lowerBound)...\(range.upperBound) in increasing order, e.g. \"10, 20\""
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-            problems.append(.invalid(name: name, value: raw[name]!, expected: "comma-separated epochs, e.g. \"10, 20\""))
+            // Digits too large for Int are a range problem, not a syntax one.
+            let tooLarge = zip(texts, parts).contains { text, part in part == nil && !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+            problems.append(tooLarge ? .outOfRange(name: name, value: raw[name]!, valid: valid)
+                                     : .invalid(name: name, value: raw[name]!, expected: "comma-separated epochs, e.g. \"10, 20\""))
             return nil
         }
         let steps = parts.map { $0! }
-        guard steps.allSatisfy({ $0 >= 1 }), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            problems.append(.outOfRange(name: name, value: raw[name]!, valid: "positive epochs in increasing order, e.g. \"10, 20\""))
+        guard steps.allSatisfy(range.contains), zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            problems.append(.outOfRange(name: name, value: raw[name]!, valid: valid))
             return nil
         }
         return steps

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// What is wrong with one of the job folder's configuration files (SPEC section 7).
 public enum JobConfigError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -163,7 +164,7 @@ public enum HyperparametersFile {
     /// Writes the values SageMaker-style (every value a string), keys sorted.
     public static func write(_ hp: Hyperparameters, to url: URL) throws {
         let data = try JSONSerialization.data(withJSONObject: hp.asStrings, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: url, options: .atomic)
+        try AtomicFile.write(data, to: url)
     }
 }
 

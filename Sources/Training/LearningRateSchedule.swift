@@ -25,14 +25,19 @@ public struct LearningRateSchedule: Sendable, Equatable {
     /// `lr_scheduler_step` (none when it is unset: a constant rate).
     public init(hyperparameters hp: Hyperparameters, machines: Int = 1) {
         let epochSize = Self.epochSize(samples: hp.numTrainingSamples, machines: machines, batch: hp.miniBatchSize)
-        self.init(baseRate: hp.learningRate, factor: hp.lrSchedulerFactor, steps: hp.lrSchedulerStep.map { $0 * epochSize })
+        self.init(baseRate: hp.learningRate, factor: hp.lrSchedulerFactor, steps: hp.lrSchedulerStep.map { epoch in
+            // A step past Int.max updates is never reached: saturate rather than overflow.
+            let (updates, overflow) = epoch.multipliedReportingOverflow(by: epochSize)
+            return overflow ? Int.max : updates
+        })
     }
 
     /// Updates per epoch on one machine: `ceil(samples / machines / batch)`, at least 1.
     public static func epochSize(samples: Int, machines: Int, batch: Int) -> Int {
         // MXNet computes this in floating point; Double is exact for any realistic count.
         let size = (Double(samples) / Double(max(machines, 1)) / Double(max(batch, 1))).rounded(.up)
-        return max(1, Int(size))
+        // Double(Int.max) is 2^63, itself too large for Int: saturate at and past it.
+        return size >= Double(Int.max) ? Int.max : max(1, Int(size))
     }
 
     /// The rate MXNet uses for update number `update` (its `num_update`, 1-based).

@@ -25,8 +25,18 @@ public struct AccuracyMetric: Sendable {
     public mutating func reset() { self = AccuracyMetric(classes: classes, multiLabel: multiLabel, topK: topK) }
 
     /// Adds the first `count` samples of a batch: `probabilities` is [batch, classes];
-    /// `labels` is [batch] class indices, or [batch, classes] multi-hot.
-    public mutating func update(probabilities: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>, count: Int) {
+    /// `labels` is [batch] class indices, or [batch, classes] multi-hot. A label outside
+    /// those (NaN, out of range) is an error, and the metric is left unchanged.
+    public mutating func update(probabilities: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>, count: Int) throws {
+        let width = multiLabel ? classes : 1
+        guard count >= 0, count * width <= labels.count, count * classes <= probabilities.count else {
+            throw TrainingError.badLabel("a batch of \(count) samples has \(labels.count) label values and \(probabilities.count) probabilities for \(classes) classes")
+        }
+        for i in 0..<count * width {
+            if let problem = BatchLabelCheck.problem(labels[i], classes: classes, multiLabel: multiLabel) {
+                throw TrainingError.badLabel("sample \(i / width) of a batch has label \(labels[i]); \(problem)")
+            }
+        }
         for n in 0..<count {
             let row = n * classes
             if multiLabel {

@@ -72,6 +72,12 @@ public final class Trainer {
         let batch = hp.miniBatchSize
         let imageShape = hp.imageShape
 
+        // 0. Where results go, proved writable before any work (rank 0 alone writes).
+        if isRoot {
+            try WritableFolder.prepare(job.outputDir, role: "output")
+            if let dir = job.checkpointDir { try WritableFolder.prepare(dir, role: "checkpoint") }
+        }
+
         // 1. Data, validated before any work (pipe-mode channels are streams, read per epoch).
         let train = job.train.pipeMode ? nil : try job.train.open(labels: labels)
         let validation = job.validation.pipeMode ? nil : try job.validation.open(labels: labels)
@@ -119,7 +125,7 @@ public final class Trainer {
         optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: collective.size)
         var state = TrainingState(nextEpoch: 0, updates: 0, learningRate: Float(hp.learningRate), bestAccuracy: nil, bestEpoch: nil,
                                   epochsWithoutImprovement: 0, history: [], numLayers: hp.numLayers, imageShape: imageShape,
-                                  numClasses: hp.numClasses, multiLabel: hp.multiLabel)
+                                  numClasses: hp.numClasses, multiLabel: hp.multiLabel, checkpoints: [])
         if let dir = job.checkpointDir, let (saved, arrays) = try TrainingState.load(from: dir) {
             guard saved.numLayers == hp.numLayers, saved.imageShape == imageShape, saved.numClasses == hp.numClasses,
                   saved.multiLabel == hp.multiLabel else {
@@ -129,6 +135,9 @@ public final class Trainer {
             try optimizer.loadState(arrays.filter { $0.name.hasPrefix("opt:") }, parameters: store)
             state = saved
             log.info("Resuming from \(dir.path): epoch \(saved.nextEpoch), \(saved.updates) updates done")
+            if saved.nextEpoch > hp.epochs {
+                log.info("The state in \(dir.path) has already run \(saved.nextEpoch) epochs, more than epochs=\(hp.epochs): no epoch is left to run, so the model is written from what that run saved. To train a shorter run, use an empty checkpoint folder.")
+            }
         }
         try collective.broadcastParameters(store)
 
@@ -160,13 +169,16 @@ public final class Trainer {
         var earlyStopped = false
         var stoppedBy: Int32?
 
-        epochs: for epoch in state.nextEpoch..<hp.epochs {
+        // A resumed state may already be past `epochs` (the run asked for fewer this time).
+        epochs: for epoch in state.nextEpoch..<max(state.nextEpoch, hp.epochs) {
             let started = Date()
             trainMetric.reset()
             try trainLoader.startEpoch(epoch)
             let batches = trainLoader.batchesPerEpoch
             var done = 0
             while let b = try trainLoader.next() {
+                try BatchLabelCheck.check(b.labels, rows: b.count + b.pad, classes: hp.numClasses, multiLabel: hp.multiLabel,
+                                          channel: job.train.name, sampleIndices: b.sampleIndices)
                 trainExec.setData(b.data.baseAddress!)
                 trainExec.setLabels(Array(b.labels))
                 trainExec.forward()
@@ -186,7 +198,7 @@ public final class Trainer {
                 state.updates = optimizer.updateCount
                 state.learningRate = optimizer.learningRate
                 let probabilities = trainExec.output()
-                probabilities.withUnsafeBufferPointer { trainMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
+                try probabilities.withUnsafeBufferPointer { try trainMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
                 done += 1
                 let elapsed = Date().timeIntervalSince(started)
                 log.progress(epoch: epoch, batch: done, batches: batches, imagesPerSecond: Double(done * batch) / max(elapsed, 1e-9),
@@ -219,7 +231,7 @@ public final class Trainer {
                 validExec.setData(b.data.baseAddress!)
                 validExec.forward()
                 let probabilities = validExec.output()
-                probabilities.withUnsafeBufferPointer { validMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
+                try probabilities.withUnsafeBufferPointer { try validMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
             }
             let validFigures = try combine(validMetric)
             let accuracy = validFigures.accuracy
@@ -231,16 +243,17 @@ public final class Trainer {
                                              trainLoss: trainFigures.loss, seconds: seconds, learningRate: state.learningRate,
                                              skippedImages: trainLoader.skippedInEpoch))
             // Checkpoints: every checkpoint_frequency epochs, or the best epoch only.
+            var replaced: [URL] = []
             let improved = state.bestAccuracy.map { best in best <= 0 ? accuracy > best : (accuracy - best) / best >= hp.earlyStoppingTolerance && accuracy > best } ?? true
             if let frequency = hp.checkpointFrequency {
                 if (epoch + 1) % frequency == 0 && isRoot {
-                    try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history)
+                    try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, state: &state)
                     log.info("Saved checkpoint to \"\(job.outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: epoch + 1)).path)\"")
                 }
             } else if isRoot && (state.bestAccuracy == nil || accuracy > state.bestAccuracy!) {
                 log.info("Storing the best model with validation accuracy: \(String(format: "%f", accuracy))")
-                try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, history: state.history,
-                                    replacing: state.bestEpoch.map { $0 + 1 })
+                replaced = try writeCheckpoint(symbol: symbol, store: store, epoch: epoch + 1, classNames: classNames, state: &state,
+                                               replacing: state.bestEpoch.map { $0 + 1 })
             }
             if state.bestAccuracy == nil || accuracy > state.bestAccuracy! {
                 state.bestEpoch = epoch
@@ -249,6 +262,8 @@ public final class Trainer {
             state.epochsWithoutImprovement = improved ? 0 : state.epochsWithoutImprovement + 1
             state.nextEpoch = epoch + 1
             try saveState(state, store: store, optimizer: optimizer)
+            // Only now that the saved state no longer lists it: a kill before this keeps it.
+            for file in replaced { try? FileManager.default.removeItem(at: file) }
 
             if hp.earlyStopping && epoch + 1 >= hp.earlyStoppingMinEpochs
                 && state.epochsWithoutImprovement >= hp.earlyStoppingPatience {
@@ -260,7 +275,7 @@ public final class Trainer {
 
         var artifact: URL?
         if stoppedBy == nil && isRoot {
-            artifact = try packArtifact(symbol: symbol, store: store, classNames: classNames, state: state)
+            artifact = try packArtifact(symbol: symbol, store: store, classNames: classNames, state: &state)
             log.info("Best validation accuracy \(String(format: "%f", state.bestAccuracy ?? 0)) at epoch \(state.bestEpoch ?? 0); model written to \(artifact!.path)")
         }
         return TrainingResult(history: state.history, bestValidationAccuracy: state.bestAccuracy ?? 0,
@@ -284,8 +299,14 @@ public final class Trainer {
         if let shape = artifact.imageShape, shape != hp.imageShape {
             problems.append("image_shape is \(shape.map(String.init).joined(separator: ",")) there, \(hp.imageShape.map(String.init).joined(separator: ",")) here")
         }
-        let fc = artifact.parameters.first { $0.name == "arg:fc1_weight" }?.array.shape
-        if let fc, fc[0] != hp.numClasses { problems.append("num_classes is \(fc[0]) there, \(hp.numClasses) here") }
+        let fc = artifact.parameters.first { $0.name == "arg:fc1_weight" || $0.name == "fc1_weight" }?.array.shape
+        if let fc {
+            if fc.count != 2 {
+                problems.append("fc1_weight has shape [\(fc.map(String.init).joined(separator: ", "))] there, expected [num_classes, features]")
+            } else if fc[0] != hp.numClasses {
+                problems.append("num_classes is \(fc[0]) there, \(hp.numClasses) here")
+            }
+        }
         let convCount = artifact.parameters.filter { $0.name.hasSuffix("_weight") && $0.array.shape.count == 4 }.count
         let expected = store.argumentNames.filter { $0.hasSuffix("_weight") && store.argument($0)!.dims.count == 4 }.count
         if convCount != expected { problems.append("it has \(convCount) convolutions, num_layers \(hp.numLayers) has \(expected)") }
@@ -339,46 +360,72 @@ public final class Trainer {
         try state.save(to: dir, arrays: store.export() + optimizer.stateArrays())
     }
 
-    func writeCheckpoint(symbol: Symbol, store: ParameterStore, epoch: Int, classNames: [String]?, history: [EpochRecord],
-                         replacing previous: Int? = nil) throws {
+    /// Writes checkpoint `epoch` into the output folder (and a copy into the checkpoint
+    /// folder) and records the run's checkpoints in `state`, without `previous` when it is
+    /// replaced. Returns the replaced files, to delete once the state no longer lists them.
+    @discardableResult
+    func writeCheckpoint(symbol: Symbol, store: ParameterStore, epoch: Int, classNames: [String]?, state: inout TrainingState,
+                         replacing previous: Int? = nil) throws -> [URL] {
         let artifact = ModelArtifact(symbol: symbol, parameters: store.export(), epoch: epoch, imageShape: hp.imageShape,
-                                     classNames: classNames, hyperparameters: hp.asStrings, history: try historyJSON(history))
+                                     classNames: classNames, hyperparameters: hp.asStrings, history: try historyJSON(state.history))
         try artifact.write(to: job.outputDir)
+        var replaced: [URL] = []
+        var kept = (state.checkpoints ?? []).filter { $0 != epoch }
         if let previous, previous != epoch {
-            try? FileManager.default.removeItem(at: job.outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: previous)))
+            kept.removeAll { $0 == previous }
+            let name = ModelArtifact.paramsFileName(epoch: previous)
+            replaced.append(job.outputDir.appendingPathComponent(name))
+            if let dir = job.checkpointDir { replaced.append(dir.appendingPathComponent(name)) }
         }
+        state.checkpoints = kept + [epoch]
         if let dir = job.checkpointDir {
             // Keep a copy beside the state: a resumed job on a new machine restores it.
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let name = ModelArtifact.paramsFileName(epoch: epoch)
-            let copy = dir.appendingPathComponent(name)
-            try? FileManager.default.removeItem(at: copy)
-            try FileManager.default.copyItem(at: job.outputDir.appendingPathComponent(name), to: copy)
-            if let previous, previous != epoch, hp.checkpointFrequency == nil {
-                try? FileManager.default.removeItem(at: dir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: previous)))
-            }
+            try copyAtomically(job.outputDir.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
+        return replaced
     }
 
-    /// Packs `model.tar.gz` from the checkpoints in the output folder (restoring any that a
-    /// resumed job kept only in the checkpoint folder).
-    func packArtifact(symbol: Symbol, store: ParameterStore, classNames: [String]?, state: TrainingState) throws -> URL {
+    func copyAtomically(_ source: URL, to target: URL) throws {
+        try AtomicFile.replace(target) { temporary in try FileManager.default.copyItem(at: source, to: temporary) }
+    }
+
+    /// Packs `model.tar.gz` from this run's checkpoints (restoring any that a resumed job kept
+    /// only in the checkpoint folder); files of earlier runs in the output folder stay out.
+    func packArtifact(symbol: Symbol, store: ParameterStore, classNames: [String]?, state: inout TrainingState) throws -> URL {
         let fm = FileManager.default
         try fm.createDirectory(at: job.outputDir, withIntermediateDirectories: true)
-        if let dir = job.checkpointDir, let names = try? fm.contentsOfDirectory(atPath: dir.path) {
-            for name in names where name.hasPrefix(ModelArtifact.prefix + "-") && name.hasSuffix(".params")
-                && !fm.fileExists(atPath: job.outputDir.appendingPathComponent(name).path) {
-                try fm.copyItem(at: dir.appendingPathComponent(name), to: job.outputDir.appendingPathComponent(name))
+        let present = Set((try fm.contentsOfDirectory(atPath: job.outputDir.path))
+            .filter { $0.hasPrefix(ModelArtifact.prefix + "-") && $0.hasSuffix(".params") })
+        var checkpoints: [String]
+        if let numbers = state.checkpoints {
+            checkpoints = numbers.sorted().map(ModelArtifact.paramsFileName(epoch:))
+            for name in checkpoints where !present.contains(name) {
+                guard let dir = job.checkpointDir, fm.fileExists(atPath: dir.appendingPathComponent(name).path) else {
+                    throw TrainingError.badCheckpoint("the training state lists checkpoint \(name), which is neither in \(job.outputDir.path) nor in the checkpoint folder")
+                }
+                try copyAtomically(dir.appendingPathComponent(name), to: job.outputDir.appendingPathComponent(name))
             }
+        } else {
+            // A state saved by an older version does not list its checkpoints: every one there.
+            if let dir = job.checkpointDir, let names = try? fm.contentsOfDirectory(atPath: dir.path) {
+                for name in names where name.hasPrefix(ModelArtifact.prefix + "-") && name.hasSuffix(".params") && !present.contains(name) {
+                    try copyAtomically(dir.appendingPathComponent(name), to: job.outputDir.appendingPathComponent(name))
+                }
+            }
+            checkpoints = (try fm.contentsOfDirectory(atPath: job.outputDir.path))
+                .filter { $0.hasPrefix(ModelArtifact.prefix + "-") && $0.hasSuffix(".params") }.sorted()
         }
-        var checkpoints = (try fm.contentsOfDirectory(atPath: job.outputDir.path))
-            .filter { $0.hasPrefix(ModelArtifact.prefix + "-") && $0.hasSuffix(".params") }.sorted()
         if checkpoints.isEmpty {
             // No checkpoint was due (e.g. checkpoint_frequency larger than the epochs run): the last weights.
-            try writeCheckpoint(symbol: symbol, store: store, epoch: state.nextEpoch, classNames: classNames, history: state.history)
+            try writeCheckpoint(symbol: symbol, store: store, epoch: state.nextEpoch, classNames: classNames, state: &state)
             checkpoints = [ModelArtifact.paramsFileName(epoch: state.nextEpoch)]
         }
-        // Refresh the side files with the whole history; pack them with every checkpoint.
+        let stale = present.subtracting(checkpoints).sorted()
+        if !stale.isEmpty {
+            log.info("warning: \(job.outputDir.path) also holds \(stale.joined(separator: ", ")), not written by this run; left out of model.tar.gz")
+        }
+        // Refresh the side files with the whole history; pack them with this run's checkpoints.
         let metadata = ModelArtifact(symbol: symbol, parameters: [], epoch: 0, imageShape: hp.imageShape, classNames: classNames,
                                      hyperparameters: hp.asStrings, history: try historyJSON(state.history))
         let names = try metadata.writeMetadata(to: job.outputDir) + checkpoints

@@ -1,9 +1,12 @@
 import Foundation
 import Graph
+import Models
 
-/// What a stopped job needs to go on where it left off, kept in the checkpoint folder:
-/// `training-state.json` (progress) and `training-state.params` (weights, moving
-/// statistics and optimizer state). Written atomically after every epoch and on SIGTERM.
+/// What a stopped job needs to go on where it left off, kept in the checkpoint folder as
+/// one file, `training-state.params`: the weights, moving statistics and optimizer state,
+/// plus this progress record as JSON in a uint8 array named `state:progress`. One file
+/// replaced by one rename (``AtomicFile``) after every epoch and on SIGTERM, so a kill at any
+/// moment leaves the previous complete state or the new one, never half of each.
 public struct TrainingState: Codable, Sendable {
     /// The first epoch still to run.
     public var nextEpoch: Int
@@ -18,30 +21,73 @@ public struct TrainingState: Codable, Sendable {
     public var imageShape: [Int]
     public var numClasses: Int
     public var multiLabel: Bool
+    /// The checkpoint numbers (`image-classification-NNNN.params`) this run has written and
+    /// still keeps: only these go into its `model.tar.gz`. Absent in states of older versions.
+    public var checkpoints: [Int]? = nil
 
-    public static let jsonName = "training-state.json"
+    public init(nextEpoch: Int, updates: Int, learningRate: Float, bestAccuracy: Double?, bestEpoch: Int?,
+                epochsWithoutImprovement: Int, history: [EpochRecord], numLayers: Int, imageShape: [Int], numClasses: Int,
+                multiLabel: Bool, checkpoints: [Int]? = nil) {
+        self.nextEpoch = nextEpoch
+        self.updates = updates
+        self.learningRate = learningRate
+        self.bestAccuracy = bestAccuracy
+        self.bestEpoch = bestEpoch
+        self.epochsWithoutImprovement = epochsWithoutImprovement
+        self.history = history
+        self.numLayers = numLayers
+        self.imageShape = imageShape
+        self.numClasses = numClasses
+        self.multiLabel = multiLabel
+        self.checkpoints = checkpoints
+    }
+
     public static let paramsName = "training-state.params"
+    /// The progress record's array in the state file.
+    public static let progressArrayName = "state:progress"
+    /// Older versions kept the progress beside the params file; still read when the state
+    /// file has no progress record.
+    public static let legacyJSONName = "training-state.json"
 
     public func save(to folder: URL, arrays: [(name: String, array: NDArray)]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try ParamsFile.write(arrays, to: folder.appendingPathComponent(Self.paramsName))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: folder.appendingPathComponent(Self.jsonName), options: .atomic)
+        encoder.outputFormatting = [.sortedKeys]
+        let progress = [UInt8](try encoder.encode(self))
+        let record = (name: Self.progressArrayName, array: NDArray(shape: [progress.count], dtype: .uint8, bytes: progress))
+        try AtomicFile.write(ParamsFile.encode(arrays + [record]), to: folder.appendingPathComponent(Self.paramsName))
+        // The new state is complete; a legacy progress file would only mislead.
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.legacyJSONName))
     }
 
-    /// The saved state in `folder`, if there is one.
+    /// The saved state in `folder`, if there is one, with its arrays (the progress record
+    /// taken out).
     public static func load(from folder: URL) throws -> (TrainingState, [(name: String, array: NDArray)])? {
-        let json = folder.appendingPathComponent(jsonName)
-        guard FileManager.default.fileExists(atPath: json.path) else { return nil }
-        let state: TrainingState
-        do {
-            state = try JSONDecoder().decode(TrainingState.self, from: Data(contentsOf: json))
-        } catch {
-            throw TrainingError.badCheckpoint("\(json.path): \(error)")
+        let file = folder.appendingPathComponent(paramsName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        var arrays = try ParamsFile.read(contentsOf: file)
+        let progress: Data
+        let progressSource: String
+        if let index = arrays.firstIndex(where: { $0.name == progressArrayName }) {
+            let record = arrays.remove(at: index).array
+            guard record.dtype == .uint8, record.shape.count == 1 else {
+                throw TrainingError.badCheckpoint("\(file.path): array \(progressArrayName) should be a uint8 vector of JSON, found \(record.dtype.name) of shape \(record.shape)")
+            }
+            progress = Data(record.bytes)
+            progressSource = "\(file.path): array \(progressArrayName)"
+        } else {
+            let legacy = folder.appendingPathComponent(legacyJSONName)
+            guard FileManager.default.fileExists(atPath: legacy.path) else {
+                throw TrainingError.badCheckpoint("\(file.path) has no progress record (array \(progressArrayName)); remove the file to start afresh")
+            }
+            progress = try Data(contentsOf: legacy)
+            progressSource = legacy.path
         }
-        let arrays = try ParamsFile.read(contentsOf: folder.appendingPathComponent(paramsName))
-        return (state, arrays)
+        do {
+            return (try JSONDecoder().decode(TrainingState.self, from: progress), arrays)
+        } catch {
+            throw TrainingError.badCheckpoint("\(progressSource): \(error)")
+        }
     }
 }
 
@@ -66,6 +112,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case pretrained(String)
     case badCheckpoint(String)
     case unsupported(String)
+    case badLabel(String)
+    case unwritableFolder(role: String, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -76,6 +124,9 @@ public enum TrainingError: Error, CustomStringConvertible {
         case let .pretrained(detail): return "use_pretrained_model=1: \(detail)"
         case let .badCheckpoint(detail): return "cannot resume from the checkpoint folder: \(detail)"
         case let .unsupported(detail): return detail
+        case let .badLabel(detail): return "invalid label: \(detail)"
+        case let .unwritableFolder(role, path, reason):
+            return "the \(role) folder \(path) is not writable: \(reason); choose a folder this job can create and write"
         }
     }
 }

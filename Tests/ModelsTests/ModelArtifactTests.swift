@@ -71,4 +71,82 @@ struct ModelArtifactTests {
         try Data("hello".utf8).write(to: text)
         #expect(throws: (any Error).self) { try ModelArtifact.load(from: text) }
     }
+
+    /// Packs `members` (archive path → file in `folder`) into an archive in `folder`.
+    func archive(_ members: [(String, URL)], in folder: URL) throws -> URL {
+        let url = folder.appendingPathComponent("model.tar.gz")
+        try TarGz.write(members.map { (name: $0.0, path: $0.1) }, to: url)
+        return url
+    }
+
+    /// Two members with the same file name in different folders: an error naming both, the
+    /// same on every run (no member chosen by dictionary order).
+    @Test func sameFileNameInTwoFoldersIsAmbiguous() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let a = try ModelArtifact.load(from: Self.folder)
+        let files = out.appendingPathComponent("files")
+        try a.write(to: files)
+        let symbol = files.appendingPathComponent("image-classification-symbol.json")
+        let params = files.appendingPathComponent("image-classification-0000.params")
+        let url = try archive([("run1/image-classification-symbol.json", symbol), ("run1/image-classification-0000.params", params),
+                               ("run2/image-classification-0000.params", params)], in: out)
+        for _ in 0..<3 {
+            do {
+                _ = try ModelArtifact.load(from: url)
+                Issue.record("an ambiguous archive was loaded")
+            } catch let error as ModelArtifact.ArtifactError {
+                let text = "\(error)"
+                #expect(text.contains("run1/image-classification-0000.params") && text.contains("run2/image-classification-0000.params"), "\(text)")
+            }
+        }
+        // One copy in a sub-folder is fine.
+        let single = try archive([("model/image-classification-symbol.json", symbol), ("model/image-classification-0000.params", params)], in: out)
+        #expect(try ModelArtifact.load(from: single).epoch == 0)
+    }
+
+    /// Two symbol files with different prefixes: an error, not a preference.
+    @Test func twoSymbolFilesAreAmbiguous() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let a = try ModelArtifact.load(from: Self.folder)
+        try a.write(to: out)
+        try a.symbol.write(to: out.appendingPathComponent("resnet-20-symbol.json"))
+        try ParamsFile.write(a.parameters, to: out.appendingPathComponent("resnet-20-0000.params"))
+        do {
+            _ = try ModelArtifact.load(from: out)
+            Issue.record("a folder with two symbol files was loaded")
+        } catch let error as ModelArtifact.ArtifactError {
+            #expect("\(error)".contains("image-classification-symbol.json") && "\(error)".contains("resnet-20-symbol.json"), "\(error)")
+        }
+    }
+
+    /// Only four-digit numbers name checkpoints, so no two files claim the same epoch.
+    @Test func checkpointNumbersAreFourDigits() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var a = try ModelArtifact.load(from: Self.folder)
+        a.epoch = 1
+        try a.write(to: out)
+        try Data("not params".utf8).write(to: out.appendingPathComponent("image-classification-+002.params"))
+        #expect(try ModelArtifact.load(from: out).epoch == 1)
+    }
+
+    /// Replacing an archive goes through a temporary file: a write that fails midway leaves
+    /// the old archive complete, and no temporary file is left behind.
+    @Test func aFailedRewriteKeepsTheOldArchive() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var a = try ModelArtifact.load(from: Self.folder)
+        let url = try a.writeArchive(to: out)
+        let before = try Data(contentsOf: url)
+        #expect(throws: (any Error).self) {
+            try TarGz.write([(name: "gone.params", path: out.appendingPathComponent("no-such-file"))], to: url)
+        }
+        #expect(try Data(contentsOf: url) == before)
+        a.epoch = 4
+        _ = try a.writeArchive(to: out)
+        #expect(try ModelArtifact.load(from: url).epoch == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).allSatisfy { !$0.hasPrefix(".") })
+    }
 }

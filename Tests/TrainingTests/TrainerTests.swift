@@ -53,7 +53,7 @@ struct TrainerTests {
         while let b = try loader.next() {
             exec.setData(b.data.baseAddress!)
             exec.forward()
-            exec.output().withUnsafeBufferPointer { metric.update(probabilities: $0, labels: b.labels, count: b.count) }
+            try exec.output().withUnsafeBufferPointer { try metric.update(probabilities: $0, labels: b.labels, count: b.count) }
         }
         #expect(metric.samples == 300)
         #expect(metric.accuracy == result.bestValidationAccuracy)
