@@ -283,8 +283,11 @@ final class LoaderEngine: @unchecked Sendable {
             do {
                 while true {
                     guard var s = stream else { return nil }
-                    let raw = try s.next()
+                    // Kept even when the record is refused (bad label): the stream has moved past
+                    // it, and restoring the old copy would read the same record forever.
+                    let read = Result { try s.next() }
                     stream = s
+                    let raw = try read.get()
                     guard let raw else {
                         totalPositions = claimed
                         cond.broadcast()

@@ -220,17 +220,22 @@ public enum AugmentedManifest {
     /// A JSON number's value; nil for anything else, `true` and `false` included (Foundation
     /// hands those over as numbers too, and they would read as 1 and 0).
     private static func jsonNumber(_ value: Any) -> Double? {
-        guard !(value is Bool), let n = value as? NSNumber, !isBoolean(n) else { return nil }
+        guard !isBoolean(value), let n = value as? NSNumber else { return nil }
         return n.doubleValue
     }
 
-    private static func isBoolean(_ n: NSNumber) -> Bool {
-        n === NSNumber(value: true) || n === NSNumber(value: false) || String(cString: n.objCType) == "c" && "\(n)" == "true"
+    /// JSON `true` and `false`: a Swift Bool, or (as Foundation's JSON reader gives them) an
+    /// NSNumber of C type `char`, where numbers are `int`, `long long` or `double`. (`is Bool`
+    /// cannot tell: it also holds for the numbers 0 and 1.)
+    private static func isBoolean(_ value: Any) -> Bool {
+        if type(of: value) == Bool.self { return true }
+        guard let n = value as? NSNumber else { return false }
+        return String(cString: n.objCType) == "c"
     }
 
     /// What a JSON value is, for a message.
     private static func jsonKind(_ value: Any) -> String {
-        if value is Bool || (value as? NSNumber).map(isBoolean) == true { return "the boolean \(value)" }
+        if isBoolean(value) { return "the boolean \((value as? NSNumber)?.boolValue ?? (value as? Bool) ?? false)" }
         if value is NSNull { return "null" }
         if value is [String: Any] { return "an object" }
         return "\(type(of: value))"
