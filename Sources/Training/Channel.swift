@@ -83,8 +83,9 @@ public struct Channel: Sendable {
     /// A manifest's AttributeNames when none were given: the `*-ref` key, then the one
     /// other key of the first line that is not metadata.
     static func guessAttributeNames(_ url: URL) throws -> [String] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8),
-              let line = text.split(separator: "\n").first,
+        // A FIFO or device is refused by name instead of blocking the read.
+        let text = try FileKind.readText(url, expected: "a JSON Lines manifest file")
+        guard let line = TextLines.split(text).first(where: { !$0.isEmpty }),
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw DatasetError.unreadable(path: url.path, reason: "line 1 is not a JSON object")
         }

@@ -17,7 +17,8 @@ public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
         case .corrupt(let message):
             return "corrupt or truncated image: \(message)"
         case .tooLarge(let width, let height, let limit):
-            return "image too large: \(width)x\(height) = \(width * height) pixels, the limit is \(limit)"
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            return "image too large: \(width)x\(height) = \(overflow ? "more than \(Int.max)" : "\(pixels)") pixels, the limit is \(limit)"
         case .empty:
             return "empty image (0 bytes)"
         }

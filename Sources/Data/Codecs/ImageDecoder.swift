@@ -48,8 +48,9 @@ public enum ImageDecoder {
     /// Rejects a declared size over the limit before anything is allocated.
     static func checkSize(width: Int, height: Int, options: DecodeOptions) throws(ImageDecodeError) {
         guard width > 0, height > 0 else { throw .corrupt("the header declares a \(width)x\(height) image") }
-        // Compare without overflow: width and height are at most 2^31 each.
-        if width > options.maxPixels || height > options.maxPixels / width {
+        // Checked: the pixel buffers hold up to 4 bytes per pixel, whatever limit was configured.
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > options.maxPixels || pixels > Int.max / 4 {
             throw .tooLarge(width: width, height: height, limit: options.maxPixels)
         }
     }

@@ -51,7 +51,8 @@ public enum Im2RecPacker {
         var writer = try RecordIOWriter(url: recURL, indexURL: idxURL)
         var failures: [String] = []
         var written = 0
-        let threads = max(1, options.threads)
+        // More threads than cores only queue up; the cap also keeps the batch size from overflowing.
+        let threads = min(max(1, options.threads), 256)
         let batch = threads == 1 ? 1 : threads * 16
         var start = 0
         while start < items.count {
@@ -62,8 +63,8 @@ public enum Im2RecPacker {
                 case .success(let payload):
                     try writer.write(payload, key: item.index)
                     written += 1
-                case .failure(let message):
-                    let line = "\(listURL.lastPathComponent): index \(item.index): \(message); image skipped"
+                case .failure(let failure):
+                    let line = "\(listURL.lastPathComponent): index \(item.index): \(failure.message); image skipped"
                     failures.append(line)
                     log(line)
                 }
@@ -75,7 +76,11 @@ public enum Im2RecPacker {
         return PackSummary(recURL: recURL, idxURL: idxURL, written: written, failures: failures)
     }
 
-    struct Failure: Error { var message: String }
+    /// Why one image could not be packed; the message names the file.
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 
     private static func encodeAll(_ items: [ListedImage], root: URL, options: PackOptions, threads: Int) -> [Result<[UInt8], Failure>] {
         if threads == 1 || items.count == 1 { return items.map { encode($0, root: root, options: options) } }
@@ -105,10 +110,8 @@ public enum Im2RecPacker {
             var image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: channels, maxPixels: options.maxPixels))
             if options.centerCrop { image = centerSquare(image) }
             if options.resize > 0 {
-                let (w, h) = image.height > image.width
-                    ? (options.resize, image.height * options.resize / image.width)
-                    : (image.width * options.resize / image.height, options.resize)
-                image = Resize.bilinear(image, width: max(w, 1), height: max(h, 1))
+                let (w, h) = try resizedSize(image, shorterSide: options.resize, maxPixels: options.maxPixels)
+                image = Resize.bilinear(image, width: w, height: h)
             }
             let encoded = options.encoding == ".png"
                 ? try ImageEncoder.png(image, compression: min(max(options.quality, 0), 9))
@@ -117,6 +120,19 @@ public enum Im2RecPacker {
         } catch {
             return .failure(Failure(message: "\(path): \(error)"))
         }
+    }
+
+    /// The size with the shorter side at `shorterSide` and the aspect ratio kept (as im2rec.py), or
+    /// an error when it would exceed `maxPixels` or overflow.
+    static func resizedSize(_ image: Image, shorterSide: Int, maxPixels: Int) throws -> (width: Int, height: Int) {
+        let long = max(image.width, image.height), short = max(min(image.width, image.height), 1)
+        let (product, overflow) = long.multipliedReportingOverflow(by: shorterSide)
+        let longSide = max(product / short, 1)
+        let (pixels, overflow2) = longSide.multipliedReportingOverflow(by: shorterSide)
+        guard !overflow, !overflow2, pixels <= maxPixels else {
+            throw Failure(message: "--resize \(shorterSide) would make this \(image.width)x\(image.height) image larger than --max-pixels \(maxPixels)")
+        }
+        return image.height > image.width ? (shorterSide, longSide) : (longSide, shorterSide)
     }
 
     /// The centre square, as im2rec.py's `--center-crop` (margin rounded down).

@@ -19,7 +19,7 @@ public enum ImageList {
     public static func parse(_ text: String, source: String) -> (items: [ListedImage], problems: [String]) {
         var items: [ListedImage] = []
         var problems: [String] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in TextLines.split(text).enumerated() {
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             let fields = trimmed.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -33,7 +33,8 @@ public enum ImageList {
             }
             var labels: [Double] = []
             for f in fields[1..<(fields.count - 1)] {
-                guard let v = Double(f) else {
+                // Python's float() reads no hex ("0x3"), which Swift's Double() would.
+                guard !f.contains(where: { $0 == "x" || $0 == "X" }), let v = Double(f) else {
                     problems.append("\(source): line \(n + 1): expected a number as label, found \"\(f)\"; line skipped")
                     labels = []
                     break
@@ -59,6 +60,9 @@ public struct ListOptions: Sendable {
 }
 
 extension ImageList {
+    /// The most list chunks `make` writes: each is a file, so the number is bounded.
+    public static let maxChunks = 10_000
+
     /// im2rec.py's `make_list`: list the images under `root`, shuffle with Python's `random.seed(100)`,
     /// cut into `chunks`, split each into train/val/test, and write `<prefix>[_i][_train|_val|_test].lst`.
     /// Returns the files written and the folder -> class mapping.
@@ -73,8 +77,11 @@ extension ImageList {
             var random = PythonRandom(seed: 100)
             random.shuffle(&images)
         }
+        guard options.chunks <= maxChunks else {
+            throw Im2RecError.badArgument("--chunks must be at most \(maxChunks) (one list file is written per chunk), got \(options.chunks)")
+        }
         let n = images.count
-        let chunkSize = (n + options.chunks - 1) / options.chunks
+        let chunkSize = n / options.chunks + (n % options.chunks == 0 ? 0 : 1)
         var written: [URL] = []
         func write(_ name: String, _ slice: ArraySlice<ListedImage>) throws {
             let url = URL(fileURLWithPath: name)

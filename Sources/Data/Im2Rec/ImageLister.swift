@@ -25,70 +25,56 @@ public enum Im2RecError: Error, CustomStringConvertible {
     }
 }
 
-/// Finds images as im2rec.py's `list_image` does.
+/// Finds images as im2rec.py's `list_image` does, through `FolderWalk`.
 ///
-/// Recursive: a top-down walk (symlinks followed), directory and file names sorted by their bytes;
-/// each folder gets the next class index when it yields its first image, so with images only in
-/// class folders, classes are numbered in sorted folder order. Otherwise only the root's files, label 0.
-/// An extension matches case-insensitively (`.PNG` matches `.png`).
+/// Recursive: a top-down walk (symlinks followed, each folder entered once), directory and file
+/// names sorted by their bytes; each folder gets the next class index when it yields its first
+/// image, so with images only in class folders, classes are numbered in sorted folder order.
+/// Otherwise only the root's files, label 0. An extension matches case-insensitively (`.PNG`
+/// matches `.png`).
 public enum ImageLister {
     /// im2rec.py's default `--exts`.
     public static let defaultExtensions = [".jpeg", ".jpg", ".png"]
 
     /// The images and the class index of each folder that yielded one (relative path, "." for the root).
-    public static func list(root: URL, recursive: Bool, extensions: [String] = defaultExtensions) throws -> (images: [ListedImage], classes: [(folder: String, index: Int)]) {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+    /// Folders reached again through a symbolic link are skipped, with one call to `warn`.
+    public static func list(root: URL, recursive: Bool, extensions: [String] = defaultExtensions,
+                            warn: (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) })
+        throws -> (images: [ListedImage], classes: [(folder: String, index: Int)]) {
+        guard case .directory = FileKind.of(root.path) else {
             throw Im2RecError.notADirectory(root.path)
         }
-        let exts = Set(extensions.map { $0.lowercased() })
+        let listing: FolderWalk.Listing
+        do {
+            listing = try FolderWalk.images(under: root, recursive: recursive, extensions: Set(extensions.map { $0.lowercased() }))
+        } catch {
+            throw Im2RecError.io("\(root.path): cannot list: \(error)")
+        }
+        if let warning = listing.skippedWarning { warn(warning) }
         var images: [ListedImage] = []
         var classes: [(folder: String, index: Int)] = []
-        var visited = Set<String>()
-
-        func walk(_ relative: String) throws {
-            let full = relative.isEmpty ? root.path : root.path + "/" + relative
-            // Guard against symlink loops, which os.walk(followlinks=True) would follow forever.
-            let real = (full as NSString).resolvingSymlinksInPath
-            guard visited.insert(real).inserted else { return }
-            let names = try FileManager.default.contentsOfDirectory(atPath: full).sorted(by: byteOrder)
-            var dirs: [String] = []
-            var classIndex: Int? = nil
-            for name in names {
-                var entryIsDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: full + "/" + name, isDirectory: &entryIsDir) else { continue }
-                if entryIsDir.boolValue { dirs.append(name); continue }
-                guard exts.contains(pathExtension(name).lowercased()) else { continue }
-                let path = relative.isEmpty ? name : relative + "/" + name
-                if !recursive {
-                    images.append(ListedImage(index: images.count, path: path, labels: [0]))
-                    continue
-                }
-                if classIndex == nil {
-                    classIndex = classes.count
-                    classes.append((relative.isEmpty ? "." : relative, classes.count))
-                }
-                images.append(ListedImage(index: images.count, path: path, labels: [Double(classIndex!)]))
+        var classOfFolder: [String: Int] = [:]
+        for image in listing.images {
+            guard recursive else {
+                images.append(ListedImage(index: images.count, path: image.path, labels: [0]))
+                continue
             }
-            if recursive {
-                for d in dirs { try walk(relative.isEmpty ? d : relative + "/" + d) }
+            let label: Int
+            if let known = classOfFolder[image.folder] {
+                label = known
+            } else {
+                label = classes.count
+                classOfFolder[image.folder] = label
+                classes.append((image.folder.isEmpty ? "." : image.folder, label))
             }
-        }
-        do { try walk("") } catch let error as Im2RecError { throw error } catch {
-            throw Im2RecError.io("\(root.path): cannot list: \(error.localizedDescription)")
+            images.append(ListedImage(index: images.count, path: image.path, labels: [Double(label)]))
         }
         return (images, classes)
     }
 
     /// Python's string order: by code point, which is the order of the UTF-8 bytes.
-    static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func byteOrder(_ a: String, _ b: String) -> Bool { FolderWalk.byteOrder(a, b) }
 
     /// `os.path.splitext(name)[1]`: from the last dot, ignoring leading dots (".bashrc" has none).
-    static func pathExtension(_ name: String) -> String {
-        let bytes = Array(name.utf8)
-        var start = 0
-        while start < bytes.count && bytes[start] == UInt8(ascii: ".") { start += 1 }
-        guard let dot = bytes[start...].lastIndex(of: UInt8(ascii: ".")) else { return "" }
-        return String(decoding: bytes[dot...], as: UTF8.self)
-    }
+    static func pathExtension(_ name: String) -> String { FolderWalk.pathExtension(name) }
 }

@@ -77,6 +77,7 @@ final class LoaderEngine: @unchecked Sendable {
 
     init(input: Input, augmenter: Augmenter, config: LoaderConfig) throws(LoaderError) {
         try Self.check(config)
+        try Self.checkBufferSize(config, augmenter)
         self.input = input
         self.config = config
         self.augmenter = augmenter
@@ -93,12 +94,26 @@ final class LoaderEngine: @unchecked Sendable {
 
     private static func check(_ c: LoaderConfig) throws(LoaderError) {
         if c.batchSize < 1 { throw .invalidConfig("batch size must be at least 1, got \(c.batchSize)") }
-        if c.threads < 1 { throw .invalidConfig("threads must be at least 1, got \(c.threads)") }
-        if c.prefetch < 1 { throw .invalidConfig("prefetch must be at least 1, got \(c.prefetch)") }
+        if c.threads < 1 || c.threads > 1024 { throw .invalidConfig("threads must be in [1, 1024], got \(c.threads)") }
+        if c.prefetch < 1 || c.prefetch > 1024 { throw .invalidConfig("prefetch must be in [1, 1024], got \(c.prefetch)") }
         if c.workers < 1 || c.rank < 0 || c.rank >= c.workers {
             throw .invalidConfig("rank \(c.rank) is not in 0..<\(c.workers)")
         }
         if c.labelWidth < 1 { throw .invalidConfig("label width must be at least 1") }
+    }
+
+    /// The most floats one batch buffer may hold (16 GiB): sizes come from hyperparameters, so
+    /// they are multiplied with overflow checks and bounded before anything is allocated.
+    static let maxBufferFloats = 1 << 32
+
+    private static func checkBufferSize(_ c: LoaderConfig, _ a: Augmenter) throws(LoaderError) {
+        let (plane, o1) = a.height.multipliedReportingOverflow(by: a.width)
+        let (image, o2) = plane.multipliedReportingOverflow(by: a.channels)
+        let (images, o3) = image.multipliedReportingOverflow(by: c.batchSize)
+        let (labels, o4) = c.labelWidth.multipliedReportingOverflow(by: c.batchSize)
+        if o1 || o2 || o3 || o4 || images > maxBufferFloats || labels > maxBufferFloats {
+            throw .invalidConfig("a batch of \(c.batchSize) images of \(a.channels)x\(a.height)x\(a.width) with \(c.labelWidth) label value(s) each exceeds \(maxBufferFloats) floats per buffer")
+        }
     }
 
     var batchesPerEpoch: Int? {
@@ -268,8 +283,11 @@ final class LoaderEngine: @unchecked Sendable {
             do {
                 while true {
                     guard var s = stream else { return nil }
-                    let raw = try s.next()
+                    // Kept even when the record is refused (bad label): the stream has moved past
+                    // it, and restoring the old copy would read the same record forever.
+                    let read = Result { try s.next() }
                     stream = s
+                    let raw = try read.get()
                     guard let raw else {
                         totalPositions = claimed
                         cond.broadcast()

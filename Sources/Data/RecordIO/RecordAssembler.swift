@@ -31,13 +31,21 @@ enum RecordAssembler {
                                        expected: "a continuation part (cflag 2 or 3) of the record at offset \(recordOffset)")
             }
             let padded = RecordIO.padded(length)
-            let before = payload.count
+            // Records are smaller than 2^29 bytes in all (MXNet's writer refuses larger ones); a stream
+            // of continuation parts must not grow one without end.
+            if payload.count + length >= RecordIO.maxLength {
+                throw .recordTooLarge(source: input.source, size: payload.count + length)
+            }
+            // A file's size is known: a length longer than what is left is a truncation, reported
+            // before anything is allocated for it.
+            if let remaining = input.remaining, UInt64(padded) > remaining {
+                throw .truncatedPayload(source: input.source, offset: partOffset, expected: padded, got: Int(remaining))
+            }
             let read = try input.read(padded, into: &payload)
             guard read == padded else {
                 throw .truncatedPayload(source: input.source, offset: partOffset, expected: padded, got: read)
             }
             payload.removeLast(padded - length)
-            _ = before
             if cflag == 0 || cflag == 3 { return (recordOffset, payload) }
             // The writer dropped the magic word where it split: put it back.
             RecordIO.appendLE(RecordIO.magic, to: &payload)

@@ -15,6 +15,8 @@ public enum RecordIOError: Error, CustomStringConvertible, Equatable {
     case io(source: String, message: String)
     /// A malformed line in an `.idx` file.
     case badIndexLine(source: String, line: Int, text: String)
+    /// An `.idx` line that parses but cannot be used (offset out of range, key or offset repeated).
+    case badIndexEntry(source: String, line: Int, message: String)
     /// An image record whose header or label block is shorter than declared.
     case badImageRecord(source: String, message: String)
 
@@ -34,6 +36,8 @@ public enum RecordIOError: Error, CustomStringConvertible, Equatable {
             return "\(source): \(message)"
         case let .badIndexLine(source, line, text):
             return "\(source): line \(line): expected \"key<TAB>offset\" with integer key and offset, found \"\(text)\""
+        case let .badIndexEntry(source, line, message):
+            return "\(source): line \(line): \(message)"
         case let .badImageRecord(source, message):
             return "\(source): \(message)"
         }

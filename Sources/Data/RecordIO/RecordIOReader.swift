@@ -20,13 +20,21 @@ public struct RecordIOReader {
 
     public init(url: URL) throws {
         source = url.path
+        // Only regular files: opening a FIFO would wait for a writer, and a device never ends.
+        guard case .regular(let size) = FileKind.of(url.path) else {
+            throw RecordIOError.io(source: url.path, message: FileKind.problem(url.path, expected: "a RecordIO .rec file") ?? "not a regular file")
+        }
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw RecordIOError.io(source: url.path, message: "cannot open for reading: \(String(cString: strerror(errno)))")
         }
         file = FileDescriptor(fd: fd)
-        input = ByteSource(fd: fd, source: url.path, positioned: true)
+        self.size = size
+        input = ByteSource(fd: fd, source: url.path, positioned: true, size: size)
     }
+
+    /// The file's size in bytes when it was opened.
+    public let size: UInt64
 
     /// The next record and the byte offset of its first part, or nil at the end of the file.
     public mutating func next() throws -> (offset: UInt64, payload: [UInt8])? {
@@ -38,12 +46,12 @@ public struct RecordIOReader {
 
     /// Moves the sequential position to a record's byte offset (as listed in an `.idx`).
     public mutating func seek(to offset: UInt64) {
-        input = ByteSource(fd: file.fd, source: source, positioned: true, position: offset)
+        input = ByteSource(fd: file.fd, source: source, positioned: true, size: size, position: offset)
     }
 
     /// The record whose first part starts at `offset`; does not move the sequential position.
     public func read(at offset: UInt64) throws -> [UInt8] {
-        var local = ByteSource(fd: file.fd, source: source, positioned: true, position: offset, bufferSize: 64 << 10)
+        var local = ByteSource(fd: file.fd, source: source, positioned: true, size: size, position: offset, bufferSize: 64 << 10)
         guard let record = try RecordAssembler.next(from: &local) else {
             throw RecordIOError.truncatedHeader(source: source, offset: offset, got: 0)
         }

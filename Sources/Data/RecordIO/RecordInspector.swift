@@ -10,10 +10,10 @@ public enum RecordInspector {
     public static func inspect(rec url: URL, index indexURL: URL? = nil, emit: (String) -> Void) throws {
         var keys: [UInt64: Int] = [:]
         let idx = indexURL ?? url.deletingPathExtension().appendingPathExtension("idx")
-        if FileManager.default.fileExists(atPath: idx.path) {
-            for entry in try RecordIOIndex.read(contentsOf: idx) { keys[entry.offset] = entry.key }
-        }
         var reader = try RecordIOReader(url: url)
+        if FileManager.default.fileExists(atPath: idx.path) {
+            for entry in try RecordIOIndex.read(contentsOf: idx, recordFileSize: reader.size) { keys[entry.offset] = entry.key }
+        }
         var ordinal = 0
         while let (offset, payload) = try reader.next() {
             emit(line(payload, key: keys[offset] ?? ordinal, offset: offset,

@@ -50,12 +50,7 @@ public enum AugmentedManifest {
     /// Parses and validates the manifest at `url`; every problem (invalid JSON, missing
     /// attribute, bad label, missing file, unmappable reference) is reported with its line.
     public static func load(_ url: URL, options: ManifestOptions) throws(DatasetError) -> FileSampleSource {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
-        }
+        let text = try FileKind.readText(url, expected: "a JSON Lines manifest file")
         var report = ValidationReport()
         let samples = parse(text, file: url.path, baseDirectory: url.deletingLastPathComponent(),
                             options: options, report: &report)
@@ -73,7 +68,7 @@ public enum AugmentedManifest {
         let refKey = options.attributeNames[0], labelKey = options.attributeNames[1]
         var samples: [Sample] = []
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in TextLines.split(text) {
             lineNumber += 1
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
@@ -93,8 +88,8 @@ public enum AugmentedManifest {
             if let ref = object[refKey] as? String {
                 switch resolve(reference: ref, baseDirectory: baseDirectory, s3Mirror: options.s3Mirror) {
                 case .success(let u):
-                    if options.checkFiles && !ChannelPath.isRegularFile(u) {
-                        report.add(file: file, line: lineNumber, "image file not found: \(u.path) (from '\(ref)')"); ok = false
+                    if options.checkFiles, let problem = ChannelPath.imageFileProblem(u) {
+                        report.add(file: file, line: lineNumber, "\(problem) (from '\(ref)')"); ok = false
                     }
                     imageURL = u
                 case .failure(let p):
@@ -145,39 +140,47 @@ public enum AugmentedManifest {
     }
 
     /// Turns a label value (number, numeric string, JSON array, array in a string) into the
-    /// floats a batch holds: one class index, or a multi-hot vector.
+    /// floats a batch holds: one class index, or a multi-hot vector. Every value must be a whole
+    /// number: `true`, `"0x3"` and `3.0000001` are refused, not read as 1, 3 and 3.
     public static func parseLabel(_ value: Any, options: ManifestOptions) -> Result<[Float], InputProblem> {
         let spec = options.labels
-        var numbers: [Float]
+        var numbers: [Double]
         var isArray = false
         if let s = value as? String {
             let t = s.trimmingCharacters(in: .whitespaces)
             if t.hasPrefix("[") {
                 guard let data = t.data(using: .utf8),
-                      let arr = try? JSONSerialization.jsonObject(with: data) as? [Any],
-                      let nums = numbersOf(arr) else {
+                      let arr = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
                     return .failure(.init(message: "'\(s)' is not a JSON array of numbers"))
                 }
-                numbers = nums; isArray = true
-            } else if let v = LabelCheck.parse(Substring(t)) {
-                numbers = [v]
+                switch numbersOf(arr) {
+                case .success(let nums): numbers = nums
+                case .failure(let p): return .failure(p)
+                }
+                isArray = true
             } else {
-                return .failure(.init(message: "'\(s)' is not a number"))
+                switch LabelCheck.parse(Substring(t)) {
+                case .success(let v): numbers = [v]
+                case .failure(let p): return .failure(p)
+                }
             }
         } else if let arr = value as? [Any] {
-            guard let nums = numbersOf(arr) else { return .failure(.init(message: "array holds a value that is not a number")) }
-            numbers = nums; isArray = true
-        } else if let n = value as? NSNumber {
-            numbers = [n.floatValue]
+            switch numbersOf(arr) {
+            case .success(let nums): numbers = nums
+            case .failure(let p): return .failure(p)
+            }
+            isArray = true
+        } else if let n = jsonNumber(value) {
+            numbers = [n]
         } else {
-            return .failure(.init(message: "expected a number, a numeric string or an array of numbers"))
+            return .failure(.init(message: "expected a number, a numeric string or an array of numbers, found \(jsonKind(value))"))
         }
         if !spec.multiLabel {
             guard numbers.count == 1 else {
                 return .failure(.init(message: "an array of \(numbers.count) labels was given but multi_label is 0"))
             }
             if let p = LabelCheck.classIndexProblem(numbers[0], numClasses: spec.numClasses) { return .failure(.init(message: p)) }
-            return .success(numbers)
+            return .success([Float(numbers[0])])
         }
         if !isArray && numbers.count == 1 {
             // A lone class id in a multi-label manifest still means one class.
@@ -186,8 +189,9 @@ public enum AugmentedManifest {
         }
         switch options.labelFormat {
         case .multiHot:
-            if let p = LabelCheck.multiHotProblem(numbers, numClasses: spec.numClasses) { return .failure(.init(message: p + " (label-format=multi-hot)")) }
-            return .success(numbers)
+            let values = numbers.map { Float($0) }
+            if let p = LabelCheck.multiHotProblem(values, numClasses: spec.numClasses) { return .failure(.init(message: p + " (label-format=multi-hot)")) }
+            return .success(values)
         case .classID:
             for v in numbers {
                 if let p = LabelCheck.classIndexProblem(v, numClasses: spec.numClasses) { return .failure(.init(message: p + " (label-format=class-id)")) }
@@ -196,17 +200,49 @@ public enum AugmentedManifest {
         }
     }
 
-    private static func numbersOf(_ arr: [Any]) -> [Float]? {
-        var out: [Float] = []
+    /// The values of a JSON array of numbers (or numeric strings).
+    private static func numbersOf(_ arr: [Any]) -> Result<[Double], InputProblem> {
+        var out: [Double] = []
         for v in arr {
-            if let n = v as? NSNumber { out.append(n.floatValue) }
-            else if let s = v as? String, let f = LabelCheck.parse(Substring(s)) { out.append(f) }
-            else { return nil }
+            if let n = jsonNumber(v) { out.append(n) }
+            else if let s = v as? String {
+                switch LabelCheck.parse(Substring(s)) {
+                case .success(let f): out.append(f)
+                case .failure(let p): return .failure(p)
+                }
+            } else {
+                return .failure(.init(message: "array holds \(jsonKind(v)), which is not a number"))
+            }
         }
-        return out
+        return .success(out)
     }
 
-    private static func multiHot(classIDs: [Float], numClasses: Int?) -> [Float] {
+    /// A JSON number's value; nil for anything else, `true` and `false` included (Foundation
+    /// hands those over as numbers too, and they would read as 1 and 0).
+    private static func jsonNumber(_ value: Any) -> Double? {
+        guard !isBoolean(value), let n = value as? NSNumber else { return nil }
+        return n.doubleValue
+    }
+
+    /// JSON `true` and `false`: a Swift Bool, or (as Foundation's JSON reader gives them) an
+    /// NSNumber of C type `char`, where numbers are `int`, `long long` or `double`. (`is Bool`
+    /// cannot tell: it also holds for the numbers 0 and 1.)
+    private static func isBoolean(_ value: Any) -> Bool {
+        if type(of: value) == Bool.self { return true }
+        guard let n = value as? NSNumber else { return false }
+        return String(cString: n.objCType) == "c"
+    }
+
+    /// What a JSON value is, for a message.
+    private static func jsonKind(_ value: Any) -> String {
+        if isBoolean(value) { return "the boolean \((value as? NSNumber)?.boolValue ?? (value as? Bool) ?? false)" }
+        if value is NSNull { return "null" }
+        if value is [String: Any] { return "an object" }
+        return "\(type(of: value))"
+    }
+
+    /// Class ids already checked by `LabelCheck.classIndexProblem` (whole, in range, below 2^24).
+    private static func multiHot(classIDs: [Double], numClasses: Int?) -> [Float] {
         let n = numClasses ?? (Int(classIDs.max() ?? 0) + 1)
         var v = [Float](repeating: 0, count: n)
         for c in classIDs { v[Int(c)] = 1 }

@@ -18,9 +18,13 @@ enum ChannelPath {
         return .success(root.appendingPathComponent(relative))
     }
 
-    static func isRegularFile(_ url: URL) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && !isDir.boolValue
+    /// nil when `url` is a regular file (after links); else why it cannot be read as an image.
+    static func imageFileProblem(_ url: URL) -> String? {
+        switch FileKind.of(url.path) {
+        case .regular: return nil
+        case .missing: return "image file not found: \(url.path)"
+        default: return "\(url.path): " + (FileKind.problem(url.path, expected: "an image file") ?? "not a regular file")
+        }
     }
 }
 

@@ -7,24 +7,28 @@ public enum ClassFolderDataset {
     /// File extensions im2rec lists (compared lower-cased).
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
-    /// Lists `root`'s images with their class index.
+    /// Lists `root`'s images with their class index. Folders reached again through a symbolic
+    /// link are skipped, with one call to `warn`.
     /// - Returns: the samples in walk order and the class names (folder paths relative to `root`).
-    public static func scan(_ root: URL, numClasses: Int? = nil) throws(DatasetError) -> FileSampleSource {
+    public static func scan(_ root: URL, numClasses: Int? = nil,
+                            warn: (String) -> Void = { LoaderConfig.standardError($0) }) throws(DatasetError) -> FileSampleSource {
+        let listing = try FolderWalk.images(under: root, recursive: true,
+                                            extensions: Set(imageExtensions.map { "." + $0 }))
+        if let warning = listing.skippedWarning { warn("\(root.path): \(warning)") }
         var samples: [Sample] = []
         var classNames: [String] = []
         var classOf: [String: Int] = [:]
-        try walk(root, relative: "") { relativeDir, fileName in
+        for image in listing.images {
             let label: Int
-            if let known = classOf[relativeDir] {
+            if let known = classOf[image.folder] {
                 label = known
             } else {
                 label = classNames.count
-                classOf[relativeDir] = label
-                classNames.append(relativeDir.isEmpty ? "." : relativeDir)
+                classOf[image.folder] = label
+                classNames.append(image.folder.isEmpty ? "." : image.folder)
             }
-            let relative = relativeDir.isEmpty ? fileName : relativeDir + "/" + fileName
-            samples.append(Sample(labels: [Float(label)], file: root.appendingPathComponent(relative),
-                                  reference: relative))
+            samples.append(Sample(labels: [Float(label)], file: root.appendingPathComponent(image.path),
+                                  reference: image.path))
         }
         if samples.isEmpty {
             throw .empty(channel: root.path, detail: "no .jpg, .jpeg or .png images in any sub-folder")
@@ -38,33 +42,5 @@ public enum ClassFolderDataset {
     }
 
     /// Byte-order comparison, as Python sorts names (Swift's `<` on String is not byte order).
-    static func byteOrder(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
-
-    private static func walk(_ dir: URL, relative: String,
-                             _ visit: (String, String) throws(DatasetError) -> Void) throws(DatasetError) {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        } catch {
-            throw .unreadable(path: dir.path, reason: error.localizedDescription)
-        }
-        var files: [String] = []
-        var dirs: [String] = []
-        for name in names {
-            var isDir: ObjCBool = false
-            // fileExists follows symbolic links, as im2rec's walk does.
-            guard FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path, isDirectory: &isDir) else { continue }
-            if isDir.boolValue { dirs.append(name) } else { files.append(name) }
-        }
-        // os.walk yields a folder's files before descending into its sub-folders.
-        for name in files.sorted(by: byteOrder) {
-            let ext = (name as NSString).pathExtension.lowercased()
-            if imageExtensions.contains(ext) { try visit(relative, name) }
-        }
-        for name in dirs.sorted(by: byteOrder) {
-            try walk(dir.appendingPathComponent(name), relative: relative.isEmpty ? name : relative + "/" + name, visit)
-        }
-    }
+    static func byteOrder(_ a: String, _ b: String) -> Bool { FolderWalk.byteOrder(a, b) }
 }

@@ -1,15 +1,30 @@
-/// Checks label values against a `LabelSpec`; shared by `.lst` and manifest parsing.
+/// Checks label values against a `LabelSpec`; shared by `.lst`, manifest and RecordIO reading.
 enum LabelCheck {
-    /// A message when `value` is not a valid class index (integer-valued, in range).
-    static func classIndexProblem(_ value: Float, numClasses: Int?) -> String? {
-        guard value.isFinite, value == value.rounded() else {
-            return "label \(value) is not an integer class index"
+    /// Class indices must stay below 2^24: the largest range in which a float32 label (how
+    /// batches and `.rec` headers hold labels) is exact.
+    static let classIndexLimit = 1 << 24
+
+    /// A message when `value` is not a valid class index (a whole number in range).
+    static func classIndexProblem(_ value: Double, numClasses: Int?) -> String? {
+        let range = validRange(numClasses)
+        guard value.isFinite else {
+            return "label \(describe(value)) is not a finite number: class labels must be whole numbers in \(range)"
         }
-        if value < 0 { return "label \(Int(value)) is negative; class indices start at 0" }
-        if let n = numClasses, Int(value) >= n {
-            return "label \(Int(value)) is out of range: num_classes is \(n), so labels must be in [0, \(n - 1)]"
+        guard value == value.rounded() else {
+            return "label \(describe(value)) is not an integer class index: class labels must be whole numbers in \(range)"
+        }
+        if value < 0 { return "label \(describe(value)) is negative: class labels must be in \(range)" }
+        if let n = numClasses, value >= Double(n) {
+            return "label \(describe(value)) is out of range: num_classes is \(n), so labels must be in \(range)"
+        }
+        if value >= Double(classIndexLimit) {
+            return "label \(describe(value)) is out of range: class labels must be in \(range)"
         }
         return nil
+    }
+
+    static func classIndexProblem(_ value: Float, numClasses: Int?) -> String? {
+        classIndexProblem(Double(value), numClasses: numClasses)
     }
 
     /// A message when `values` is not a multi-hot vector of the right length.
@@ -18,17 +33,31 @@ enum LabelCheck {
             return "multi-hot label has \(values.count) values but num_classes is \(n)"
         }
         if let bad = values.first(where: { $0 != 0 && $0 != 1 }) {
-            return "multi-hot label value \(bad) is not 0 or 1"
+            return "multi-hot label value \(describe(Double(bad))) is not 0 or 1"
         }
         return nil
     }
 
-    /// Parses a float written as text ("2.000000", "1", "1e0"); nil when it is not a number.
-    static func parse(_ text: Substring) -> Float? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, let v = Float(trimmed), v.isFinite else { return nil }
-        return v
+    /// A message when a record's labels (a `.rec` header's, file or pipe mode) do not fit `spec`.
+    static func recordProblem(_ values: [Float], spec: LabelSpec) -> String? {
+        if spec.multiLabel { return multiHotProblem(values, numClasses: spec.numClasses) }
+        guard values.count == 1 else { return "record has \(values.count) labels but multi_label is 0" }
+        return classIndexProblem(values[0], numClasses: spec.numClasses)
+    }
+
+    /// Parses a label written as text: a whole decimal number ("2.000000", "1", "1e0").
+    static func parse(_ text: Substring) -> Result<Double, InputProblem> {
+        DecimalLabel.parse(text)
+    }
+
+    /// The valid class range as text, `[0, n)`.
+    static func validRange(_ numClasses: Int?) -> String {
+        "[0, \(min(numClasses ?? classIndexLimit, classIndexLimit)))"
+    }
+
+    /// A label as a user would write it: whole numbers without a fraction, others as Swift prints them.
+    static func describe(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
     }
 }
-
-import Foundation

@@ -22,12 +22,7 @@ public struct LstFile: Sendable {
     ///   - checkFiles: also check that every image file exists.
     public static func load(_ url: URL, root: URL, labels spec: LabelSpec,
                             checkFiles: Bool = true) throws(DatasetError) -> LstFile {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
-        }
+        let text = try FileKind.readText(url, expected: "a .lst list file")
         var report = ValidationReport()
         let list = parse(text, file: url.path, root: root, labels: spec, checkFiles: checkFiles, report: &report)
         try report.throwIfProblems()
@@ -42,9 +37,8 @@ public struct LstFile: Sendable {
         // Multi-label lists carry num_classes label columns; single-label lists carry one.
         let expectedLabels = spec.multiLabel ? spec.numClasses : 1
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in TextLines.split(text) {
             lineNumber += 1
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard columns.count >= 3 else {
@@ -60,7 +54,8 @@ public struct LstFile: Sendable {
                 ok = false
             }
             let indexText = columns[0].trimmingCharacters(in: .whitespaces)
-            let index = Int(indexText) ?? Float(indexText).flatMap { $0 == $0.rounded() && $0 >= 0 ? Int($0) : nil }
+            // Exact when written as an integer; "3.000000" also passes, as a whole decimal number.
+            let index = Int(indexText) ?? (try? LabelCheck.parse(Substring(indexText)).get()).flatMap { Int(exactly: $0) }
             if let index, index >= 0 {
                 if let first = firstLineOfIndex[index] {
                     report.add(file: file, line: lineNumber, "duplicate index \(index) (first used on line \(first))")
@@ -69,22 +64,22 @@ public struct LstFile: Sendable {
                     firstLineOfIndex[index] = lineNumber
                 }
             } else {
-                report.add(file: file, line: lineNumber, "index '\(indexText)' is not a non-negative integer")
+                report.add(file: file, line: lineNumber, "index '\(indexText)' is not a non-negative integer (expected a whole number in [0, \(Int.max)])")
                 ok = false
             }
-            var labels: [Float] = []
+            var values: [Double] = []
             for column in labelColumns {
-                guard let value = LabelCheck.parse(column) else {
-                    report.add(file: file, line: lineNumber, "label '\(column)' is not a number")
-                    ok = false
-                    continue
+                switch LabelCheck.parse(column) {
+                case .success(let value): values.append(value)
+                case .failure(let p): report.add(file: file, line: lineNumber, p.message); ok = false
                 }
-                labels.append(value)
             }
+            // Range checks run on the parsed values, before any conversion that could trap or round.
+            let labels = values.map { Float($0) }
             if ok {
                 let problem = spec.multiLabel
                     ? LabelCheck.multiHotProblem(labels, numClasses: spec.numClasses)
-                    : labels.lazy.compactMap { LabelCheck.classIndexProblem($0, numClasses: spec.numClasses) }.first
+                    : values.lazy.compactMap { LabelCheck.classIndexProblem($0, numClasses: spec.numClasses) }.first
                 if let problem { report.add(file: file, line: lineNumber, problem); ok = false }
             }
             let path = String(columns[columns.count - 1])
@@ -92,8 +87,8 @@ public struct LstFile: Sendable {
             case .failure(let p):
                 report.add(file: file, line: lineNumber, p.message); ok = false
             case .success(let url):
-                if checkFiles && !ChannelPath.isRegularFile(url) {
-                    report.add(file: file, line: lineNumber, "image file not found: \(url.path)"); ok = false
+                if checkFiles, let problem = ChannelPath.imageFileProblem(url) {
+                    report.add(file: file, line: lineNumber, problem); ok = false
                 }
             }
             if ok, let index {

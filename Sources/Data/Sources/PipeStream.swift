@@ -34,6 +34,10 @@ public struct PipeRecordStream: SampleStream {
         case .imageRecords:
             let (header, imageOffset) = try ImageRecordHeader.unpack(payload, source: reference)
             let values = header.flag > 0 ? header.labels : [header.label]
+            // The same check File mode makes: a NaN or out-of-range label must not reach the loss.
+            if let problem = LabelCheck.recordProblem(values, spec: labels) {
+                throw DatasetError.badSample(reference: reference, reason: problem)
+            }
             return RawSample(labels: values, bytes: payload, imageOffset: imageOffset, reference: reference)
         case .manifest(let options):
             guard let labelRecord = try reader.next() else {

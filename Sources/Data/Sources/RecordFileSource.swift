@@ -18,11 +18,11 @@ public final class RecordFileSource: SampleSource, @unchecked Sendable {
         let idx = index ?? url.deletingPathExtension().appendingPathExtension("idx")
         var offsets: [UInt64] = []
         do {
+            var reader = try RecordIOReader(url: url)
             if FileManager.default.fileExists(atPath: idx.path) {
                 // The index may list keys in any order; read records in file order.
-                offsets = try RecordIOIndex.read(contentsOf: idx).map(\.offset).sorted()
+                offsets = try RecordIOIndex.read(contentsOf: idx, recordFileSize: reader.size).map(\.offset).sorted()
             } else {
-                var reader = try RecordIOReader(url: url)
                 while let record = try reader.next() { offsets.append(record.offset) }
             }
         } catch {
@@ -56,11 +56,9 @@ public final class RecordFileSource: SampleSource, @unchecked Sendable {
     }
 
     private func check(_ values: [Float], reference: String) throws -> [Float] {
-        let problem = labels.multiLabel
-            ? LabelCheck.multiHotProblem(values, numClasses: labels.numClasses)
-            : (values.count == 1 ? LabelCheck.classIndexProblem(values[0], numClasses: labels.numClasses)
-                                 : "record has \(values.count) labels but multi_label is 0")
-        if let problem { throw DatasetError.badSample(reference: reference, reason: problem) }
+        if let problem = LabelCheck.recordProblem(values, spec: labels) {
+            throw DatasetError.badSample(reference: reference, reason: problem)
+        }
         return values
     }
 

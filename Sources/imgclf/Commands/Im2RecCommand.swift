@@ -56,6 +56,13 @@ struct Im2RecCommand: ParsableCommand {
         guard chunks >= 1 else { throw ValidationError("--chunks must be at least 1") }
         guard resize >= 0 else { throw ValidationError("--resize must be >= 0") }
         guard numThread >= 1 else { throw ValidationError("--num-thread must be at least 1") }
+        guard chunks <= ImageList.maxChunks else {
+            throw ValidationError("--chunks must be at most \(ImageList.maxChunks) (one list file per chunk), got \(chunks)")
+        }
+        // Decoded pixels take up to 4 bytes each: past 2^31 pixels no buffer could be allocated.
+        guard maxPixels >= 1 && maxPixels <= 1 << 31 else {
+            throw ValidationError("--max-pixels must be in [1, \(1 << 31)], got \(maxPixels)")
+        }
     }
 
     func run() throws {

@@ -50,6 +50,10 @@ struct InspectCommand: ParsableCommand {
 
     /// RecordIO and .params are recognised by their first bytes; a list by its extension.
     private func kind(of url: URL) throws -> Kind {
+        // A FIFO would block the open below, and a device never ends.
+        if let problem = FileKind.problem(url.path, expected: "a .rec, .params or .lst file") {
+            throw ValidationError("\(url.path): \(problem)")
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw ValidationError("\(url.path): cannot open for reading")
         }

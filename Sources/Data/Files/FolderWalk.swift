@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one walk over an image folder, shared by `im2rec --list` and class-folder data sets.
+///
+/// Order is im2rec's `os.walk(root, followlinks=True)`: top-down, a folder's files (in byte order
+/// of their names) before its sub-folders (also in byte order). Symbolic links are followed, but a
+/// folder already walked (the same device and inode, reached again through a link such as
+/// `ln -s . loop`) is skipped, so a loop can neither hang the walk nor list an image twice.
+public enum FolderWalk {
+    /// An image file found: the folder it is in (relative to the root, "" for the root) and its name.
+    public struct Image: Sendable, Equatable {
+        public var folder: String
+        public var name: String
+        /// The path relative to the root.
+        public var path: String { folder.isEmpty ? name : folder + "/" + name }
+    }
+
+    /// What a walk found.
+    public struct Listing: Sendable {
+        public var images: [Image] = []
+        /// Folders (relative paths) not entered because they were already walked by another path.
+        public var skippedFolders: [String] = []
+
+        /// One warning for all skipped folders, or nil when none was skipped.
+        public var skippedWarning: String? {
+            guard !skippedFolders.isEmpty else { return nil }
+            let shown = skippedFolders.prefix(10).joined(separator: ", ")
+            let more = skippedFolders.count > 10 ? " and \(skippedFolders.count - 10) more" : ""
+            return "skipped \(skippedFolders.count) folder link(s) leading to a folder already listed (a symbolic link loop or a second path to the same folder): \(shown)\(more)"
+        }
+    }
+
+    /// Regular files (after links) under `root` whose extension, lower-cased and with its dot
+    /// (`os.path.splitext`), is in `extensions`; only the root's own files unless `recursive`.
+    public static func images(under root: URL, recursive: Bool, extensions: Set<String>) throws(DatasetError) -> Listing {
+        var listing = Listing()
+        var walked = Set<FileID>()
+        var pending = [""]  // folders still to walk, the next one last
+        while let folder = pending.popLast() {
+            let full = folder.isEmpty ? root.path : root.path + "/" + folder
+            var st = stat()
+            guard stat(full, &st) == 0 else {
+                throw .unreadable(path: full, reason: String(cString: strerror(errno)))
+            }
+            guard walked.insert(FileID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else {
+                listing.skippedFolders.append(folder)
+                continue
+            }
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: full).sorted(by: byteOrder)
+            } catch {
+                throw .unreadable(path: full, reason: error.localizedDescription)
+            }
+            var subfolders: [String] = []
+            for name in names {
+                var entry = stat()
+                // A broken link, or one we may not follow, is skipped, as os.path.isfile skips it.
+                guard stat(full + "/" + name, &entry) == 0 else { continue }
+                switch entry.st_mode & S_IFMT {
+                case S_IFDIR:
+                    subfolders.append(folder.isEmpty ? name : folder + "/" + name)
+                case S_IFREG where extensions.contains(pathExtension(name).lowercased()):
+                    listing.images.append(Image(folder: folder, name: name))
+                default:
+                    continue
+                }
+            }
+            if recursive { pending.append(contentsOf: subfolders.reversed()) }
+        }
+        return listing
+    }
+
+    /// Python's string order: by code point, which is the order of the UTF-8 bytes.
+    public static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// `os.path.splitext(name)[1]`: from the last dot, ignoring leading dots (".bashrc" has none).
+    public static func pathExtension(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        var start = 0
+        while start < bytes.count && bytes[start] == UInt8(ascii: ".") { start += 1 }
+        guard let dot = bytes[start...].lastIndex(of: UInt8(ascii: ".")) else { return "" }
+        return String(decoding: bytes[dot...], as: UTF8.self)
+    }
+
+    private struct FileID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import Data
+
+/// im2rec options and lists that used to trap or print Swift internals.
+@Suite struct Im2RecHardeningTests {
+    /// A folder with one real JPEG, `cat/a.jpg`, and a list naming it and a missing file.
+    func makeFolder(_ root: URL) throws -> URL {
+        let jpeg = try ImageEncoder.jpeg(Image(width: 6, height: 4, channels: 3, fill: 90), quality: 90)
+        try HostileInput.write(jpeg, to: root.appendingPathComponent("cat/a.jpg"))
+        let list = root.appendingPathComponent("train.lst")
+        try HostileInput.write("0\t0.000000\tcat/a.jpg\n1\t0.000000\tcat/missing.jpg\n", to: list)
+        return list
+    }
+
+    @Test func skippedImagesAreReportedByMessageOnly() throws {
+        try HostileInput.inFolder { root in
+            let list = try makeFolder(root)
+            var logged: [String] = []
+            let summary = try Im2RecPacker.pack(list: list, root: root, options: PackOptions()) { logged.append($0) }
+            #expect(summary.written == 1 && summary.failures.count == 1)
+            let failure = try #require(summary.failures.first)
+            #expect(failure.hasPrefix("train.lst: index 1: \(root.path)/cat/missing.jpg: cannot read"), "\(failure)")
+            #expect(!failure.contains("Failure(") && !failure.contains("message:"))
+            #expect(logged.contains(failure))
+        }
+    }
+
+    @Test func aHugeResizeFailsTheImageInsteadOfOverflowing() throws {
+        try HostileInput.inFolder { root in
+            let list = try makeFolder(root)
+            var options = PackOptions()
+            options.resize = 1_000_000_000_000_000_000
+            options.threads = Int.max   // capped, so the batch size cannot overflow either
+            let summary = try Im2RecPacker.pack(list: list, root: root, options: options)
+            #expect(summary.written == 0 && summary.failures.count == 2)
+            #expect(summary.failures[0].contains("--resize 1000000000000000000 would make this 6x4 image larger than --max-pixels 100000000"),
+                    "\(summary.failures[0])")
+        }
+    }
+
+    @Test func tooManyChunksIsARangeError() throws {
+        try HostileInput.inFolder { root in
+            _ = try makeFolder(root)
+            var options = ListOptions()
+            options.chunks = Int.max
+            let error = #expect(throws: Im2RecError.self) {
+                try ImageList.make(prefix: root.appendingPathComponent("out").path, root: root, options: options)
+            }
+            #expect(error?.description.contains("--chunks must be at most 10000") == true)
+        }
+    }
+}
