@@ -1,7 +1,7 @@
 # Quick start targets; see README.md.
 SWIFT ?= swift
 
-.PHONY: deps build test sample bench
+.PHONY: deps build test sample bench fuzz
 
 # Trains ResNet-20 on the bundled MNIST sample (4,000 train / 1,000 validation digits).
 sample: build
@@ -24,3 +24,8 @@ test: deps
 bench: build
 	python3 bench/compare_compute.py
 	python3 bench/compare_mnist.py
+
+# Every libFuzzer target (Fuzz/) for FUZZ_SECONDS each; fails on any crash (see Fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz $(FUZZ_SECONDS)

@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "imgclf", targets: ["imgclf"]),
+        // For the fuzz targets in Fuzz/ (their own package); builds nothing by itself.
+        .library(name: "ImgclfModules", targets: ["Compute", "Graph", "Models", "Data", "Training", "Serving"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
