@@ -11,6 +11,9 @@ public enum ImageInputError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(width: Int, height: Int, limit: Int)
     /// The codec rejected the data: damaged or truncated.
     case corrupt(String)
+    /// The image was fine but the model could not classify it (a graph that fails at this
+    /// batch size, NaN weights): the server's fault, answered with HTTP 500.
+    case modelFailed(String)
 
     init(_ error: ImageDecodeError) {
         switch error {
@@ -28,6 +31,7 @@ public enum ImageInputError: Error, Sendable, Equatable, CustomStringConvertible
         case let .tooLarge(width, height, limit):
             return "image too large: \(width)x\(height) = \(width * height) pixels, the limit is \(limit) pixels"
         case let .corrupt(message): return "corrupt or truncated image: \(message)"
+        case let .modelFailed(message): return "the model failed: \(message)"
         }
     }
 }
