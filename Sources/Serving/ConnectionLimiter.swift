@@ -14,29 +14,50 @@ final class ConnectionLimiter: @unchecked Sendable {
     private var idle: [ObjectIdentifier: (channel: any Channel, since: ContinuousClock.Instant)] = [:]
     /// Connections closed to make room that have not finished closing yet.
     private var evicting: Set<ObjectIdentifier> = []
+    /// The server has stopped accepting for lack of room.
+    private var waiting = false
 
     init(maxConnections: Int) { self.maxConnections = max(1, maxConnections) }
 
     var openConnections: Int { lock.withLock { open } }
 
     func opened() { lock.withLock { open += 1 } }
-    func closed() { lock.withLock { open -= 1 } }
+    func closed() {
+        lock.withLock {
+            open -= 1
+            if open < maxConnections { waiting = false }  // Hummingbird accepts again now
+        }
+    }
 
     /// Whether to accept another connection now; at the limit, closes the longest idle one.
     func accepting() -> Bool {
-        let victim: (any Channel)? = lock.withLock {
-            if open < maxConnections { return nil }
-            guard evicting.isEmpty, let oldest = idle.min(by: { $0.value.since < $1.value.since }) else { return nil }
-            idle[oldest.key] = nil
-            evicting.insert(oldest.key)
-            return oldest.value.channel
+        let (accept, victim): (Bool, (any Channel)?) = lock.withLock {
+            if open < maxConnections { return (true, nil) }
+            waiting = true
+            return (false, takeVictim(sparing: nil))
         }
         victim?.close(promise: nil)
-        return lock.withLock { open < maxConnections }
+        return accept
     }
 
     func markIdle(_ channel: any Channel) {
-        lock.withLock { idle[ObjectIdentifier(channel)] = (channel, .now) }
+        // A connection accepted while the server waits for room may be the first idle one
+        // known: make room now rather than at the next idle timeout.
+        let victim: (any Channel)? = lock.withLock {
+            idle[ObjectIdentifier(channel)] = (channel, .now)
+            return waiting && open >= maxConnections ? takeVictim(sparing: ObjectIdentifier(channel)) : nil
+        }
+        victim?.close(promise: nil)
+    }
+
+    /// The longest idle connection (other than `spared`), removed from the idle set; nil
+    /// while an earlier one is still closing. Call with the lock held.
+    private func takeVictim(sparing spared: ObjectIdentifier?) -> (any Channel)? {
+        guard evicting.isEmpty,
+              let oldest = idle.filter({ $0.key != spared }).min(by: { $0.value.since < $1.value.since }) else { return nil }
+        idle[oldest.key] = nil
+        evicting.insert(oldest.key)
+        return oldest.value.channel
     }
 
     func markBusy(_ channel: any Channel) {
