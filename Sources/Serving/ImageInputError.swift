@@ -26,7 +26,7 @@ public enum ImageInputError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .empty: return "empty image: the request body has no bytes"
+        case .empty: return "empty image: 0 bytes"
         case .unknownFormat: return "not a JPEG or PNG image (expected FF D8 FF or 89 50 4E 47 0D 0A 1A 0A at the start)"
         case let .tooLarge(width, height, limit):
             return "image too large: \(width)x\(height) = \(width * height) pixels, the limit is \(limit) pixels"

@@ -136,7 +136,9 @@ public final class Predictor: @unchecked Sendable {
         numClasses = head[1]
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
         executors[1] = first
-        parameterShapes = first.shapes.arguments.filter { $0.key != "data" }
+        // Learnable parameters and auxiliary states only: the data and label inputs follow the batch.
+        parameterShapes = first.shapes.arguments.filter { store.argument($0.key) != nil }
+            .merging(first.shapes.auxiliary.filter { store.auxiliary($0.key) != nil }) { a, _ in a }
     }
 
     deinit { input.deallocate() }
@@ -266,10 +268,11 @@ public final class Predictor: @unchecked Sendable {
         let dataShape = [n] + imageShape
         do {
             let shapes = try symbol.inferShapes(inputs: ["data": dataShape])
-            for (name, shape) in parameterShapes where shapes.arguments[name].map({ $0 != shape }) ?? false {
+            let atBatch = shapes.arguments.merging(shapes.auxiliary) { a, _ in a }
+            for (name, shape) in parameterShapes where atBatch[name].map({ $0 != shape }) ?? false {
                 throw PredictorError.batchDependent(
                     source: source, batch: n,
-                    detail: "parameter \(name) has shape \(shape) at batch 1 but \(shapes.arguments[name] ?? []) at batch \(n)")
+                    detail: "parameter \(name) has shape \(shape) at batch 1 but \(atBatch[name] ?? []) at batch \(n)")
             }
             return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference)
         } catch let error as PredictorError {
