@@ -112,13 +112,26 @@ public enum BatchTransform {
     /// Classifies `inputs` in batches of the predictor's `maxBatch`. Writes `<name>.out` files
     /// under `output`, or (with `jsonl`) one line per image to that file:
     /// `{"file": NAME, "prediction": [...]}` or `{"file": NAME, "error": "..."}`.
+    /// Never writes outside `output` (see `OutputPath`) and never over one of the inputs:
+    /// a `jsonl` file that is an input (or `inputSource`, the manifest) is refused before any
+    /// work; an `.out` file that is an input gets that image an error line.
     public static func run(predictor: Predictor, inputs: [TransformInput], output: URL?, jsonl: URL?,
+                           inputSource: URL? = nil,
                            warn: (String) -> Void = { _ in },
                            progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(TransformError) -> TransformSummary {
         var summary = TransformSummary()
         summary.total = inputs.count
+        let inputFiles = Set((inputs.map(\.file.path) + [inputSource?.path].compactMap { $0 }).compactMap(ImageFile.identity))
+        if let output, jsonl == nil {
+            do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
+                throw .cannotWrite(path: output.path, reason: error.localizedDescription)
+            }
+        }
         var lines: FileHandle?
         if let jsonl {
+            if let existing = ImageFile.identity(jsonl.path), inputFiles.contains(existing) {
+                throw .cannotWrite(path: jsonl.path, reason: "this file is one of the inputs (same file, possibly through a link); choose another --jsonl path")
+            }
             let folder = jsonl.deletingLastPathComponent()
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: jsonl.path, contents: nil),
@@ -132,37 +145,40 @@ public enum BatchTransform {
         var start = 0
         while start < inputs.count {
             let chunk = inputs[start..<min(inputs.count, start + step)]
-            var readErrors: [Int: String] = [:]
-            let bytes: [[UInt8]] = chunk.enumerated().map { offset, input in
-                do { return [UInt8](try Data(contentsOf: input.file)) } catch {
-                    readErrors[offset] = "cannot read \(input.file.path): \(error.localizedDescription)"
-                    return []
-                }
-            }
-            let results = predictor.predict(bytes)
+            let reads = chunk.map { ImageFile.read($0.file.path) }
+            let results = predictor.predict(reads.map { (try? $0.get()) ?? [] })
             for (offset, input) in chunk.enumerated() {
+                var outcome: ImageOutcome
+                switch (reads[offset], results[offset]) {
+                case (.failure(let problem), _): outcome = .failed(problem.description)
+                case (_, .failure(let e)): outcome = .failed(e.description)
+                case (_, .success(let p)): outcome = .classified(p)
+                }
+                var target: URL?
+                if lines == nil, let output {
+                    switch destination(for: input.name, under: output, inputs: inputFiles) {
+                    case .success(let url): target = url
+                    case .failure(let problem):
+                        // No file can carry this error: it goes to the warnings alone.
+                        outcome = .failed(problem.description)
+                    }
+                }
                 let body: String
-                var message = readErrors[offset]
-                if message == nil, case .failure(let e) = results[offset] { message = e.description }
-                if let message {
+                switch outcome {
+                case .failed(let message):
                     summary.failed += 1
                     warn("\(input.name): \(message)")
                     body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"error\": \(JSONText.string(message))}\n"
                                         : JSONText.error(message) + "\n"
-                } else {
+                case .classified(let p):
                     summary.succeeded += 1
-                    let p = try! results[offset].get()
                     body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
                                         : ResponseFormat.jsonLines.body(p)
                 }
                 if let lines {
                     lines.write(Data(body.utf8))
-                } else if let output {
-                    let target = output.appendingPathComponent(input.name + ".out")
-                    do {
-                        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                        try Data(body.utf8).write(to: target, options: .atomic)
-                    } catch {
+                } else if let target {
+                    do { try Data(body.utf8).write(to: target, options: .atomic) } catch {
                         throw .cannotWrite(path: target.path, reason: error.localizedDescription)
                     }
                 }
@@ -172,4 +188,29 @@ public enum BatchTransform {
         }
         return summary
     }
+
+    /// The `.out` file for `name`: inside `output`, not a symbolic link, not an input.
+    static func destination(for name: String, under output: URL, inputs: Set<FileIdentity>) -> Result<URL, FileProblem> {
+        let target: URL
+        switch OutputPath.file(for: name, under: output) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let url): target = url
+        }
+        var info = stat()
+        if lstat(target.path, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFLNK {
+                return .failure(FileProblem(path: target.path, detail: "the output file is a symbolic link; refusing to write through it"))
+            }
+            if let id = ImageFile.identity(target.path), inputs.contains(id) {
+                return .failure(FileProblem(path: target.path, detail: "the output file is one of the inputs; refusing to overwrite it"))
+            }
+        }
+        return .success(target)
+    }
+}
+
+/// One image's result in a transform: its probabilities or the message of its error line.
+private enum ImageOutcome {
+    case classified([Float])
+    case failed(String)
 }

@@ -11,6 +11,9 @@ public enum ImageInputError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(width: Int, height: Int, limit: Int)
     /// The codec rejected the data: damaged or truncated.
     case corrupt(String)
+    /// The image was fine but the model could not classify it (a graph that fails at this
+    /// batch size, NaN weights): the server's fault, answered with HTTP 500.
+    case modelFailed(String)
 
     init(_ error: ImageDecodeError) {
         switch error {
@@ -23,11 +26,12 @@ public enum ImageInputError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .empty: return "empty image: the request body has no bytes"
+        case .empty: return "empty image: 0 bytes"
         case .unknownFormat: return "not a JPEG or PNG image (expected FF D8 FF or 89 50 4E 47 0D 0A 1A 0A at the start)"
         case let .tooLarge(width, height, limit):
             return "image too large: \(width)x\(height) = \(width * height) pixels, the limit is \(limit) pixels"
         case let .corrupt(message): return "corrupt or truncated image: \(message)"
+        case let .modelFailed(message): return "the model failed: \(message)"
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import ServiceLifecycle
 
 /// How the HTTP server listens and batches.
@@ -14,16 +16,30 @@ public struct ServerOptions: Sendable {
     public var maxConcurrentTransforms: Int?
     /// Drain and exit on SIGTERM and SIGINT (off for servers run inside tests).
     public var handleSignals: Bool
+    /// A connection with no request in progress is closed after this long (this also
+    /// bounds how long a request's headers may take to arrive).
+    public var idleTimeout: Duration
+    /// A request's headers and body must arrive within this long, else its connection closes.
+    public var readTimeout: Duration
+    /// Open connections at most; at the limit the longest idle one is closed for a new one.
+    public var maxConnections: Int
+    /// On shutdown, how long an idle connection stays open for a request already on its way.
+    public var drainGrace: Duration
 
     public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 6 * 1024 * 1024,
                 batching: BatchingOptions = BatchingOptions(), maxConcurrentTransforms: Int? = nil,
-                handleSignals: Bool = true) {
+                handleSignals: Bool = true, idleTimeout: Duration = .seconds(60), readTimeout: Duration = .seconds(30),
+                maxConnections: Int = 512, drainGrace: Duration = .milliseconds(500)) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.batching = batching
         self.maxConcurrentTransforms = maxConcurrentTransforms
         self.handleSignals = handleSignals
+        self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
+        self.maxConnections = maxConnections
+        self.drainGrace = drainGrace
     }
 }
 
@@ -65,6 +81,9 @@ public final class InferenceServer: @unchecked Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
+        router.middlewares.add(AllowedMethodsMiddleware(allowed: [
+            "/ping": [.get], "/invocations": [.post], "/execution-parameters": [.get], "/metrics": [.get],
+        ]))
         let invocations = InvocationHandler(batcher: batcher, preprocessor: predictor.preprocessor,
                                             metrics: metrics, maxBodyBytes: options.maxBodyBytes)
         let parameters = executionParameters
@@ -83,9 +102,17 @@ public final class InferenceServer: @unchecked Sendable {
     /// Serves until SIGTERM/SIGINT (with `handleSignals`) or `shutdown()`, then drains the
     /// requests in flight and the batcher's queue. `onReady` gets the bound port.
     public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let options = self.options
+        let limiter = ConnectionLimiter(maxConnections: options.maxConnections)
         let app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "imgclf"),
+            server: HTTPServerBuilder { responder in
+                GuardedHTTP1Channel(responder: responder, idleTimeout: TimeAmount(options.idleTimeout),
+                                    readTimeout: TimeAmount(options.readTimeout), drainGrace: TimeAmount(options.drainGrace),
+                                    limiter: limiter)
+            },
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "imgclf",
+                                 availableConnectionsDelegate: LimiterDelegate(limiter: limiter)),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) }
         )
         let group = ServiceGroup(services: [app],

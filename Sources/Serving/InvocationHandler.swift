@@ -48,6 +48,9 @@ struct InvocationHandler: Sendable {
             return Self.text(.ok, format.body(probabilities), contentType: format.rawValue)
         case .failure(let error):
             switch error {
+            case .badImage(.modelFailed):
+                metrics.error("model_failed")
+                return Self.error(.internalServerError, error.description)
             case .badImage:
                 metrics.error("bad_image")
                 return Self.error(.badRequest, error.description)

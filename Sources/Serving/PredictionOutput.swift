@@ -14,7 +14,7 @@ public enum PredictionOutput {
         let top = topK(probabilities, k: k).map { entry -> String in
             var s = "{\"class\": \(entry.index)"
             if let classNames, entry.index < classNames.count { s += ", \"name\": \(JSONText.string(classNames[entry.index]))" }
-            return s + ", \"probability\": \(entry.probability)}"
+            return s + ", \"probability\": \(JSONText.number(entry.probability))}"
         }
         return "{\"file\": \(JSONText.string(file)), \"probabilities\": \(JSONText.array(probabilities)), \"top_k\": [\(top.joined(separator: ", "))]}"
     }

@@ -43,6 +43,8 @@ public enum PredictorError: Error, CustomStringConvertible {
     case noImageShape(source: String)
     case badImageShape(source: String, shape: [Int])
     case badHead(source: String, shape: [Int])
+    case outOfRange(origin: String, field: String, expected: String, found: String)
+    case batchDependent(source: String, batch: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,10 @@ public enum PredictorError: Error, CustomStringConvertible {
             return "\(source): image shape \(shape) is not C,H,W with C 1 or 3"
         case let .badHead(source, shape):
             return "\(source): the network's output has shape \(shape); expected [batch, classes]"
+        case let .outOfRange(origin, field, expected, found):
+            return "\(origin): \(field) is \(found); expected \(expected)"
+        case let .batchDependent(source, batch, detail):
+            return "\(source): the network cannot run a batch of \(batch) images: \(detail)"
         }
     }
 }
@@ -81,6 +87,9 @@ public final class Predictor: @unchecked Sendable {
     private var useClock = 0
     private let workspaces: [AugmentWorkspace]
     private var input: UnsafeMutablePointer<Float>
+    /// Every parameter's shape at batch 1; a graph whose parameters change shape with the
+    /// batch size cannot run any other batch on the loaded weights.
+    private var parameterShapes: [String: [Int]] = [:]
 
     /// Forward passes run so far (one per batch).
     public private(set) var forwardPasses = 0
@@ -100,6 +109,10 @@ public final class Predictor: @unchecked Sendable {
         guard ImageShape.isValid(shape) else {
             throw PredictorError.badImageShape(source: artifact.source, shape: shape)
         }
+        let shapeOrigin = options.imageShape != nil ? "--image-shape"
+            : artifact.imageShape != nil ? "\(artifact.source): model-shapes.json" : "\(artifact.source): hyperparameters.json"
+        try ModelLimits.check(shape: shape, shapeOrigin: shapeOrigin, hyperparameters: hyper,
+                              source: artifact.source, maxBatch: options.maxBatch)
         imageShape = shape
         symbol = artifact.symbol
         source = artifact.source
@@ -123,6 +136,9 @@ public final class Predictor: @unchecked Sendable {
         numClasses = head[1]
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
         executors[1] = first
+        // Learnable parameters and auxiliary states only: the data and label inputs follow the batch.
+        parameterShapes = first.shapes.arguments.filter { store.argument($0.key) != nil }
+            .merging(first.shapes.auxiliary.filter { store.auxiliary($0.key) != nil }) { a, _ in a }
     }
 
     deinit { input.deallocate() }
@@ -176,28 +192,41 @@ public final class Predictor: @unchecked Sendable {
             (input + good * size).update(from: staging + i * size, count: size)
             good += 1
         }
-        var probabilities = good > 0 ? forward(input, count: good) : []
+        var probabilities: [Result<[Float], ImageInputError>] = []
+        if good > 0 {
+            do { probabilities = try forward(input, count: good).map(Self.finite) } catch {
+                probabilities = Array(repeating: .failure(.modelFailed(error.description)), count: good)
+            }
+        }
         var results: [Result<[Float], ImageInputError>] = []
         var k = 0
         for i in 0..<count {
             if let error = errors[i] { results.append(.failure(error)); continue }
-            results.append(.success(probabilities[k]))
+            results.append(probabilities[k])
             k += 1
         }
-        probabilities.removeAll()
         return results
+    }
+
+    /// Probabilities that are all finite, else why not: NaN or infinite weights give NaN
+    /// probabilities, which no JSON answer can carry.
+    static func finite(_ probabilities: [Float]) -> Result<[Float], ImageInputError> {
+        probabilities.allSatisfy(\.isFinite) ? .success(probabilities)
+            : .failure(.modelFailed("the model's output is not finite (NaN or infinity): its weights are likely damaged"))
     }
 
     /// Runs preprocessed images (`count` x C x H x W floats) through the network; returns one
     /// probability vector per image. `count` may exceed `maxBatch` (split into several passes).
-    public func forward(_ data: UnsafePointer<Float>, count: Int) -> [[Float]] {
+    /// Throws when the graph cannot run at a batch size it meets (for instance one whose
+    /// shapes only hold at batch 1).
+    public func forward(_ data: UnsafePointer<Float>, count: Int) throws(PredictorError) -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(count)
         let size = preprocessor.outputCount
         var start = 0
         while start < count {
             let n = min(count - start, max(1, options.maxBatch))
-            let executor = executor(batch: n)
+            let executor = try executor(batch: n)
             executor.setData(data + start * size)
             executor.forward()
             let flat = executor.output()
@@ -213,12 +242,15 @@ public final class Predictor: @unchecked Sendable {
     /// dropped while more than `cachedExecutors` are held or their activations exceed
     /// `executorMemoryBudget` (compiling costs milliseconds, a large batch's activations
     /// hundreds of megabytes).
-    private func executor(batch n: Int) -> Executor {
+    private func executor(batch n: Int) throws(PredictorError) -> Executor {
+        if let e = executors[n] {
+            useClock += 1
+            lastUse[n] = useClock
+            return e
+        }
+        let e = try compile(batch: n)
         useClock += 1
         lastUse[n] = useClock
-        if let e = executors[n] { return e }
-        // The graph compiled for batch 1 at load time, so other sizes cannot fail to compile.
-        let e = try! Executor(symbol: symbol, parameters: store, dataShape: [n] + imageShape, mode: .inference)
         executors[n] = e
         while executors.count > 1,
               executors.count > max(1, options.cachedExecutors)
@@ -228,6 +260,26 @@ public final class Predictor: @unchecked Sendable {
             lastUse[victim] = nil
         }
         return e
+    }
+
+    /// Compiles the graph for batch `n`, refusing one whose parameters would change shape
+    /// (compiling it would reallocate, and so lose, the loaded weights).
+    private func compile(batch n: Int) throws(PredictorError) -> Executor {
+        let dataShape = [n] + imageShape
+        do {
+            let shapes = try symbol.inferShapes(inputs: ["data": dataShape])
+            let atBatch = shapes.arguments.merging(shapes.auxiliary) { a, _ in a }
+            for (name, shape) in parameterShapes where atBatch[name].map({ $0 != shape }) ?? false {
+                throw PredictorError.batchDependent(
+                    source: source, batch: n,
+                    detail: "parameter \(name) has shape \(shape) at batch 1 but \(atBatch[name] ?? []) at batch \(n)")
+            }
+            return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference)
+        } catch let error as PredictorError {
+            throw error
+        } catch {
+            throw .batchDependent(source: source, batch: n, detail: "\(error)")
+        }
     }
 
     /// Batch sizes with a compiled executor (for tests and diagnostics).

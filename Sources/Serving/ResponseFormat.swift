@@ -7,20 +7,44 @@ public enum ResponseFormat: String, Sendable, CaseIterable {
     case jsonLines = "application/jsonlines"
 
     /// The format an `Accept` header asks for; nil when it names none we produce.
-    /// A missing header, `*/*` and `application/*` mean JSON.
+    /// A missing header, `*/*` and `application/*` mean JSON. Quality values count: each
+    /// format takes the q of the most specific range that names it, `q=0` means "not
+    /// acceptable", and the highest q wins (on a tie, the one named first; JSON for wildcards).
     public static func negotiate(accept: String?) -> ResponseFormat? {
         guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .json }
-        var sawWildcard = false
-        for item in accept.split(separator: ",") {
+        // Per format: (specificity of the range that set it, its q).
+        var best: [ResponseFormat: (specificity: Int, q: Double, position: Int)] = [:]
+        for (position, item) in accept.split(separator: ",").enumerated() {
             let type = MediaTypes.essence(String(item))
+            let q = quality(String(item))
+            let matches: [(ResponseFormat, Int)]
             switch type {
-            case "application/json": return .json
-            case "application/jsonlines", "application/x-jsonlines", "application/jsonl": return .jsonLines
-            case "*/*", "application/*": sawWildcard = true
-            default: continue
+            case "application/json": matches = [(.json, 2)]
+            case "application/jsonlines", "application/x-jsonlines", "application/jsonl": matches = [(.jsonLines, 2)]
+            case "application/*": matches = [(.json, 1), (.jsonLines, 1)]
+            case "*/*": matches = [(.json, 0), (.jsonLines, 0)]
+            default: matches = []
+            }
+            for (format, specificity) in matches where specificity >= (best[format]?.specificity ?? -1) {
+                best[format] = (specificity, q, position)
             }
         }
-        return sawWildcard ? .json : nil
+        let json = best[.json] ?? (0, 0, 0), lines = best[.jsonLines] ?? (0, 0, 0)
+        if json.q <= 0 && lines.q <= 0 { return nil }
+        if lines.q != json.q { return lines.q > json.q ? .jsonLines : .json }
+        return lines.position < json.position ? .jsonLines : .json
+    }
+
+    /// The `q` parameter of one media range (1 when absent or unreadable, clamped to 0...1).
+    static func quality(_ range: String) -> Double {
+        for parameter in range.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "q" {
+                guard let q = Double(pair[1]), q.isFinite else { return 1 }
+                return min(1, max(0, q))
+            }
+        }
+        return 1
     }
 
     /// The body for one image's probabilities.
@@ -51,10 +75,13 @@ public enum JSONText {
         var s = "["
         for (i, v) in values.enumerated() {
             if i > 0 { s += ", " }
-            s += v.isFinite ? "\(v)" : "null"
+            s += number(v)
         }
         return s + "]"
     }
+
+    /// One float's shortest round-trip text; a non-finite value (no JSON number) as null.
+    public static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
 
     /// A JSON string literal.
     public static func string(_ text: String) -> String {

@@ -13,7 +13,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder.")
     var model: String
-    @Option(name: .customLong("data"), help: "A channel folder: a .rec, images with a .lst, class sub-folders, or a manifest.")
+    @Option(name: .customLong("data"), help: "A channel folder (a .rec, images with a .lst, class sub-folders, or a manifest), or a .rec file.")
     var data: String
     @Option(name: .customLong("lst"), help: "A .lst file (or folder of them) for the images in --data.")
     var lst: String?
@@ -30,11 +30,15 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Print only the JSON report, even on a terminal.")
     var jsonOnly = false
 
+    func validate() throws {
+        try requireRange(batchSize, 1...1024, option: "--batch-size")
+        try requireRange(topK, 1...1_000_000, option: "--top-k")
+    }
+
     func run() throws {
-        guard batchSize > 0, topK > 0 else { throw ValidationError("--batch-size and --top-k must be positive") }
         let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
                                       options: PredictorOptions(maxBatch: batchSize, imageShape: try parseShape(imageShape)))
-        let source = try Dataset.open(URL(fileURLWithPath: data), options: Dataset.Options(
+        let source = try EvaluationData.open(URL(fileURLWithPath: data), options: Dataset.Options(
             channel: "evaluation", labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
             contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
             attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) }))

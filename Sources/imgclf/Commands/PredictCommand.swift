@@ -22,8 +22,13 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Images per forward pass.")
     var batchSize = 32
 
+    func validate() throws {
+        try requireRange(batchSize, 1...1024, option: "--batch-size")
+        try requireRange(topK, 0...1_000_000, option: "--top-k")
+        if let epoch { try requireRange(epoch, 0...9999, option: "--epoch") }
+    }
+
     func run() throws {
-        guard batchSize > 0, topK >= 0 else { throw ValidationError("--batch-size must be positive and --top-k not negative") }
         let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
                                       options: PredictorOptions(maxBatch: batchSize, imageShape: try parseShape(imageShape), epoch: epoch))
         var failed = 0
@@ -33,8 +38,10 @@ struct PredictCommand: ParsableCommand {
             var bytes: [[UInt8]] = []
             var readErrors: [Int: String] = [:]
             for (i, path) in chunk.enumerated() {
-                do { bytes.append([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))) } catch {
-                    readErrors[i] = "cannot read \(path): \(error.localizedDescription)"
+                switch ImageFile.read(path) {
+                case .success(let data): bytes.append(data)
+                case .failure(let problem):
+                    readErrors[i] = problem.description
                     bytes.append([])
                 }
             }

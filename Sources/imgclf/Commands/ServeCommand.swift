@@ -32,19 +32,41 @@ struct ServeCommand: ParsableCommand {
     var imageShape: String?
     @Option(name: .customLong("epoch"), help: "Which *-NNNN.params to load when the artifact holds several.")
     var epoch: Int?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.")
+    var idleTimeout = 60
+    @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.")
+    var readTimeout = 30
+    @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.")
+    var maxConnections = 512
+
+    func validate() throws {
+        try requireRange(maxPayloadMB, 1...1024, option: "--max-payload-mb")
+        try requireRange(maxBatch, 1...1024, option: "--max-batch")
+        try requireRange(maxBatchDelayMs, 0...10_000, option: "--max-batch-delay-ms")
+        try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
+        try requireRange(executorMemoryMB, 1...1_048_576, option: "--executor-memory-mb")
+        try requireRange(idleTimeout, 1...86_400, option: "--idle-timeout")
+        try requireRange(readTimeout, 1...86_400, option: "--read-timeout")
+        try requireRange(maxConnections, 1...65_536, option: "--max-connections")
+        if let port { try requireRange(port, 0...65_535, option: "--port") }
+        if let epoch { try requireRange(epoch, 0...9999, option: "--epoch") }
+    }
 
     func run() throws {
-        guard maxBatch > 0, maxPayloadMB > 0, maxBatchDelayMs >= 0, maxPixels > 0 else {
-            throw ValidationError("--max-batch, --max-payload-mb and --max-pixels must be positive, --max-batch-delay-ms not negative")
-        }
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             imageShape: try parseShape(imageShape), epoch: epoch))
         let port = self.port ?? ProcessInfo.processInfo.environment["SAGEMAKER_BIND_TO_PORT"].flatMap { Int($0) } ?? 8080
+        try requireRange(port, 0...65_535, option: "SAGEMAKER_BIND_TO_PORT")
+        let connections = DescriptorLimit.connections(requested: maxConnections)
+        if connections < maxConnections {
+            FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
+        }
         let server = InferenceServer(predictor: predictor, options: ServerOptions(
             host: host, port: port, maxBodyBytes: maxPayloadMB * 1024 * 1024,
-            batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs))))
+            batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs)),
+            idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections))
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")"
 

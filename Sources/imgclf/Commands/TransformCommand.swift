@@ -26,7 +26,8 @@ struct TransformCommand: ParsableCommand {
 
     func validate() throws {
         guard (output == nil) != (jsonl == nil) else { throw ValidationError("give exactly one of --output DIR and --jsonl FILE") }
-        guard batchSize > 0, maxPixels > 0 else { throw ValidationError("--batch-size and --max-pixels must be positive") }
+        try requireRange(batchSize, 1...1024, option: "--batch-size")
+        try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
     }
 
     func run() throws {
@@ -37,6 +38,7 @@ struct TransformCommand: ParsableCommand {
         let summary = try BatchTransform.run(
             predictor: predictor, inputs: inputs,
             output: output.map { URL(fileURLWithPath: $0) }, jsonl: jsonl.map { URL(fileURLWithPath: $0) },
+            inputSource: URL(fileURLWithPath: input),
             warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) },
             progress: { bar.update(done: $0, total: $1) })
         FileHandle.standardError.write(Data("transform: \(summary.succeeded) of \(summary.total) image(s) classified, \(summary.failed) failed\n".utf8))

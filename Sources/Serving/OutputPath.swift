@@ -1,0 +1,47 @@
+import Foundation
+
+/// Where batch transform may write `<name>.out`: always inside the `--output` folder.
+///
+/// An input's name comes from a manifest or a list, so it is hostile text: a name that is
+/// absolute or has a `..` component is refused (that image gets an error line; the job goes
+/// on), and so is one whose existing sub-folders lead, through a symbolic link, out of the
+/// output folder. Folders are created one level at a time after that check, so none is ever
+/// made outside.
+enum OutputPath {
+    /// The output file for `name` under `root`, creating its sub-folders; or why not.
+    static func file(for name: String, under root: URL) -> Result<URL, FileProblem> {
+        let components = name.split(separator: "/").map(String.init).filter { $0 != "." }
+        guard !name.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
+            return .failure(FileProblem(path: name, detail: "the name is absolute or has a '..' component, so its output would leave --output \(root.path); give names relative to the input folder"))
+        }
+        guard let realRoot = realPath(root.path) else {
+            return .failure(FileProblem(path: root.path, detail: "the output folder does not exist"))
+        }
+        var folder = realRoot
+        for component in components.dropLast() {
+            let next = folder + "/" + component
+            if let real = realPath(next) {
+                guard real == realRoot || real.hasPrefix(realRoot + "/") else {
+                    return .failure(FileProblem(path: next, detail: "this output sub-folder leads to \(real), outside --output \(realRoot)"))
+                }
+                folder = real
+            } else {
+                guard mkdir(next, 0o777) == 0 || errno == EEXIST else {
+                    return .failure(FileProblem(path: next, detail: "cannot create the folder: \(String(cString: strerror(errno)))"))
+                }
+                guard let real = realPath(next), real.hasPrefix(realRoot + "/") else {
+                    return .failure(FileProblem(path: next, detail: "this output sub-folder leads outside --output \(realRoot)"))
+                }
+                folder = real
+            }
+        }
+        return .success(URL(fileURLWithPath: folder + "/" + components[components.count - 1] + ".out"))
+    }
+
+    /// The canonical path (symbolic links resolved), nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Graph
+import Models
+import Serving
+import Testing
+
+/// Models that used to crash or corrupt the server: a graph valid only at batch 1, NaN
+/// weights, hyperparameters sizing huge buffers. Each is built here and must become an
+/// answer or a load error that names the file and field.
+@Suite(.serialized)
+struct HostileModelTests {
+    /// data -> FullyConnected(3) -> broadcast_add(bias2) -> softmax, with bias2 of shape
+    /// [1, 3]: the shapes hold at batch 1 only (at batch n bias2 would become [n, 3]).
+    static func batchOneOnlyModel(in folder: URL) throws -> URL {
+        var b = GraphBuilder()
+        let data = b.variable("data")
+        let flat = b.op("Flatten", name: "flatten0", inputs: [data])
+        let fc = b.fullyConnected(flat, name: "fc1", attrs: ["num_hidden": "3"])
+        let bias = b.variable("bias2")
+        let sum = b.op("broadcast_add", name: "badd", inputs: [fc, bias])
+        let out = b.output("SoftmaxOutput", sum, name: "softmax")
+        let inputs = 3 * 28 * 28
+        let artifact = ModelArtifact(
+            symbol: b.symbol(heads: [out]),
+            parameters: [("arg:fc1_weight", NDArray(shape: [3, inputs], floats: (0..<(3 * inputs)).map { Float($0 % 7) * 1e-4 })),
+                         ("arg:fc1_bias", NDArray(shape: [3], floats: [0, 0.1, 0.2])),
+                         ("arg:bias2", NDArray(shape: [1, 3], floats: [0.3, 0, -0.3]))],
+            epoch: 0, imageShape: [3, 28, 28])
+        let url = folder.appendingPathComponent("batch1")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        _ = try artifact.write(to: url)
+        return url
+    }
+
+    @Test func graphValidOnlyAtBatchOneGivesErrorsNotACrash() throws {
+        let folder = Fixtures.temporaryFolder("batch1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let predictor = try Predictor(contentsOf: try Self.batchOneOnlyModel(in: folder), options: PredictorOptions(maxBatch: 8))
+        let image = Fixtures.bytes("rgb0.png")
+        let single = try predictor.predict([image])[0].get()
+        #expect(single.count == 3)
+        let batch = predictor.predict(Array(repeating: image, count: 8))
+        for result in batch {
+            guard case .failure(.modelFailed(let message)) = result else {
+                Issue.record("expected a model failure at batch 8, got \(result)"); continue
+            }
+            #expect(message.contains("batch of 8") && message.contains("bias2"), "\(message)")
+        }
+        // The loaded weights survive: batch 1 still answers the same.
+        #expect(try predictor.predict([image])[0].get() == single)
+    }
+
+    /// Eight concurrent requests on that model: answers (200 or 500 with JSON), never a crash.
+    @Test func serverAnswersConcurrentRequestsOnABatchOneGraph() async throws {
+        let folder = Fixtures.temporaryFolder("batch1-server")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try Self.batchOneOnlyModel(in: folder)
+        var options = ServerOptions(host: "127.0.0.1", port: 0, batching: BatchingOptions(maxBatch: 8, maxDelay: .milliseconds(300)), handleSignals: false)
+        options.port = 0
+        let server = InferenceServer(predictor: try Predictor(contentsOf: model, options: PredictorOptions(maxBatch: 8)), options: options)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let running = Task { try await server.run { continuation.yield($0) } }
+        var it = ports.makeAsyncIterator()
+        let port = try #require(await it.next())
+        let statuses = try await withThrowingTaskGroup(of: HTTPReply.self) { group in
+            for _ in 0..<8 { group.addTask { try await HTTP.post(port: port, Fixtures.bytes("rgb0.png"), type: "image/png") } }
+            return try await group.reduce(into: [HTTPReply]()) { $0.append($1) }
+        }
+        #expect(statuses.contains { $0.status == 500 }, "the batched requests fail")
+        for reply in statuses {
+            #expect(reply.status == 200 || reply.status == 500)
+            #expect((try? JSONSerialization.jsonObject(with: reply.body)) != nil, "\(reply.text)")
+        }
+        #expect(try await HTTP.send("GET", port: port, path: "/ping").status == 200)
+        await server.shutdown()
+        try await running.value
+    }
+
+    /// NaN weights: no `nan` in any JSON; the image gets a clear error instead.
+    @Test func nanWeightsGiveAnErrorAndValidJSON() throws {
+        var artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        let index = try #require(artifact.parameters.firstIndex { $0.name.hasSuffix("fc1_weight") })
+        let shape = artifact.parameters[index].array.shape
+        artifact.parameters[index].array = NDArray(shape: shape, floats: Array(repeating: .nan, count: shape.reduce(1, *)))
+        let predictor = try Predictor(artifact: artifact)
+        let result = predictor.predict([Fixtures.bytes("rgb0.png")])[0]
+        guard case .failure(let error) = result else { Issue.record("NaN weights answered \(result)"); return }
+        #expect(error.description.contains("not finite"), "\(error)")
+        let line = PredictionOutput.line(file: "x.png", probabilities: [.nan, .infinity], k: 2, classNames: nil)
+        #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+        #expect(!line.contains("nan") && !line.contains("inf"))
+    }
+
+    /// Hyperparameters and shapes sized to overflow or exhaust memory are refused at load,
+    /// naming the file, the field and the range.
+    @Test(arguments: [
+        (["resize": "1000000000000000000"], nil as [Int]?, "resize"),
+        (["resize": "1e30"], nil, "resize"),
+        (["num_classes": "9223372036854775807"], nil, "num_classes"),
+        (["image_shape": "3,60000,60000"], nil, "image_shape"),
+        ([:], [3, 60000, 60000], "image_shape"),
+        ([:], [3, 8192, 8192], "max batch"),
+    ] as [([String: String], [Int]?, String)])
+    func hostileHyperparametersAreRefused(hyper: [String: String], shape: [Int]?, field: String) throws {
+        let folder = Fixtures.temporaryFolder("hyper")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        artifact.hyperparameters = hyper
+        artifact.imageShape = shape ?? (hyper["image_shape"] == nil ? [3, 28, 28] : nil)
+        _ = try artifact.write(to: folder)
+        #expect {
+            _ = try Predictor(contentsOf: folder)
+        } throws: { error in
+            let text = "\(error)"
+            let file = shape != nil ? "model-shapes.json" : "hyperparameters.json"
+            return text.contains(folder.path) && text.contains(file) && text.contains(field) && text.contains("expected")
+        }
+    }
+}
