@@ -1,14 +1,14 @@
+import Models
+
 /// Range checks on the values a model artifact brings with it (its image shape, its
 /// hyperparameters) and on the buffers they size, so a hostile artifact is refused at load
 /// time with the file, the field and the valid range, never sized into an overflow or a
-/// multi-gigabyte allocation on the first request.
+/// multi-gigabyte allocation on the first request. The ranges are training's
+/// (``PreprocessingLimits``), so every model training writes loads here.
 public enum ModelLimits {
-    /// Largest image height or width the network may take.
-    public static let maxImageSide = 8192
-    /// Largest `resize` (shorter side before the centre crop).
-    public static let maxResize = 16384
-    /// Largest number of classes.
-    public static let maxClasses = 1_000_000
+    static let maxImageSide = PreprocessingLimits.imageSide.upperBound
+    static let maxResize = PreprocessingLimits.resize.upperBound
+    static let classes = PreprocessingLimits.numClasses
     /// Most floats the batch input buffer (max batch x C x H x W) may hold: 4 GiB.
     public static let maxInputFloats = 1 << 30
 
@@ -29,8 +29,8 @@ public enum ModelLimits {
             throw .outOfRange(origin: hyperFile, field: "resize", expected: "an integer of at most \(maxResize)", found: text)
         }
         if let text = hyperparameters["num_classes"] {
-            guard let value = Int(text), (1...maxClasses).contains(value) else {
-                throw .outOfRange(origin: hyperFile, field: "num_classes", expected: "an integer from 1 to \(maxClasses)", found: text)
+            guard let value = Int(text), classes.contains(value) else {
+                throw .outOfRange(origin: hyperFile, field: "num_classes", expected: PreprocessingLimits.numClassesRange, found: text)
             }
         }
         let perImage = shape[0] * shape[1] * shape[2]  // at most 3 x 8192^2: no overflow

@@ -41,7 +41,6 @@ public struct PredictorOptions: Sendable {
 /// Why a model cannot be served.
 public enum PredictorError: Error, CustomStringConvertible {
     case noImageShape(source: String)
-    case badImageShape(source: String, shape: [Int])
     case badHead(source: String, shape: [Int])
     case outOfRange(origin: String, field: String, expected: String, found: String)
     case batchDependent(source: String, batch: Int, detail: String)
@@ -50,8 +49,6 @@ public enum PredictorError: Error, CustomStringConvertible {
         switch self {
         case let .noImageShape(source):
             return "\(source): no model-shapes.json and no image_shape hyperparameter; pass the shape the model was trained on (--image-shape C,H,W)"
-        case let .badImageShape(source, shape):
-            return "\(source): image shape \(shape) is not C,H,W with C 1 or 3"
         case let .badHead(source, shape):
             return "\(source): the network's output has shape \(shape); expected [batch, classes]"
         case let .outOfRange(origin, field, expected, found):
@@ -105,9 +102,6 @@ public final class Predictor: @unchecked Sendable {
         let hyper = artifact.hyperparameters ?? [:]
         guard let shape = options.imageShape ?? artifact.imageShape ?? hyper["image_shape"].flatMap(ImageShape.parse) else {
             throw PredictorError.noImageShape(source: artifact.source)
-        }
-        guard ImageShape.isValid(shape) else {
-            throw PredictorError.badImageShape(source: artifact.source, shape: shape)
         }
         let shapeOrigin = options.imageShape != nil ? "--image-shape"
             : artifact.imageShape != nil ? "\(artifact.source): model-shapes.json" : "\(artifact.source): hyperparameters.json"

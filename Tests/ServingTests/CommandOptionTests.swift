@@ -16,9 +16,9 @@ struct CommandOptionTests {
         (["serve", "--model", "m", "--port", "70000"], "--port must be from 0 to 65535"),
         (["serve", "--model", "m", "--executor-memory-mb", "9007199254740992"], "--executor-memory-mb must be from 1"),
         (["serve", "--model", "m", "--idle-timeout", "0"], "--idle-timeout must be from 1"),
-        (["serve", "--model", "m", "--max-connections", "-1"], "--max-connections must be from 1"),
+        (["serve", "--model", "m", "--max-connections=-1"], "--max-connections must be from 1"),
         (["predict", "--model", "m", "--batch-size", "9223372036854775807", "x.png"], "--batch-size must be from 1 to 1024"),
-        (["predict", "--model", "m", "--top-k", "-3", "x.png"], "--top-k must be from 0"),
+        (["predict", "--model", "m", "--top-k=-3", "x.png"], "--top-k must be from 0"),
         (["transform", "--model", "m", "--input", "i", "--jsonl", "o", "--batch-size", "0"], "--batch-size must be from 1 to 1024"),
         (["evaluate", "--model", "m", "--data", "d", "--batch-size", "4611686018427387904"], "--batch-size must be from 1 to 1024"),
     ] as [([String], String)])

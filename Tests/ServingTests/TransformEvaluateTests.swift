@@ -56,7 +56,7 @@ struct TransformTests {
         }
         let last = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
         #expect(last["file"] as? String == "missing.png")
-        #expect((last["error"] as? String)?.contains("cannot read") == true)
+        #expect((last["error"] as? String)?.contains("no such file") == true)
     }
 
     @Test func missingInputIsAnError() {
