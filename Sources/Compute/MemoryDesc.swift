@@ -41,8 +41,9 @@ public struct MemoryDesc: @unchecked Sendable, Equatable {
         }
     }
 
-    /// The product of `dims`, or nil when it overflows.
-    static func elementCount(_ dims: [Int]) -> Int? {
+    /// The product of `dims`, or nil when it overflows: the one checked shape product
+    /// (Graph's shape rules use it too).
+    public static func elementCount(_ dims: some Sequence<Int>) -> Int? {
         var n = 1
         for d in dims {
             let (p, o) = n.multipliedReportingOverflow(by: d)

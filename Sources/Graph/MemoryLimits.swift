@@ -1,3 +1,4 @@
+import Compute
 /// Caps on what an executor may allocate, checked from the inferred shapes before any
 /// tensor exists, so a hostile graph or image shape ends in an error naming the node and
 /// the size instead of an allocation the machine cannot make.
@@ -15,15 +16,7 @@ public struct MemoryLimits: Sendable, Equatable {
 
 /// Shape arithmetic that cannot overflow: nil when a product passes `Int.max`.
 enum ShapeMath {
-    static func product(_ dims: some Sequence<Int>) -> Int? {
-        var n = 1
-        for d in dims {
-            let (p, o) = n.multipliedReportingOverflow(by: d)
-            if o { return nil }
-            n = p
-        }
-        return n
-    }
+    static func product(_ dims: some Sequence<Int>) -> Int? { MemoryDesc.elementCount(dims) }
 
     /// Float32 bytes of a tensor as oneDNN may lay it out: blocked layouts pad the
     /// channel axis of 4-D tensors to a multiple of 16.
