@@ -1,49 +1,74 @@
 #!/usr/bin/env python3
 """Accuracy and time side by side: imgclf and MXNet 1.9.1 train the same ResNet on the
-real MNIST sample (per class 400 train / 100 validate) with the same settings.
+real MNIST sample in the repository (sample/mnist: 400 train / 100 validation images per
+digit) with the same settings.
 
-    python3 bench/compare_mnist.py [--epochs 10] [--num_layers 20] [--batch 64] [--lr 0.1] [--steps 6,8]
+    python3 bench/compare_mnist.py [--epochs 10] [--num_layers 20] [--batch 64] [--lr 0.1]
+                                   [--steps 6,8] [--train-per-class N] [--no-install]
 
-imgclf reads the PNG class folders in sample/mnist (tools/make_mnist_sample.py made them
-from the same CSV); MXNet reads the CSV through ../shared/bench/peer_mnist.py. Each
+Both read the same PNG class folders (MXNet through bench/peers/peer_mnist.py). Each
 system's time is the wall time of its whole run (start-up, data, training, validation).
-Needs the MXNet peer (../shared/bench/peers.sh mx) and a release build."""
-import argparse, json, os, re, subprocess, time
+Installs the MXNet peer on first run (bench/peers/install.sh mx) unless --no-install; the
+imgclf model goes to bench/.work/compare-mnist-model. --steps '' turns the schedule off;
+--train-per-class N trains both on the first N images of each digit only (a copy under
+bench/.work), for a quick run; validation always uses all 1000 images."""
+import argparse
+import os
+import re
+import shutil
+import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get('SHARED_BENCH', os.path.join(ROOT, '..', 'shared', 'bench'))
-PEERS = os.environ.get('PEERS', '/tmp/peers')
+import benchlib as b
 
-ap = argparse.ArgumentParser()
+ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 ap.add_argument('--epochs', type=int, default=10)
 ap.add_argument('--num_layers', type=int, default=20)
 ap.add_argument('--batch', type=int, default=64)
 ap.add_argument('--lr', type=float, default=0.1)
-ap.add_argument('--steps', default='6,8')
+ap.add_argument('--steps', default='6,8', help="epochs at which the learning rate drops 10x ('' for none)")
+ap.add_argument('--train-per-class', type=int, help='train on the first N images of each digit (default: all 400)')
+b.add_common_args(ap)
 a = ap.parse_args()
+b.check_imgclf(a.imgclf)
+b.ensure_peers(a, 'mx')
+data = b.MNIST
+if a.train_per_class:
+    # A smaller copy laid out like sample/mnist, so both systems read the same subset.
+    data = os.path.join(b.WORK, 'mnist-%d' % a.train_per_class)
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(os.path.join(b.MNIST, 'validation'), os.path.join(data, 'validation'))
+    for digit in sorted(os.listdir(os.path.join(b.MNIST, 'train'))):
+        src, dst = os.path.join(b.MNIST, 'train', digit), os.path.join(data, 'train', digit)
+        os.makedirs(dst)
+        for name in sorted(os.listdir(src))[:a.train_per_class]:
+            shutil.copyfile(os.path.join(src, name), os.path.join(dst, name))
+train, validation = os.path.join(data, 'train'), os.path.join(data, 'validation')
+count = sum(len(files) for _, _, files in os.walk(train))
 
-t = time.time()
-out = subprocess.run([os.path.join(PEERS, 'mx', 'bin', 'python'), os.path.join(SHARED, 'peer_mnist.py'),
-                      os.path.join(SHARED, '..', 'data', 'mnist_5k.csv.gz'), str(a.epochs), str(a.num_layers),
-                      str(a.batch), str(a.lr), a.steps], capture_output=True, text=True, check=True)
-mx_seconds = time.time() - t
-mx = json.loads(out.stdout.strip().splitlines()[-1])
+start = time.time()
+mx = b.run_json([b.peer_python('mx'), b.peer_script('peer_mnist.py'), data, a.epochs, a.num_layers,
+                 a.batch, a.lr, a.steps])
+mx_seconds = time.time() - start
 
-model = '/tmp/compare-mnist-model'
-subprocess.run(['rm', '-rf', model], check=True)
-t = time.time()
-out = subprocess.run([os.path.join(ROOT, '.build', 'release', 'imgclf'), 'train',
-                      '--train', os.path.join(ROOT, 'sample/mnist/train'),
-                      '--validation', os.path.join(ROOT, 'sample/mnist/validation'), '--output', model,
-                      '--num_classes', '10', '--num_training_samples', '4000', '--image_shape', '1,28,28',
-                      '--num_layers', str(a.num_layers), '--mini_batch_size', str(a.batch), '--epochs', str(a.epochs),
-                      '--learning_rate', str(a.lr), '--lr_scheduler_step', a.steps],
-                     capture_output=True, text=True, check=True)
-ours_seconds = time.time() - t
-accs = [float(m) for m in re.findall(r'Validation-accuracy=([0-9.]+)', out.stdout)]
+model = os.path.join(b.WORK, 'compare-mnist-model')
+shutil.rmtree(model, ignore_errors=True)
+os.makedirs(b.WORK, exist_ok=True)
+cmd = [a.imgclf, 'train', '--train', train, '--validation', validation, '--output', model,
+       '--num_classes', 10, '--num_training_samples', count, '--image_shape', '1,28,28',
+       '--num_layers', a.num_layers, '--mini_batch_size', a.batch, '--epochs', a.epochs, '--learning_rate', a.lr]
+if a.steps:
+    cmd += ['--lr_scheduler_step', a.steps]
+start = time.time()
+out = b.run(cmd)
+ours_seconds = time.time() - start
+accs = [float(m) for m in re.findall(r'Validation-accuracy=([0-9.]+)', out.stdout + out.stderr)]
+if not accs:
+    raise SystemExit('imgclf train printed no Validation-accuracy line:\n' + out.stdout[-2000:])
 
+print('%d training and %d validation images, %d epochs, batch %d\n' % (count, mx.get('validation_images', 0), a.epochs, a.batch))
 print('| system | validation accuracy (last epoch) | best epoch | wall time (s) |')
 print('|---|---|---|---|')
-print(f"| MXNet {mx.get('num_layers')} layers | {mx['validation_accuracy'] * 100:.2f}% | | {mx_seconds:.1f} |")
-print(f"| imgclf | {accs[-1] * 100:.2f}% | {max(accs) * 100:.2f}% | {ours_seconds:.1f} |")
-print(f"\nimgclf is {mx_seconds / ours_seconds:.2f}x faster; accuracy difference {100 * (accs[-1] - mx['validation_accuracy']):+.2f} points")
+print('| MXNet %s, ResNet-%d | %.2f%% | | %.1f |' % (mx.get('version', ''), a.num_layers, mx['validation_accuracy'] * 100, mx_seconds))
+print('| imgclf, ResNet-%d | %.2f%% | %.2f%% | %.1f |' % (a.num_layers, accs[-1] * 100, max(accs) * 100, ours_seconds))
+print('\nimgclf speed / MXNet speed (wall time): %.2fx; accuracy difference %+.2f points'
+      % (mx_seconds / ours_seconds, 100 * (accs[-1] - mx['validation_accuracy'])))

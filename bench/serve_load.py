@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Serving throughput vs the compute benchmark, side by side in one run (issue 5, item 4).
 
 1. `imgclf benchmark --infer-only` on ResNet-18 3x224x224, batch 32: the compute figure.
@@ -9,54 +10,59 @@
 Bounded and local: loopback only, a fixed number of requests, a timeout on every request,
 the server is stopped (SIGTERM) at the end.
 
-    python3 bench/serve_load.py [--imgclf .build/release/imgclf] [--model DIR]
-                                [--clients 16] [--requests 480] [--warmup 48]
+    python3 bench/serve_load.py [--model DIR] [--image FILE] [--clients 16] [--requests 480]
+                                [--warmup 48] [--iters 10] [--no-install]
 
---model defaults to /tmp/serve-bench/resnet18, made on first use with MXNet 1.9.1 by
-tools/make_serving_fixtures.py --bench-model (random weights; the compute does not depend
-on them). The JPEG is shared/data/photos/chelsea.png resized to 500x375 (cv2, quality 90);
-any other image may be given with --image.
+--model defaults to bench/.work/serve-resnet18, made on first use by MXNet 1.9.1 with
+bench/peers/mx_bench_model.py (random weights: the compute does not depend on them; the
+MXNet peer is installed for it unless --no-install). The image defaults to the real
+500x375 JPEG photo of the repository's tests (Tests/DataTests/Resources/sources/photo.jpg).
 """
 import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 
+import benchlib as b
+
 ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-ap.add_argument('--imgclf', default='.build/release/imgclf')
-ap.add_argument('--model', default='/tmp/serve-bench/resnet18')
-ap.add_argument('--image', default='/tmp/serve-bench/chelsea-500x375.jpg')
-ap.add_argument('--mx-python', default='/tmp/peers/mx/bin/python')
+ap.add_argument('--model', default=os.path.join(b.WORK, 'serve-resnet18'))
+ap.add_argument('--image', default=b.PHOTO)
 ap.add_argument('--clients', type=int, default=16)
 ap.add_argument('--requests', type=int, default=480)
 ap.add_argument('--warmup', type=int, default=48)
-ap.add_argument('--port', type=int, default=18099)
+ap.add_argument('--iters', type=int, default=10, help='timed iterations of the compute benchmark')
+ap.add_argument('--port', type=int, default=0, help='loopback port (default: a free one)')
 ap.add_argument('--max-batch', type=int, default=32)
 ap.add_argument('--max-batch-delay-ms', type=int, default=5)
 ap.add_argument('--timeout', type=float, default=120)
 ap.add_argument('--skip-benchmark', action='store_true')
+b.add_common_args(ap)
 ARGS = ap.parse_args()
 
 
 def ensure_inputs():
-    if not os.path.exists(os.path.join(ARGS.model, 'image-classification-0000.params')):
-        subprocess.run([ARGS.mx_python, 'tools/make_serving_fixtures.py', '--bench-model', ARGS.model, '--bench-only'],
-                       check=True)
-    if not os.path.exists(ARGS.image):
-        os.makedirs(os.path.dirname(ARGS.image), exist_ok=True)
-        code = ('import cv2,sys; im=cv2.imread(sys.argv[1]); im=cv2.resize(im,(500,375),interpolation=cv2.INTER_AREA);'
-                'cv2.imwrite(sys.argv[2],im,[cv2.IMWRITE_JPEG_QUALITY,90])')
-        subprocess.run([ARGS.mx_python, '-c', code, '/work/shared/data/photos/chelsea.png', ARGS.image], check=True)
+    if os.path.exists(os.path.join(ARGS.model, 'image-classification-0000.params')):
+        return
+    b.ensure_peers(ARGS, 'mx')
+    tmp = ARGS.model.rstrip('/') + '.tmp'  # renamed when complete: an interrupted run leaves no half model
+    shutil.rmtree(tmp, ignore_errors=True)
+    b.run([b.peer_python('mx'), b.peer_script('mx_bench_model.py'), tmp, 18, '3,224,224', 10])
+    os.makedirs(os.path.dirname(os.path.abspath(ARGS.model)), exist_ok=True)
+    os.rename(tmp, ARGS.model)
 
 
 def compute_benchmark():
     out = subprocess.run([ARGS.imgclf, 'benchmark', '--num_layers', '18', '--image_shape', '3,224,224',
-                          '--mini_batch_size', '32', '--num_classes', '10', '--infer-only'],
+                          '--mini_batch_size', '32', '--num_classes', '10', '--iterations', str(ARGS.iters),
+                          '--infer-only'],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -118,17 +124,21 @@ def load(body, total):
 
 
 def batch_sizes(metrics):
-    """Mean images per forward pass from the Prometheus text."""
+    """(forward passes, images) so far, from the Prometheus text."""
     values = {}
     for line in metrics.splitlines():
         for key in ('imgclf_inference_batches_total', 'imgclf_inference_images_total'):
             if line.startswith(key + ' '):
                 values[key] = float(line.split()[-1])
-    b = values.get('imgclf_inference_batches_total', 0)
-    return b, (values.get('imgclf_inference_images_total', 0) / b if b else 0)
+    return values.get('imgclf_inference_batches_total', 0), values.get('imgclf_inference_images_total', 0)
 
 
 def main():
+    b.check_imgclf(ARGS.imgclf)
+    if not ARGS.port:
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            ARGS.port = s.getsockname()[1]
     ensure_inputs()
     bench = None if ARGS.skip_benchmark else compute_benchmark()
     body = open(ARGS.image, 'rb').read()
@@ -152,13 +162,13 @@ def main():
             server.kill()
     lat.sort()
     q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000  # noqa: E731
-    batches = after[0] - before[0]
+    batches, images = after[0] - before[0], after[1] - before[1]
     result = {
         'clients': ARGS.clients, 'requests': len(lat), 'errors': len(errors),
         'image': '%s (%d bytes)' % (os.path.basename(ARGS.image), len(body)),
         'serve_img_s': round(len(lat) / seconds, 1),
         'p50_ms': round(q(0.50), 1), 'p90_ms': round(q(0.90), 1), 'p99_ms': round(q(0.99), 1),
-        'mean_batch': round(ARGS.requests / batches, 2) if batches else None,
+        'mean_batch': round(images / batches, 2) if batches else None,
     }
     if bench:
         result['benchmark_infer_img_s_b32'] = bench.get('infer_img_s')
@@ -169,4 +179,5 @@ def main():
         print('first error:', errors[0], file=sys.stderr)
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -3,20 +3,27 @@
 bounded time. Reports requests, errors, p99 latency, /ping latency and the server's RSS at
 the start and at the end, then stops the server with SIGTERM and checks it exits 0.
 
-    bench/soak.py [--duration 120] [--model Tests/ServingTests/Resources/models/resnet8-3x28x28]
+    bench/soak.py [--duration 120] [--model Tests/ServingTests/Resources/models/resnet8-3x28x28] [--no-install]
 
-wrk comes from Debian (installed with apt-get when missing and running as root)."""
-import argparse, json, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+The model and image are the serving tests' own (in the repository). wrk comes from Debian:
+installed with apt-get when missing and running as root, unless --no-install."""
+import argparse, json, os, random, re, shutil, signal, socket, subprocess, sys, threading, time, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import benchlib
+
+ROOT = benchlib.ROOT
 
 
-def ensure_wrk():
+def ensure_wrk(no_install):
     if shutil.which("wrk"):
         return
-    if os.geteuid() != 0:
+    if no_install or os.geteuid() != 0:
         sys.exit("wrk is missing; install it with: apt-get install -y wrk")
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+        # a fresh machine may have no package lists yet
+        subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(install, check=True, stdout=subprocess.DEVNULL)
 
 
 def rss_mb(pid):
@@ -164,11 +171,13 @@ def main():
     ap.add_argument("--duration", type=int, default=120, help="seconds of load (default 120)")
     ap.add_argument("--model", default=os.path.join(ROOT, "Tests/ServingTests/Resources/models/resnet8-3x28x28"))
     ap.add_argument("--image", default=os.path.join(ROOT, "Tests/ServingTests/Resources/images/rgb0.png"))
-    ap.add_argument("--imgclf", default=os.path.join(ROOT, ".build/release/imgclf"))
+    ap.add_argument("--imgclf", default=benchlib.IMGCLF)
     ap.add_argument("--connections", type=int, default=32, help="wrk connections")
     ap.add_argument("--max-connections", type=int, default=256)
+    ap.add_argument("--no-install", action="store_true", help="do not apt-get install wrk when it is missing")
     args = ap.parse_args()
-    ensure_wrk()
+    benchlib.check_imgclf(args.imgclf)
+    ensure_wrk(args.no_install)
     image = open(args.image, "rb").read()
     port = free_port()
     server = subprocess.Popen([args.imgclf, "serve", "--model", args.model, "--host", "127.0.0.1", "--port", str(port),
@@ -234,7 +243,8 @@ def main():
 
 
 def lua_script(image_path):
-    script = os.path.join(tempfile.gettempdir(), "imgclf-soak-post.lua")
+    os.makedirs(benchlib.WORK, exist_ok=True)
+    script = os.path.join(benchlib.WORK, "soak-post.lua")
     with open(script, "w") as f:
         f.write('local f = io.open(%s, "rb")\nwrk.method = "POST"\nwrk.body = f:read("*all")\nf:close()\n'
                 'wrk.headers["Content-Type"] = "image/png"\n' % json.dumps(image_path))
