@@ -69,9 +69,18 @@ public struct ModelArtifact: Sendable {
         }
         var files: [String: Data]
         if isDirectory.boolValue {
+            let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
+            // The service delivers a model channel as the archive itself
+            // (`input/data/model/model.tar.gz`, application/x-sagemaker-model).
+            if !names.contains(where: { $0.hasSuffix("-symbol.json") }) {
+                let archives = names.filter { $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tgz") }.sorted()
+                if archives.count == 1 { return try load(from: url.appendingPathComponent(archives[0]), epoch: epoch) }
+                if archives.count > 1 {
+                    throw ArtifactError.ambiguous(source: url.path, detail: "\(archives.count) archives (\(archives.joined(separator: ", "))) and no *-symbol.json; keep one")
+                }
+            }
             files = [:]
-            for name in try FileManager.default.contentsOfDirectory(atPath: url.path)
-            where name.hasSuffix(".json") || name.hasSuffix(".params") {
+            for name in names where name.hasSuffix(".json") || name.hasSuffix(".params") {
                 files[name] = try Data(contentsOf: url.appendingPathComponent(name))
             }
         } else {

@@ -33,11 +33,21 @@ public enum ResNet {
     /// deeper requests would only build ever larger graphs.
     static let maxSmallImageLayers = 1001
 
+    /// The depths SageMaker's Image Classification accepts (`num_layers`), whatever the image size.
+    public static let serviceDepths = [18, 20, 32, 34, 44, 50, 56, 101, 110, 152, 200]
+
     /// The layer counts offered for an image height (what the error message lists).
     public static func validNumLayers(height: Int) -> String {
-        height <= 28
-            ? "20, 32, 44, 56, 110 (any 6n+2 below 164), or 164, 272, 1001 (any 9n+2 from 164 to \(maxSmallImageLayers): bottleneck units)"
+        let service = serviceDepths.filter { builds(numLayers: $0, height: height) }.map(String.init).joined(separator: ", ")
+        return height <= 28
+            ? "\(service) of the service's depths; in general any 6n+2 below 164, or any 9n+2 from 164 to \(maxSmallImageLayers) (bottleneck units)"
             : largeImageUnits.keys.sorted().map(String.init).joined(separator: ", ")
+    }
+
+    /// Whether MXNet's builder makes a network of `numLayers` for images of this height
+    /// (at height <= 28, 50 and 152 are 6n+2 basic-unit networks and 200 a 9n+2 bottleneck one).
+    public static func builds(numLayers: Int, height: Int) -> Bool {
+        (try? plan(numLayers: numLayers, height: height)) != nil
     }
 
     /// The network's layout for these settings: units per stage, filters, unit kind.

@@ -115,8 +115,10 @@ public enum BatchTransform {
     /// Never writes outside `output` (see `OutputPath`) and never over one of the inputs:
     /// a `jsonl` file that is an input (or `inputSource`, the manifest) is refused before any
     /// work; an `.out` file that is an input gets that image an error line.
+    /// `accept` is the body format of each `.out` file, as the service's batch transform
+    /// asks the container for it (`Accept`): a JSON array, or a `{"prediction": [...]}` line.
     public static func run(predictor: Predictor, inputs: [TransformInput], output: URL?, jsonl: URL?,
-                           inputSource: URL? = nil,
+                           inputSource: URL? = nil, accept: ResponseFormat = .jsonLines,
                            warn: (String) -> Void = { _ in },
                            progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws(TransformError) -> TransformSummary {
         var summary = TransformSummary()
@@ -173,7 +175,7 @@ public enum BatchTransform {
                 case .classified(let p):
                     summary.succeeded += 1
                     body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
-                                        : ResponseFormat.jsonLines.body(p)
+                                        : accept.body(p) + (accept == .json ? "\n" : "")
                 }
                 if let lines {
                     lines.write(Data(body.utf8))

@@ -8,11 +8,15 @@ public struct BatchingOptions: Sendable {
     public var maxDelay: Duration
     /// Requests waiting beyond this many are refused (HTTP 503) rather than queued.
     public var maxQueue: Int
+    /// A request still waiting for its batch after this long is answered 503 instead of
+    /// being computed late (the service's model server timeout, 60 s by default).
+    public var timeout: Duration
 
-    public init(maxBatch: Int = 32, maxDelay: Duration = .milliseconds(5), maxQueue: Int = 1024) {
+    public init(maxBatch: Int = 32, maxDelay: Duration = .milliseconds(5), maxQueue: Int = 1024, timeout: Duration = .seconds(60)) {
         self.maxBatch = maxBatch
         self.maxDelay = maxDelay
         self.maxQueue = maxQueue
+        self.timeout = timeout
     }
 }
 
@@ -24,12 +28,15 @@ public enum BatcherError: Error, Sendable, Equatable, CustomStringConvertible {
     case overloaded(queued: Int)
     /// The server is shutting down and takes no new work (answer 503).
     case shuttingDown
+    /// The request waited longer than the timeout for a batch (answer 503).
+    case timedOut(seconds: Double)
 
     public var description: String {
         switch self {
         case .badImage(let e): return e.description
         case .overloaded(let queued): return "server busy: \(queued) requests are already waiting; retry later"
         case .shuttingDown: return "server is shutting down"
+        case .timedOut(let seconds): return "no batch had room for this request within the model server timeout (\(String(format: "%g", seconds)) s); retry later"
         }
     }
 }
@@ -56,6 +63,7 @@ public final class DynamicBatcher: @unchecked Sendable {
     private struct Pending {
         var bytes: [UInt8]
         var continuation: CheckedContinuation<Result<[Float], BatcherError>, Never>
+        var enqueued = ContinuousClock.now
     }
 
     public init(predictor: Predictor, options: BatchingOptions = BatchingOptions(),
@@ -112,8 +120,14 @@ public final class DynamicBatcher: @unchecked Sendable {
     }
 
     private func computeLoop() {
-        while let batch = nextBatch() {
+        while var batch = nextBatch() {
             let start = ContinuousClock.now
+            let timeout = options.timeout
+            for late in batch where start - late.enqueued > timeout {
+                late.continuation.resume(returning: .failure(.timedOut(seconds: Double(timeout.components.seconds))))
+            }
+            batch.removeAll { start - $0.enqueued > timeout }
+            if batch.isEmpty { continue }
             let results = predictor.predict(batch.map(\.bytes))
             let elapsed = ContinuousClock.now - start
             onBatch(batch.count, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)

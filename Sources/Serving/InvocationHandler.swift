@@ -60,6 +60,9 @@ struct InvocationHandler: Sendable {
             case .shuttingDown:
                 metrics.error("shutting_down")
                 return Self.error(.serviceUnavailable, error.description)
+            case .timedOut:
+                metrics.error("timed_out")
+                return Self.error(.serviceUnavailable, error.description)
             }
         }
     }

@@ -24,7 +24,7 @@ public enum ModelLimits {
             throw .outOfRange(origin: shapeOrigin, field: "image_shape",
                               expected: "\(axis) from 1 to \(maxImageSide)", found: "\(shape)")
         }
-        // An empty or non-positive resize means "use H", as training writes it.
+        // An empty or non-positive resize means "unset" (no resize before the crop), as training writes it.
         if let text = hyperparameters["resize"], !text.isEmpty, Int(text).map({ $0 > maxResize }) ?? true {
             throw .outOfRange(origin: hyperFile, field: "resize", expected: "an integer of at most \(maxResize)", found: text)
         }

@@ -1,11 +1,9 @@
+import Models
 /// JSON lines that `imgclf predict` and batch transform print for one image.
 public enum PredictionOutput {
     /// The `k` most probable classes, most probable first (ties: lower index first).
     public static func topK(_ probabilities: [Float], k: Int) -> [(index: Int, probability: Float)] {
-        let ranked = probabilities.enumerated().sorted { a, b in
-            a.element != b.element ? a.element > b.element : a.offset < b.offset
-        }
-        return ranked.prefix(max(0, k)).map { (index: $0.offset, probability: $0.element) }
+        ClassRanking.top(probabilities, k: k)
     }
 
     /// `{"file": ..., "probabilities": [...], "top_k": [{"class": i, "name": ..., "probability": p}, ...]}`;

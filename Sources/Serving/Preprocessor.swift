@@ -5,20 +5,22 @@ import Data
 ///
 /// - an image that already is image_shape's size (and channel count after decoding) goes to
 ///   the network unchanged;
-/// - any other is resized (shorter side to `resize`) and centre-cropped by the training
-///   `Augmenter` with `AugmentParams.none`, the very code validation uses.
+/// - any other is resized (shorter side to `resize`, when the model was trained with one)
+///   and centre-cropped by the training `Augmenter` with `AugmentParams.none`, the very code
+///   validation uses. Without `resize` the crop comes from the full-size image, as MXNet's
+///   ImageRecordIter validates (an image smaller than the crop is scaled up to fit it).
 public struct Preprocessor: Sendable {
     /// [C, H, W].
     public let imageShape: [Int]
-    /// Shorter side before the centre crop: the artifact's `resize` hyperparameter, else H.
-    public let resize: Int
+    /// Shorter side before the centre crop: the artifact's `resize` hyperparameter, if any.
+    public let resize: Int?
     /// Largest width x height accepted, checked from the header before any pixel is decoded.
     public let maxPixels: Int
     let augmenter: Augmenter
 
     public init(imageShape: [Int], resize: Int?, maxPixels: Int) {
         self.imageShape = imageShape
-        self.resize = resize ?? imageShape[1]
+        self.resize = resize
         self.maxPixels = maxPixels
         augmenter = Augmenter(imageShape: imageShape, resize: self.resize, params: .none)
     }

@@ -13,9 +13,24 @@ public struct Channel: Sendable {
     public var attributeNames: [String]?
     public var pipeMode: Bool
     public var s3Mirror: URL?
+    /// What a pipe's records hold (with AttributeNames given, always manifest pairs).
+    public var pipeLayout: PipeLayout
+    /// In pipe mode, whether a record with an invalid label fails the epoch (else it is skipped and counted).
+    public var badLabelsFail: Bool = true
+    /// The service gave each host its own files (S3DistributionType ShardedByS3Key): read
+    /// them all on this host, rather than a worker's share of one common set.
+    public var preSharded: Bool = false
+
+    /// The records of a Pipe-mode channel.
+    public enum PipeLayout: Sendable {
+        /// RecordIO image records (header with the labels, then the image).
+        case imageRecords
+        /// An augmented manifest (`RecordWrapperType: RecordIO`): the image bytes, then the label text.
+        case manifestPairs
+    }
 
     public init(name: String, path: URL, lst: URL? = nil, contentType: String? = nil, attributeNames: [String]? = nil,
-                pipeMode: Bool = false, s3Mirror: URL? = nil) {
+                pipeMode: Bool = false, s3Mirror: URL? = nil, pipeLayout: PipeLayout = .imageRecords) {
         self.name = name
         self.path = path
         self.lst = lst
@@ -23,6 +38,7 @@ public struct Channel: Sendable {
         self.attributeNames = attributeNames
         self.pipeMode = pipeMode
         self.s3Mirror = s3Mirror
+        self.pipeLayout = attributeNames != nil ? .manifestPairs : pipeLayout
     }
 
     /// What a random-access channel holds once opened and validated.
@@ -52,7 +68,7 @@ public struct Channel: Sendable {
             case "jsonl", "manifest", "json":
                 let format = try ManifestLabelFormat.from(contentType: contentType ?? "")
                 source = try AugmentedManifest.load(path, options: ManifestOptions(
-                    attributeNames: try attributeNames ?? Self.guessAttributeNames(path), labels: labels,
+                    attributeNames: try attributeNames ?? AugmentedManifest.guessAttributeNames(path), labels: labels,
                     labelFormat: format, s3Mirror: s3Mirror))
             default:
                 throw DatasetError.unrecognizedLayout(channel: name, detail: "\(path.path) is not a .rec, .lst or JSON Lines manifest file, nor a folder")
@@ -71,31 +87,14 @@ public struct Channel: Sendable {
             throw DatasetError.unreadable(path: fifo.path, reason: "cannot open the \(name) channel's pipe for epoch \(epoch)")
         }
         let layout: PipeRecordStream.Layout
-        if let attributeNames {
-            layout = .manifest(ManifestOptions(attributeNames: attributeNames, labels: labels,
+        switch pipeLayout {
+        case .manifestPairs:
+            // Only the label record is parsed: the names are the manifest's keys, not in the stream.
+            layout = .manifest(ManifestOptions(attributeNames: attributeNames ?? ["source-ref", "class"], labels: labels,
                                                labelFormat: try ManifestLabelFormat.from(contentType: contentType ?? "")))
-        } else {
+        case .imageRecords:
             layout = .imageRecords
         }
-        return PipeRecordStream(fileHandle: handle, source: fifo.path, layout: layout, labels: labels)
-    }
-
-    /// A manifest's AttributeNames when none were given: the `*-ref` key, then the one
-    /// other key of the first line that is not metadata.
-    static func guessAttributeNames(_ url: URL) throws -> [String] {
-        // A FIFO or device is refused by name instead of blocking the read.
-        let text = try FileKind.readText(url, expected: "a JSON Lines manifest file")
-        guard let line = TextLines.split(text).first(where: { !$0.isEmpty }),
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw DatasetError.unreadable(path: url.path, reason: "line 1 is not a JSON object")
-        }
-        let keys = object.keys.sorted()
-        let refs = keys.filter { $0.hasSuffix("-ref") }
-        let others = keys.filter { !$0.hasSuffix("-ref") && !$0.hasSuffix("-metadata") }
-        guard refs.count == 1, others.count == 1 else {
-            throw DatasetError.unrecognizedLayout(channel: url.lastPathComponent,
-                detail: "cannot tell which keys hold the image and the label (found \(keys.joined(separator: ", "))); give --attribute_names REF,LABEL")
-        }
-        return [refs[0], others[0]]
+        return PipeRecordStream(fileHandle: handle, source: fifo.path, layout: layout, labels: labels, badLabelsFail: badLabelsFail)
     }
 }

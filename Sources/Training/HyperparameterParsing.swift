@@ -17,10 +17,6 @@ extension Hyperparameters {
     /// accepted and ignored.
     public static let serviceNames: Set<String> = ["_tuning_objective_metric"]
 
-    /// Residual network depths for images taller than 28 pixels, and for 28 or less.
-    public static let largeImageLayers = [18, 34, 50, 101, 152, 200]
-    public static let smallImageLayers = [20, 32, 44, 56, 110]
-
     /// Reads SageMaker's names and string values, checks every one of them (names, types,
     /// ranges, and the rules between them) and returns the result, or throws one error
     /// listing every problem found.
@@ -57,7 +53,8 @@ extension Hyperparameters {
         hp.multiLabel = multiLabel ?? hp.multiLabel
         let numLayers = reader.int("num_layers", in: 1...Int.max)
         hp.numLayers = numLayers ?? hp.numLayers
-        hp.optimizer = reader.choice("optimizer", ["sgd", "adam", "rmsprop", "nag"]) ?? hp.optimizer
+        // MXNet's optimizer registry lowercases names, so `SGD` and `Adam` work there.
+        hp.optimizer = reader.choice("optimizer", ["sgd", "adam", "rmsprop", "nag"], caseInsensitive: true) ?? hp.optimizer
         hp.precisionDtype = reader.choice("precision_dtype", ["float32", "float16"]) ?? hp.precisionDtype
         hp.resize = reader.int("resize", in: HyperparameterLimits.resize)
         hp.topK = reader.int("top_k", in: HyperparameterLimits.topK)
@@ -74,12 +71,12 @@ extension Hyperparameters {
             hp.checkpointFrequency = frequency
         }
         if numLayers != nil || raw["num_layers"] == nil, imageShape != nil || raw["image_shape"] == nil {
+            // One rule, the builder's: every depth MXNet's resnet.py makes for this height.
             let height = hp.imageShape[1]
-            let allowed = height > 28 ? largeImageLayers : smallImageLayers
-            if !allowed.contains(hp.numLayers) {
+            if !ResNet.builds(numLayers: hp.numLayers, height: height) {
                 let value = raw["num_layers"] ?? "\(hp.numLayers) (the default)"
                 reader.problems.append(.outOfRange(name: "num_layers", value: value,
-                    valid: "one of \(allowed.map(String.init).joined(separator: ", ")) for image height \(height) (\(height > 28 ? "> 28" : "<= 28"))"))
+                    valid: "for image height \(height) (\(height > 28 ? "> 28" : "<= 28")): \(ResNet.validNumLayers(height: height))"))
             }
         }
         if let k = hp.topK, numClasses != nil, k > hp.numClasses {
@@ -90,10 +87,6 @@ extension Hyperparameters {
            HyperparameterLimits.batchElements(miniBatchSize: hp.miniBatchSize, imageShape: hp.imageShape) == nil {
             reader.problems.append(.conflict(name: "mini_batch_size", value: String(hp.miniBatchSize),
                 detail: "one batch of image_shape \(hp.imageShape.map(String.init).joined(separator: ",")) images would hold more than \(HyperparameterLimits.maxBatchElements) values; mini_batch_size x C x H x W must be at most \(HyperparameterLimits.maxBatchElements)."))
-        }
-        if hp.useWeightedLoss, !hp.multiLabel, multiLabel != nil || raw["multi_label"] == nil {
-            reader.problems.append(.conflict(name: "use_weighted_loss", value: raw["use_weighted_loss"]!,
-                                             detail: "class weights apply to multi-label training only; set multi_label=1 or remove use_weighted_loss."))
         }
 
         if !reader.problems.isEmpty {
@@ -193,8 +186,9 @@ private struct ValueReader {
         return v
     }
 
-    mutating func choice(_ name: String, _ options: [String]) -> String? {
-        guard let s = text(name) else { return nil }
+    mutating func choice(_ name: String, _ options: [String], caseInsensitive: Bool = false) -> String? {
+        guard let given = text(name) else { return nil }
+        let s = caseInsensitive ? given.lowercased() : given
         guard options.contains(s) else {
             problems.append(.outOfRange(name: name, value: raw[name]!, valid: "one of \(options.joined(separator: ", "))"))
             return nil

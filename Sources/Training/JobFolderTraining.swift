@@ -5,19 +5,27 @@ import Foundation
 /// `imgclf launch`'s business: under mpirun the workers are the collective), data in
 /// `input/data/<channel>/` (File mode) or FIFOs `input/data/<channel>_<epoch>` (Pipe mode),
 /// model files to `model/`, the failure reason to `output/failure`, checkpoints in
-/// `checkpoints/` when that folder exists.
+/// `checkpoints/` when that folder exists. The model folder keeps plain files (symbol, params,
+/// `model-shapes.json`, side files): the service packs it into `model.tar.gz` itself.
 public struct JobFolderTraining {
     public let root: URL
     /// Hyperparameters given on the command line, over hyperparameters.json's.
     public let overrides: [String: String]
     public let threads: Int?
     public let seed: UInt64
+    /// Local folder standing in for S3, for manifests that reference `s3://bucket/key`.
+    public let s3Mirror: URL?
+    /// Fraction of records with invalid labels that may be skipped (0: any fails the job).
+    public let badLabelAllowance: Double
 
-    public init(root: URL, overrides: [String: String] = [:], threads: Int? = nil, seed: UInt64 = 0) {
+    public init(root: URL, overrides: [String: String] = [:], threads: Int? = nil, seed: UInt64 = 0,
+                s3Mirror: URL? = nil, badLabelAllowance: Double = 0) {
         self.root = root
         self.overrides = overrides
         self.threads = threads
         self.seed = seed
+        self.s3Mirror = s3Mirror
+        self.badLabelAllowance = badLabelAllowance
     }
 
     var config: URL { root.appendingPathComponent("input/config") }
@@ -51,12 +59,14 @@ public struct JobFolderTraining {
             }
             let lst = fm.fileExists(atPath: data.appendingPathComponent(name + "_lst").path)
                 ? data.appendingPathComponent(name + "_lst") : nil
-            // In Pipe mode an augmented manifest arrives as image/label record pairs, which need
-            // its AttributeNames; the job folder's files do not carry them.
-            if pipe && cfg?.recordWrapperType == "RecordIO" {
-                throw TrainingError.unsupported("Pipe mode with an augmented manifest (RecordWrapperType RecordIO) needs AttributeNames, which this job folder does not carry; use File mode")
-            }
-            return Channel(name: name, path: path, lst: lst, contentType: cfg?.contentType, pipeMode: pipe)
+            // RecordWrapperType RecordIO is how the service delivers an augmented manifest:
+            // in Pipe mode each sample is an image record then a label record (AttributeNames
+            // order), so the names themselves are not needed.
+            let layout: Channel.PipeLayout = cfg?.recordWrapperType == "RecordIO" ? .manifestPairs : .imageRecords
+            var channel = Channel(name: name, path: path, lst: lst, contentType: cfg?.contentType, pipeMode: pipe,
+                                  s3Mirror: s3Mirror, pipeLayout: layout)
+            channel.preSharded = cfg?.s3DistributionType == "ShardedByS3Key"
+            return channel
         }
         let train = try channel("train", required: true)!
         let validation = try channel("validation", required: true)!
@@ -64,9 +74,11 @@ public struct JobFolderTraining {
         let checkpoints = root.appendingPathComponent("checkpoints")
         var isDir: ObjCBool = false
         let checkpointDir = fm.fileExists(atPath: checkpoints.path, isDirectory: &isDir) && isDir.boolValue ? checkpoints : nil
-        let job = TrainingJob(hyperparameters: hp, train: train, validation: validation, model: model,
+        var job = TrainingJob(hyperparameters: hp, train: train, validation: validation, model: model,
                               outputDir: root.appendingPathComponent("model"), checkpointDir: checkpointDir,
                               loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
+        job.packsArchive = false
+        job.badLabelAllowance = badLabelAllowance
         let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
         if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
     }

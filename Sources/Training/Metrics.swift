@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Accuracy as the original algorithm logs it.
 ///
@@ -50,15 +51,11 @@ public struct AccuracyMetric: Sendable {
             }
             let label = Int(labels[n])
             let target = probabilities[row + label]
-            var best = 0
-            var above = 0
-            for c in 0..<classes {
-                let p = probabilities[row + c]
-                if p > probabilities[row + best] { best = c }
-                if p > target { above += 1 }
-            }
-            if best == label { correct += 1 }
-            if let topK, above < topK { correctTopK += 1 }
+            // Ranked as evaluate and predict rank (ties: lower class first), so the log's
+            // accuracy and top-k are the numbers `evaluate` gives for the same outputs.
+            let rank = ClassRanking.rank(of: label, in: UnsafeBufferPointer(rebasing: probabilities[row..<(row + classes)]))
+            if rank == 0 { correct += 1 }
+            if let topK, rank < topK { correctTopK += 1 }
             lossSum -= log(Double(max(target, 1e-12)))
         }
         samples += count

@@ -15,6 +15,12 @@ public struct TrainingJob: Sendable {
     public var pretrainedModelDir: URL?
     /// Model files and `model.tar.gz` go here.
     public var outputDir: URL
+    /// Whether `model.tar.gz` is packed in `outputDir`. A job folder leaves the plain files:
+    /// the service packs `/opt/ml/model` itself, so an archive there would end up nested.
+    public var packsArchive: Bool = true
+    /// The fraction of a channel's records whose invalid labels may be skipped; more, or any
+    /// at the default 0, fails the job naming the first bad records.
+    public var badLabelAllowance: Double = 0
     /// State for resuming; a job started again with the same folder goes on from it.
     public var checkpointDir: URL?
     /// Decoding threads; default: the cores.
@@ -79,8 +85,8 @@ public final class Trainer {
         }
 
         // 1. Data, validated before any work (pipe-mode channels are streams, read per epoch).
-        let train = job.train.pipeMode ? nil : try job.train.open(labels: labels)
-        let validation = job.validation.pipeMode ? nil : try job.validation.open(labels: labels)
+        let train = try job.train.pipeMode ? nil : audited(job.train.open(labels: labels), channel: job.train.name)
+        let validation = try job.validation.pipeMode ? nil : audited(job.validation.open(labels: labels), channel: job.validation.name)
         if let train {
             guard train.source.count >= batch else {
                 throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: batch)
@@ -113,6 +119,10 @@ public final class Trainer {
         } else if hp.usePretrainedModel {
             try loadPretrained(store: store)
         }
+        if hp.useWeightedLoss && !hp.multiLabel {
+            // The service documents it as used only with multi_label=1, and accepts it otherwise.
+            log.info("warning: use_weighted_loss=1 applies to multi-label training only (multi_label=1); ignored for this single-label job")
+        }
         if hp.multiLabel && hp.useWeightedLoss {
             guard let train else { throw TrainingError.unsupported("use_weighted_loss=1 needs the label distribution, which a Pipe-mode channel cannot give before training; use File mode") }
             trainExec.setClassWeights(try classWeights(train.source))
@@ -139,22 +149,35 @@ public final class Trainer {
                 log.info("The state in \(dir.path) has already run \(saved.nextEpoch) epochs, more than epochs=\(hp.epochs): no epoch is left to run, so the model is written from what that run saved. To train a shorter run, use an empty checkpoint folder.")
             }
         }
+        if isRoot && !job.packsArchive { try refuseFilesOfAnotherRun(listed: state.checkpoints ?? []) }
         try collective.broadcastParameters(store)
 
-        // 4. Loaders: each worker reads its own shard.
+        // 4. Loaders: each worker reads its own shard. A ShardedByS3Key channel already holds
+        // only this host's files: it is read whole, not sharded again.
         let threads = max(1, job.loaderThreads)
         let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
-        let trainConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: true, rank: collective.rank,
-                                       workers: collective.size, labelWidth: labels.width, skipBadImages: true, warn: warn)
-        let validConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false, rank: collective.rank,
-                                       workers: collective.size, labelWidth: labels.width, skipBadImages: true, warn: warn)
+        func shard(_ channel: Channel) -> (rank: Int, workers: Int) {
+            channel.preSharded ? (0, 1) : (collective.rank, collective.size)
+        }
+        let trainConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: true, rank: shard(job.train).rank,
+                                       workers: shard(job.train).workers, labelWidth: labels.width, skipBadImages: true, warn: warn)
+        let validConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false, rank: shard(job.validation).rank,
+                                       workers: shard(job.validation).workers, labelWidth: labels.width, skipBadImages: true, warn: warn)
         let trainAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize,
                                        params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:))))
-        // Validation preprocesses exactly as `imgclf predict`/`serve` do (shorter side to
-        // `resize`, or to the image height when unset, then a centre crop), so the endpoint
-        // reproduces the validation accuracy. Images already of image_shape's size pass unchanged.
-        let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize ?? imageShape[1], params: .none)
-        let trainChannel = job.train, validChannel = job.validation
+        // Validation preprocesses as MXNet's ImageRecordIter does, and exactly as `imgclf
+        // predict`/`serve` do: shorter side to `resize` when set, then a centre crop (from the
+        // full-size image when resize is unset), so the endpoint reproduces the validation
+        // accuracy. Images already of image_shape's size pass unchanged.
+        let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize, params: .none)
+        // In Pipe mode labels are checked as records arrive: a bad one fails the epoch unless
+        // skipping is allowed (then the epoch's skipped share is checked against the allowance).
+        func strict(_ channel: Channel) -> Channel {
+            var c = channel
+            c.badLabelsFail = job.badLabelAllowance == 0
+            return c
+        }
+        let trainChannel = strict(job.train), validChannel = strict(job.validation)
         let trainLoader = try train.map { try BatchLoader(source: $0.source, augmenter: trainAugmenter, config: trainConfig) }
             ?? BatchLoader(stream: { try trainChannel.stream(epoch: $0, labels: labels) }, augmenter: trainAugmenter, config: trainConfig)
         let validLoader = try validation.map { try BatchLoader(source: $0.source, augmenter: validAugmenter, config: validConfig) }
@@ -163,6 +186,8 @@ public final class Trainer {
         let validCount = validation.map { "\($0.source.count)" } ?? "a pipe"
 
         log.info("Training ResNet-\(hp.numLayers) on \(trainCount) (\(job.train.name)), validating on \(validCount)\(collective.size > 1 ? ", \(collective.size) workers" : ""); image_shape \(imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(batch), \(hp.epochs) epochs")
+
+        let batchLimit = try agreedBatches(trainLoader.batchesPerEpoch, preSharded: job.train.preSharded)
 
         var trainMetric = AccuracyMetric(classes: hp.numClasses, multiLabel: hp.multiLabel, topK: hp.topK)
         var validMetric = trainMetric
@@ -176,7 +201,7 @@ public final class Trainer {
             try trainLoader.startEpoch(epoch)
             let batches = trainLoader.batchesPerEpoch
             var done = 0
-            while let b = try trainLoader.next() {
+            while done < batchLimit, let b = try trainLoader.next() {
                 try BatchLabelCheck.check(b.labels, rows: b.count + b.pad, classes: hp.numClasses, multiLabel: hp.multiLabel,
                                           channel: job.train.name, sampleIndices: b.sampleIndices)
                 trainExec.setData(b.data.baseAddress!)
@@ -218,6 +243,12 @@ public final class Trainer {
                 }
             }
             log.endProgress()
+            if job.train.pipeMode, trainLoader.skippedInEpoch > 0 {
+                let skipped = Double(trainLoader.skippedInEpoch), seen = skipped + Double(trainMetric.samples)
+                if skipped / seen > job.badLabelAllowance {
+                    throw TrainingError.badLabel("epoch \(epoch) skipped \(trainLoader.skippedInEpoch) of \(Int(seen)) records of the \(job.train.name) pipe, more than the allowed \(job.badLabelAllowance)")
+                }
+            }
             let seconds = Date().timeIntervalSince(started)
             let trainFigures = try combine(trainMetric)
             log.metric(epoch: epoch, "Train-accuracy", trainFigures.accuracy)
@@ -280,6 +311,38 @@ public final class Trainer {
         }
         return TrainingResult(history: state.history, bestValidationAccuracy: state.bestAccuracy ?? 0,
                               bestEpoch: state.bestEpoch ?? 0, artifact: artifact, stoppedBy: stoppedBy, earlyStopped: earlyStopped)
+    }
+
+    /// Batches each worker trains per epoch. Workers exchange gradients after every batch,
+    /// so all must run the same number: hosts given different files (ShardedByS3Key) run
+    /// the smallest host's count, and say so.
+    func agreedBatches(_ mine: Int?, preSharded: Bool) throws -> Int {
+        guard let mine, preSharded, collective.size > 1 else { return Int.max }
+        var slots = [Double](repeating: 0, count: collective.size)
+        slots[collective.rank] = Double(mine)
+        let counts = try collective.sum(slots).map { Int($0) }
+        let fewest = counts.min() ?? mine
+        if counts.contains(where: { $0 != fewest }) {
+            log.info("warning: the hosts' ShardedByS3Key shards make \(counts.map(String.init).joined(separator: ", ")) batches; each epoch runs \(fewest) on every host (the rest of the larger shards is reached in later epochs' shuffles)")
+        }
+        return fewest
+    }
+
+    /// A `.rec` channel with its labels checked: records with invalid labels fail the job,
+    /// unless they are at most `badLabelAllowance` of it, in which case they are left out.
+    func audited(_ opened: Channel.Opened, channel: String) throws -> Channel.Opened {
+        guard opened.source is RecordFileSource else { return opened }
+        let audit = LabelAudit.run(opened.source)
+        guard !audit.bad.isEmpty else { return opened }
+        let share = String(format: "%.2f%%", audit.badFraction * 100)
+        guard audit.badFraction <= job.badLabelAllowance else {
+            let allowed = job.badLabelAllowance > 0 ? "more than the allowed \(job.badLabelAllowance)" : "none may be skipped unless --skip-bad-labels FRACTION allows it"
+            throw TrainingError.badLabel("the \(channel) channel has \(audit.bad.count) of \(audit.total) records (\(share)) with labels outside [0, \(hp.numClasses)) or not whole numbers; \(allowed). First: \(audit.firstProblems())")
+        }
+        log.info("warning: skipping \(audit.bad.count) of \(audit.total) records (\(share)) of the \(channel) channel with invalid labels (allowed: \(job.badLabelAllowance)); first: \(audit.firstProblems(3))")
+        var kept = opened
+        kept.source = SubsetSource(opened.source, excluding: Set(audit.bad.map(\.index)))
+        return kept
     }
 
     /// An epoch's figures over every worker's samples (each worker saw its own shard).
@@ -429,9 +492,24 @@ public final class Trainer {
         let metadata = ModelArtifact(symbol: symbol, parameters: [], epoch: 0, imageShape: hp.imageShape, classNames: classNames,
                                      hyperparameters: hp.asStrings, history: try historyJSON(state.history))
         let names = try metadata.writeMetadata(to: job.outputDir) + checkpoints
+        guard job.packsArchive else { return job.outputDir }
         let archive = job.outputDir.appendingPathComponent("model.tar.gz")
         try TarGz.write(names.map { ($0, job.outputDir.appendingPathComponent($0)) }, to: archive)
         return archive
+    }
+
+    /// A folder the service packs whole must hold this run's files only: checkpoints of
+    /// another run, or an archive, would be packed beside them (and the highest-numbered
+    /// checkpoint is the one served). Checked before any training, so no work is lost.
+    func refuseFilesOfAnotherRun(listed: [Int]) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: job.outputDir.path)) ?? []
+        let ours = Set(listed.map(ModelArtifact.paramsFileName(epoch:)))
+        let foreign = names.filter {
+            ($0.hasSuffix(".params") && !ours.contains($0)) || $0.hasSuffix(".tar.gz")
+        }.sorted()
+        if !foreign.isEmpty {
+            throw TrainingError.unsupported("\(job.outputDir.path) already holds \(foreign.prefix(5).joined(separator: ", "))\(foreign.count > 5 ? " and \(foreign.count - 5) more" : "") from another run; the service packs this whole folder into model.tar.gz, so empty it (or resume with the checkpoint folder that run used)")
+        }
     }
 
     func historyJSON(_ history: [EpochRecord]) throws -> Data {

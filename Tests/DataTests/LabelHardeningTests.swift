@@ -90,7 +90,8 @@ import Data
         }
     }
 
-    /// Pipe mode checks labels as File mode does; the loader skips the bad records, naming each.
+    /// Pipe mode checks labels as File mode does. A bad label fails the epoch, naming the
+    /// record; with skipping allowed, the loader skips the bad records, naming each.
     @Test func pipeModeRecordsWithBadLabelsAreRefusedByRecordNumber() throws {
         try HostileInput.inFolder { folder in
             let stream = folder.appendingPathComponent("train_0")
@@ -113,10 +114,22 @@ import Data
             #expect(outcomes[2].contains("train_0 record 2") && outcomes[2].contains("num_classes is 2") && outcomes[2].contains("[0, 2)"))
             #expect(outcomes[3].contains("train_0 record 3") && outcomes[3].contains("out of range"))
 
+            let strict = try BatchLoader(stream: { _ in
+                PipeRecordStream(fileHandle: try FileHandle(forReadingFrom: stream), source: stream.path,
+                                 layout: .imageRecords, labels: spec)
+            }, augmenter: Augmenter(imageShape: [3, 4, 4], resize: nil, params: .none), config: LoaderConfig(batchSize: 8, threads: 1))
+            try strict.startEpoch(0)
+            do {
+                while try strict.next() != nil {}
+                Issue.record("a pipe with bad labels was read to its end")
+            } catch {
+                #expect("\(error)".contains("train_0 record 1") && "\(error)".contains("invalid label"), "\(error)")
+            }
+
             let warnings = WarningLog()
             let loader = try BatchLoader(stream: { _ in
                 PipeRecordStream(fileHandle: try FileHandle(forReadingFrom: stream), source: stream.path,
-                                 layout: .imageRecords, labels: spec)
+                                 layout: .imageRecords, labels: spec, badLabelsFail: false)
             }, augmenter: Augmenter(imageShape: [3, 4, 4], resize: nil, params: .none), config: LoaderConfig(batchSize: 8, threads: 1, warn: { warnings.add($0) }))
             try loader.startEpoch(0)
             var labels: [Float] = []

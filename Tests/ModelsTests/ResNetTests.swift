@@ -15,6 +15,19 @@ enum Fixtures {
         ("symbols/resnet-164-1x28x28-symbol.json", 164, [1, 28, 28], 10, false),
         ("symbols/resnet-18-3x32x32-symbol.json", 18, [3, 32, 32], 10, false),
         ("resnet-20-3x28x28-multilabel-symbol.json", 20, [3, 28, 28], 5, true),
+        // Every other depth of the service's set, at each image size MXNet's builder makes it
+        // for (50, 152 and 200 at height 28 made by tools/make_depth_symbols.py).
+        ("symbols/resnet-34-3x224x224-symbol.json", 34, [3, 224, 224], 10, false),
+        ("symbols/resnet-101-3x224x224-symbol.json", 101, [3, 224, 224], 10, false),
+        ("symbols/resnet-152-3x224x224-symbol.json", 152, [3, 224, 224], 10, false),
+        ("symbols/resnet-200-3x224x224-symbol.json", 200, [3, 224, 224], 10, false),
+        ("symbols/resnet-32-3x28x28-symbol.json", 32, [3, 28, 28], 10, false),
+        ("symbols/resnet-44-3x28x28-symbol.json", 44, [3, 28, 28], 10, false),
+        ("symbols/resnet-56-3x28x28-symbol.json", 56, [3, 28, 28], 10, false),
+        ("symbols/resnet-110-3x28x28-symbol.json", 110, [3, 28, 28], 10, false),
+        ("symbols/resnet-50-1x28x28-symbol.json", 50, [1, 28, 28], 10, false),
+        ("symbols/resnet-152-1x28x28-symbol.json", 152, [1, 28, 28], 10, false),
+        ("symbols/resnet-200-1x28x28-symbol.json", 200, [1, 28, 28], 10, false),
     ]
 
     static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
@@ -55,6 +68,14 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
         let a = try JSONSerialization.jsonObject(with: ours.jsonData()) as! NSDictionary
         let b = try JSONSerialization.jsonObject(with: mxnet.jsonData()) as! NSDictionary
         #expect(a == b)
+    }
+
+    /// Which of the service's depths MXNet's resnet.py builds at each height (it raises
+    /// ValueError for the others): every one of them is accepted, the rest refused by name.
+    @Test func serviceDepthsThatMXNetBuildsForEachHeight() {
+        #expect(ResNet.serviceDepths.filter { ResNet.builds(numLayers: $0, height: 28) } == [20, 32, 44, 50, 56, 110, 152, 200])
+        #expect(ResNet.serviceDepths.filter { ResNet.builds(numLayers: $0, height: 224) } == [18, 34, 50, 101, 152, 200])
+        #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 18, imageShape: [1, 28, 28], numClasses: 10) }
     }
 
     @Test func firstGraphOfAProcessIsByteIdenticalToMXNets() throws {

@@ -74,6 +74,8 @@ final class LoaderEngine: @unchecked Sendable {
     private var goodThisEpoch = 0
     private var skippedThisEpoch = 0
     private var firstProblem: String?
+    /// Whether the large-image warning was given (once per loader).
+    private var warnedLarge = false
 
     init(input: Input, augmenter: Augmenter, config: LoaderConfig) throws(LoaderError) {
         try Self.check(config)
@@ -339,12 +341,26 @@ final class LoaderEngine: @unchecked Sendable {
         case .success(let i): image = i
         case .failure(let e): return "\(raw.reference): cannot decode the image: \(e)"
         }
+        if augmenter.resize == nil, image.width >= 2 * augmenter.width, image.height >= 2 * augmenter.height {
+            warnLargeOnce(image, reference: raw.reference)
+        }
         var rng = SampleRNG(seed: config.seed &+ UInt64(config.rank) &* 0x9E37_79B9, epoch: job.epoch, index: job.position)
         augmenter.process(image, rng: &rng, workspace: workspace, into: buffer.data + slot * buffer.imageCount)
         raw.labels.withUnsafeBufferPointer {
             (buffer.labels + slot * buffer.labelWidth).update(from: $0.baseAddress!, count: config.labelWidth)
         }
         return nil
+    }
+
+    /// Without `resize`, crops come from the full-size image (as MXNet's ImageRecordIter takes
+    /// them), so an image twice image_shape's size or more loses most of itself to the crop.
+    private func warnLargeOnce(_ image: Image, reference: String) {
+        cond.lock()
+        let first = !warnedLarge
+        warnedLarge = true
+        cond.unlock()
+        guard first else { return }
+        config.warn("\(reference) is \(image.width)x\(image.height), at least twice image_shape's \(augmenter.width)x\(augmenter.height), and resize is unset: crops are taken from the full-size image, as MXNet does. Set resize (e.g. \(max(augmenter.height, augmenter.width) * 8 / 7)) to shrink the shorter side first")
     }
 
     /// Records a finished position. Lock held.

@@ -49,6 +49,19 @@ public struct RecordIOReader {
         input = ByteSource(fd: file.fd, source: source, positioned: true, size: size, position: offset)
     }
 
+    /// The first `count` payload bytes of the record at `offset`, read without the rest, when
+    /// its first part holds them (nil otherwise: read the record whole). For label audits.
+    public func prefix(at offset: UInt64, count: Int) -> [UInt8]? {
+        guard count >= 0, count <= 1 << 20, offset <= UInt64(Int64.max) - 8 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 8 + count)
+        let got = bytes.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard got == bytes.count else { return nil }
+        let (magic, lrec) = bytes.withUnsafeBytes { (RecordIO.readLE32($0, 0), RecordIO.readLE32($0, 4)) }
+        let cflag = RecordIO.cflag(lrec), length = RecordIO.length(lrec)
+        guard magic == RecordIO.magic, cflag == 0 || cflag == 1, length >= count else { return nil }
+        return Array(bytes[8...])
+    }
+
     /// The record whose first part starts at `offset`; does not move the sequential position.
     public func read(at offset: UInt64) throws -> [UInt8] {
         var local = ByteSource(fd: file.fd, source: source, positioned: true, size: size, position: offset, bufferSize: 64 << 10)

@@ -47,6 +47,25 @@ public struct ManifestOptions: Sendable {
 /// A JSON Lines augmented manifest: one JSON object per line, the image reference and the
 /// label under the keys `AttributeNames` names; other keys are metadata and ignored.
 public enum AugmentedManifest {
+    /// A manifest's AttributeNames when none were given: the `*-ref` key, then the one
+    /// other key of the first line that is not metadata.
+    public static func guessAttributeNames(_ url: URL) throws(DatasetError) -> [String] {
+        // A FIFO or device is refused by name instead of blocking the read.
+        let text = try FileKind.readText(url, expected: "a JSON Lines manifest file")
+        guard let line = TextLines.split(text).first(where: { !$0.isEmpty }),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw .unreadable(path: url.path, reason: "line 1 is not a JSON object")
+        }
+        let keys = object.keys.sorted()
+        let refs = keys.filter { $0.hasSuffix("-ref") }
+        let others = keys.filter { !$0.hasSuffix("-ref") && !$0.hasSuffix("-metadata") }
+        guard refs.count == 1, others.count == 1 else {
+            throw .unrecognizedLayout(channel: url.lastPathComponent,
+                detail: "cannot tell which keys hold the image and the label (found \(keys.joined(separator: ", "))); give --attribute_names REF,LABEL")
+        }
+        return [refs[0], others[0]]
+    }
+
     /// Parses and validates the manifest at `url`; every problem (invalid JSON, missing
     /// attribute, bad label, missing file, unmappable reference) is reported with its line.
     public static func load(_ url: URL, options: ManifestOptions) throws(DatasetError) -> FileSampleSource {

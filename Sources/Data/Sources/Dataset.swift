@@ -27,19 +27,24 @@ public enum Dataset {
         }
     }
 
-    /// Reads `folder` as: an augmented manifest (when AttributeNames are given), `.rec` files,
-    /// images with `.lst` list(s), or class sub-folders, in that order of preference.
+    /// Reads `folder` as: an augmented manifest (when AttributeNames are given, or when the
+    /// folder holds one `.manifest` file and nothing else to train from, as a File-mode channel
+    /// of the service does), `.rec` files, images with `.lst` list(s), or class sub-folders, in
+    /// that order of preference.
     public static func open(_ folder: URL, options: Options) throws(DatasetError) -> any SampleSource {
         let files = try listFiles(folder)
+        let manifests = files.filter { ["manifest", "jsonl", "json"].contains($0.pathExtension.lowercased()) }
         if let names = options.attributeNames {
-            let manifests = files.filter { ["manifest", "jsonl", "json"].contains($0.pathExtension.lowercased()) }
             guard manifests.count == 1 else {
                 throw .unrecognizedLayout(channel: options.channel,
                                           detail: "AttributeNames were given, so expected exactly one manifest file (.manifest, .jsonl or .json) in \(folder.path), found \(manifests.count)")
             }
-            let format = try ManifestLabelFormat.from(contentType: options.contentType ?? "")
-            return try AugmentedManifest.load(manifests[0], options: ManifestOptions(
-                attributeNames: names, labels: options.labels, labelFormat: format, s3Mirror: options.s3Mirror))
+            return try loadManifest(manifests[0], names: names, options: options)
+        }
+        let dotManifests = manifests.filter { $0.pathExtension.lowercased() == "manifest" }
+        if dotManifests.count == 1, !files.contains(where: { ["rec", "lst"].contains($0.pathExtension.lowercased()) }) {
+            // The keys are read from the manifest's first line (the `*-ref` key and the label key).
+            return try loadManifest(dotManifests[0], names: AugmentedManifest.guessAttributeNames(dotManifests[0]), options: options)
         }
         let recs = files.filter { $0.pathExtension.lowercased() == "rec" }
         if !recs.isEmpty {
@@ -72,6 +77,12 @@ public enum Dataset {
             return FileSampleSource(samples: samples)
         }
         return try ClassFolderDataset.scan(folder, numClasses: options.labels.multiLabel ? nil : options.labels.numClasses)
+    }
+
+    private static func loadManifest(_ url: URL, names: [String], options: Options) throws(DatasetError) -> any SampleSource {
+        let format = try ManifestLabelFormat.from(contentType: options.contentType ?? "")
+        return try AugmentedManifest.load(url, options: ManifestOptions(
+            attributeNames: names, labels: options.labels, labelFormat: format, s3Mirror: options.s3Mirror))
     }
 
     private static func isDirectory(_ url: URL) -> Bool {

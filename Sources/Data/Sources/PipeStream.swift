@@ -16,12 +16,20 @@ public struct PipeRecordStream: SampleStream {
     private let labels: LabelSpec
     private let source: String
     private var position = 0
+    /// Whether a record with an invalid label ends the stream with an error (the default),
+    /// or comes back as a bad sample that the loader skips and counts.
+    private let badLabelsFail: Bool
 
-    public init(fileHandle: FileHandle, source: String, layout: Layout, labels: LabelSpec) {
+    public init(fileHandle: FileHandle, source: String, layout: Layout, labels: LabelSpec, badLabelsFail: Bool = true) {
         self.reader = RecordIOStreamReader(fileHandle: fileHandle, source: source)
         self.layout = layout
         self.labels = labels
         self.source = source
+        self.badLabelsFail = badLabelsFail
+    }
+
+    private func labelError(_ reference: String, _ reason: String) -> DatasetError {
+        badLabelsFail ? .badLabel(reference: reference, reason: reason) : .badSample(reference: reference, reason: "invalid label: " + reason)
     }
 
     /// The next sample. Structural errors (a broken stream) throw; a record whose labels are
@@ -36,7 +44,7 @@ public struct PipeRecordStream: SampleStream {
             let values = header.flag > 0 ? header.labels : [header.label]
             // The same check File mode makes: a NaN or out-of-range label must not reach the loss.
             if let problem = LabelCheck.recordProblem(values, spec: labels) {
-                throw DatasetError.badSample(reference: reference, reason: problem)
+                throw labelError(reference, problem)
             }
             return RawSample(labels: values, bytes: payload, imageOffset: imageOffset, reference: reference)
         case .manifest(let options):
@@ -48,7 +56,7 @@ public struct PipeRecordStream: SampleStream {
             let value: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
             switch AugmentedManifest.parseLabel(value, options: options) {
             case .success(let l): return RawSample(labels: l, bytes: payload, reference: reference)
-            case .failure(let p): throw DatasetError.badSample(reference: reference, reason: "label record: \(p.message)")
+            case .failure(let p): throw labelError(reference, "label record: \(p.message)")
             }
         }
     }

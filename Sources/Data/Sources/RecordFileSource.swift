@@ -55,9 +55,27 @@ public final class RecordFileSource: SampleSource, @unchecked Sendable {
         }
     }
 
+    /// Record `index`'s labels from its header alone (the image is not read), checked.
+    public func labels(at index: Int) throws -> [Float] {
+        let reference = reference(at: index)
+        let reader = try borrowReader()
+        defer { returnReader(reader) }
+        let head = ImageRecordHeader.size
+        guard let fixed = reader.prefix(at: offsets[index], count: head) else { return try load(at: index).labels }
+        let flag = fixed.withUnsafeBytes { RecordIO.readLE32($0, 0) }
+        guard flag > 0 else {
+            return try check([fixed.withUnsafeBytes { Float(bitPattern: RecordIO.readLE32($0, 4)) }], reference: reference)
+        }
+        guard flag <= 1 << 16, let withLabels = reader.prefix(at: offsets[index], count: head + Int(flag) * 4) else {
+            return try load(at: index).labels
+        }
+        let values = withLabels.withUnsafeBytes { b in (0..<Int(flag)).map { Float(bitPattern: RecordIO.readLE32(b, head + 4 * $0)) } }
+        return try check(values, reference: reference)
+    }
+
     private func check(_ values: [Float], reference: String) throws -> [Float] {
         if let problem = LabelCheck.recordProblem(values, spec: labels) {
-            throw DatasetError.badSample(reference: reference, reason: problem)
+            throw DatasetError.badLabel(reference: reference, reason: problem)
         }
         return values
     }

@@ -65,6 +65,8 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     case unrecognizedLayout(channel: String, detail: String)
     /// A sample could not be loaded while training (its reference and the reason).
     case badSample(reference: String, reason: String)
+    /// A record's label is not a class of this job (NaN, out of range, wrong count).
+    case badLabel(reference: String, reason: String)
 
     public var description: String {
         switch self {
@@ -73,6 +75,7 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
         case .unrecognizedLayout(let channel, let detail): return "channel '\(channel)': \(detail)"
         case .badSample(let reference, let reason): return "\(reference): \(reason)"
+        case .badLabel(let reference, let reason): return "\(reference): invalid label: \(reason)"
         }
     }
 }

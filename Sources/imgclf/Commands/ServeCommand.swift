@@ -12,14 +12,16 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder (default: JOB_DIR/model).")
     var model: String?
-    @Option(name: .customLong("job-dir"), help: "A job folder laid out as /opt/ml; serves its model/ folder.")
-    var jobDir = "/opt/ml"
+    @Option(name: .customLong("job-dir"), help: "A job folder laid out as /opt/ml; serves its model/ folder (default: $IMGCLF_JOB_DIR, else /opt/ml).")
+    var jobDir: String?
     @Option(name: .customLong("host"), help: "Address to listen on.")
     var host = "0.0.0.0"
     @Option(name: .customLong("port"), help: "Port (default: $SAGEMAKER_BIND_TO_PORT, else 8080).")
     var port: Int?
-    @Option(name: .customLong("max-payload-mb"), help: "Request bodies past this many MiB get 413.")
-    var maxPayloadMB = 6
+    @Option(name: .customLong("max-payload-mb"), help: "Request bodies past this many MiB get 413 (default: $SAGEMAKER_MAX_PAYLOAD_IN_MB, else 6).")
+    var maxPayloadMB: Int?
+    @Option(name: .customLong("timeout"), help: "Seconds a request may wait for its batch before a 503 (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60).")
+    var timeout: Int?
     @Option(name: .customLong("max-batch"), help: "Most images in one forward pass.")
     var maxBatch = 32
     @Option(name: .customLong("max-batch-delay-ms"), help: "How long a request waits for others to share its batch.")
@@ -40,7 +42,8 @@ struct ServeCommand: ParsableCommand {
     var maxConnections = 512
 
     func validate() throws {
-        try requireRange(maxPayloadMB, 1...1024, option: "--max-payload-mb")
+        if let maxPayloadMB { try requireRange(maxPayloadMB, 1...1024, option: "--max-payload-mb") }
+        if let timeout { try requireRange(timeout, 1...86_400, option: "--timeout") }
         try requireRange(maxBatch, 1...1024, option: "--max-batch")
         try requireRange(maxBatchDelayMs, 0...10_000, option: "--max-batch-delay-ms")
         try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
@@ -53,19 +56,23 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let jobDir = self.jobDir ?? ContainerEnvironment.jobDir
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
+        let maxPayloadMB = try self.maxPayloadMB ?? ContainerEnvironment.maxPayloadMB() ?? 6
+        let timeout = try self.timeout ?? ContainerEnvironment.modelServerTimeout() ?? 60
+        _ = try ContainerEnvironment.safePortRange()
+        try ContainerEnvironment.checkWorkers()
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             imageShape: try parseShape(imageShape), epoch: epoch))
-        let port = self.port ?? ProcessInfo.processInfo.environment["SAGEMAKER_BIND_TO_PORT"].flatMap { Int($0) } ?? 8080
-        try requireRange(port, 0...65_535, option: "SAGEMAKER_BIND_TO_PORT")
+        let port = try self.port ?? ContainerEnvironment.port() ?? 8080
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
         }
         let server = InferenceServer(predictor: predictor, options: ServerOptions(
             host: host, port: port, maxBodyBytes: maxPayloadMB * 1024 * 1024,
-            batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs)),
+            batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs), timeout: .seconds(timeout)),
             idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections))
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")"

@@ -31,18 +31,38 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("content_type"), help: "Content type of the channels (e.g. application/x-recordio; label-format=class-id).") var contentType: String?
     @Option(name: .customLong("attribute_names"), help: "Manifest AttributeNames: REF,LABEL (e.g. source-ref,class).") var attributeNames: String?
     @Option(name: .customLong("s3_mirror"), help: "Local folder that mirrors s3:// references in manifests (s3://bucket/key -> DIR/bucket/key).") var s3Mirror: String?
-    @Option(name: .customLong("job-dir"), help: "Run as the container does, under this job folder (e.g. /opt/ml).") var jobDir: String?
+    @Option(name: .customLong("job-dir"), help: "Run as the container does, under this job folder (default when no --train/--validation is given: $IMGCLF_JOB_DIR, else /opt/ml).") var jobDir: String?
+    @Option(name: .customLong("skip-bad-labels"), help: "Fraction of a .rec's records whose invalid labels may be skipped (default 0: any such record fails the job, naming it).") var skipBadLabels: Double = 0
     @Option(help: "Decoding threads (default: the number of cores).") var threads: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
 
     @Argument(parsing: .allUnrecognized, help: "Hyperparameters as --NAME VALUE.") var rest: [String] = []
 
+    func validate() throws {
+        guard skipBadLabels.isFinite, (0...1).contains(skipBadLabels) else {
+            throw ValidationError("--skip-bad-labels must be a fraction in [0, 1], got \(skipBadLabels)")
+        }
+    }
+
+    /// `docker run IMAGE train` passes no channels: the job folder is the container's.
+    var effectiveJobDir: String? {
+        jobDir ?? (train == nil && validation == nil ? ContainerEnvironment.jobDir : nil)
+    }
+
     func run() throws {
-        if let jobDir {
+        if let jobDir = effectiveJobDir {
+            // The service runs `train` on every host of a multi-host job: outside mpirun, this
+            // host takes its part of the launch (the leader starts mpirun over all hosts).
+            if !MPILaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
+                var launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
+                try launch.run()
+                return
+            }
             var collective: any Collective = SingleProcess()
             do {
                 let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
-                let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed)
+                let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
+                                            s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels)
                 let hp = try job.hyperparameters()
                 collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
                 try job.run(hyperparameters: hp, collective: collective)
@@ -75,7 +95,7 @@ struct TrainCommand: ParsableCommand {
             let out = URL(fileURLWithPath: output)
             let names = attributeNames?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             let mirror = s3Mirror.map { URL(fileURLWithPath: $0) }
-            let job = TrainingJob(
+            var job = TrainingJob(
                 hyperparameters: hp,
                 train: Channel(name: "train", path: URL(fileURLWithPath: train), lst: trainLst.map { URL(fileURLWithPath: $0) },
                                contentType: contentType, attributeNames: names, s3Mirror: mirror),
@@ -87,6 +107,7 @@ struct TrainCommand: ParsableCommand {
                 outputDir: out,
                 checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
+            job.badLabelAllowance = skipBadLabels
             collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
             let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
             try Workers.finish(collective)
@@ -98,6 +119,18 @@ struct TrainCommand: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(Self.rankPrefix(collective))\(error)\n".utf8))
             throw ExitCode.failure
+        }
+    }
+
+    /// Hosts in the job folder's resourceconfig.json (1 when there is none).
+    static func hostCount(jobDir: String) throws -> Int {
+        let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/resourceconfig.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return 1 }
+        do {
+            return try ResourceConfig.read(contentsOf: file).hosts.count
+        } catch {
+            JobFolderTraining.reportFailure(root: URL(fileURLWithPath: jobDir), "\(error)")
+            throw error
         }
     }
 

@@ -23,11 +23,19 @@ struct TransformCommand: ParsableCommand {
     var maxPixels = 40_000_000
     @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
     var imageShape: String?
+    @Option(name: .customLong("accept"), help: "Body of each .out file, as the service's batch transform Accept: application/json (an array) or application/jsonlines (the default).")
+    var accept = ResponseFormat.jsonLines.rawValue
+    @Option(name: .customLong("max-failed"), help: "Images that may fail (each gets an error line) before the job exits non-zero.")
+    var maxFailed = 0
 
     func validate() throws {
         guard (output == nil) != (jsonl == nil) else { throw ValidationError("give exactly one of --output DIR and --jsonl FILE") }
         try requireRange(batchSize, 1...1024, option: "--batch-size")
         try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
+        try requireRange(maxFailed, 0...Int(Int32.max), option: "--max-failed")
+        guard ResponseFormat.negotiate(accept: accept) != nil, accept.contains("json") else {
+            throw ValidationError("--accept must be application/json or application/jsonlines; got '\(accept)'")
+        }
     }
 
     func run() throws {
@@ -38,9 +46,13 @@ struct TransformCommand: ParsableCommand {
         let summary = try BatchTransform.run(
             predictor: predictor, inputs: inputs,
             output: output.map { URL(fileURLWithPath: $0) }, jsonl: jsonl.map { URL(fileURLWithPath: $0) },
-            inputSource: URL(fileURLWithPath: input),
+            inputSource: URL(fileURLWithPath: input), accept: ResponseFormat.negotiate(accept: accept) ?? .jsonLines,
             warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) },
             progress: { bar.update(done: $0, total: $1) })
         FileHandle.standardError.write(Data("transform: \(summary.succeeded) of \(summary.total) image(s) classified, \(summary.failed) failed\n".utf8))
+        if summary.failed > maxFailed {
+            FileHandle.standardError.write(Data("error: \(summary.failed) image(s) failed, more than --max-failed \(maxFailed) allows (each has an error line)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

@@ -1,0 +1,33 @@
+# The algorithm's container: `docker run IMAGE train` and `docker run IMAGE serve` act on
+# /opt/ml as the managed service lays it out (see docs/container.md).
+#
+#   docker build -t imgclf .        (or: podman build -t imgclf .)
+#
+# Stage 1 builds with the Swift toolchain on Debian 12; stage 2 holds the binary and the
+# runtime libraries only (oneDNN, libjpeg-turbo, libpng, libarchive, Open MPI). The Swift
+# standard library and Foundation are linked statically, so no toolchain is needed at run time.
+ARG BUILDER_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:12-slim
+
+FROM ${BUILDER_IMAGE} AS build
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libdnnl-dev libturbojpeg0-dev libpng-dev libarchive-dev pkg-config libopenmpi-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift ./
+COPY Sources ./Sources
+RUN swift build -c release --product imgclf --static-swift-stdlib \
+ && install -D "$(swift build -c release --show-bin-path)/imgclf" /out/imgclf
+
+FROM ${RUNTIME_IMAGE}
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libdnnl2 libturbojpeg0 libpng16-16 libarchive13 libopenmpi3 openmpi-bin openssh-client ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/imgclf /usr/local/bin/imgclf
+# The service mounts /opt/ml; serving listens on 8080 (or SAGEMAKER_BIND_TO_PORT).
+RUN mkdir -p /opt/ml/model /opt/ml/input /opt/ml/output /opt/ml/checkpoints
+ENV OMPI_MCA_plm_rsh_agent=ssh
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/imgclf"]

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+/// The environment the managed service sets for an algorithm container, read in this one
+/// place (commands pass the values down as options; no module below reads the environment).
+///
+/// | variable | meaning here |
+/// |---|---|
+/// | `IMGCLF_JOB_DIR` | the job folder when `train`/`serve` get none (default `/opt/ml`, as in the container) |
+/// | `SAGEMAKER_BIND_TO_PORT` | the port `serve` listens on (default 8080) |
+/// | `SAGEMAKER_SAFE_PORT_RANGE` | ports the container may use besides that one (`LOW-HIGH`); `serve` opens no other port, so it is only checked |
+/// | `SAGEMAKER_MODEL_SERVER_TIMEOUT` | seconds a request may wait for its batch before a 503 (default 60) |
+/// | `SAGEMAKER_MODEL_SERVER_WORKERS` | compute workers; one batching worker uses every core, so more are refused with the reason |
+/// | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | batch transform's MaxPayloadInMB: the default of `--max-payload-mb` (6) |
+enum ContainerEnvironment {
+    static var values: [String: String] { ProcessInfo.processInfo.environment }
+
+    static var jobDir: String { values["IMGCLF_JOB_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/opt/ml" }
+
+    /// An integer variable within `range`, or nil when unset; anything else is an error naming it.
+    static func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = values[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ValidationError("environment variable \(name) is '\(text)'; expected an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    static func port() throws -> Int? { try integer("SAGEMAKER_BIND_TO_PORT", in: 1...65_535) }
+
+    static func modelServerTimeout() throws -> Int? { try integer("SAGEMAKER_MODEL_SERVER_TIMEOUT", in: 1...86_400) }
+
+    static func maxPayloadMB() throws -> Int? { try integer("SAGEMAKER_MAX_PAYLOAD_IN_MB", in: 1...1024) }
+
+    /// One worker batches every request and computes on all cores; a second would only
+    /// split the cores and the model's memory between two queues.
+    static func checkWorkers() throws {
+        guard let workers = try integer("SAGEMAKER_MODEL_SERVER_WORKERS", in: 1...1024), workers != 1 else { return }
+        FileHandle.standardError.write(Data("imgclf serve: SAGEMAKER_MODEL_SERVER_WORKERS=\(workers): serving with one batching worker on every core (concurrent requests share its batches)\n".utf8))
+    }
+
+    /// `LOW-HIGH`, checked so a typo is reported rather than ignored.
+    static func safePortRange() throws -> ClosedRange<Int>? {
+        guard let text = values["SAGEMAKER_SAFE_PORT_RANGE"], !text.isEmpty else { return nil }
+        let parts = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let low = parts[0], let high = parts[1], 1 <= low, low <= high, high <= 65_535 else {
+            throw ValidationError("environment variable SAGEMAKER_SAFE_PORT_RANGE is '\(text)'; expected LOW-HIGH, e.g. 29000-29999")
+        }
+        return low...high
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The container's entry points as the service calls them: `docker run IMAGE train`, then
+/// `docker run IMAGE serve`, with no other arguments, on the job folder the service mounts
+/// (here a temporary one, named by IMGCLF_JOB_DIR in place of /opt/ml) and the port it names.
+@Suite(.serialized)
+struct ContainerEntryPointTests {
+    @Test func trainThenServeThenInvoke() async throws {
+        let job = try ServiceJobFolderTests.JobFolder(
+            hyperparameters: ServiceJobFolderTests.hyperparameters.merging(["epochs": "1"]) { $1 },
+            channels: ["train": ServiceJobFolderTests.channel("application/x-image"),
+                       "validation": ServiceJobFolderTests.channel("application/x-image")])
+        let fm = FileManager.default
+        try fm.moveItem(at: try MNISTSample.subset("train", perClass: 10), to: job.data.appendingPathComponent("train"))
+        try fm.moveItem(at: try MNISTSample.subset("validation", perClass: 3), to: job.data.appendingPathComponent("validation"))
+        let environment = ["IMGCLF_JOB_DIR": job.root.path]
+
+        let trained = try ImgclfBinary.run(["train"], environment: environment)
+        #expect(trained.status == 0, "\(trained.output)")
+        #expect(job.modelFiles.contains("model-symbol.json"), "\(job.modelFiles)")
+
+        // serve, no arguments: the model in JOB_DIR/model, the port from SAGEMAKER_BIND_TO_PORT.
+        guard let binary = ImgclfBinary.url else { throw ImgclfBinary.NotBuilt() }
+        let port = Int.random(in: 20_000...40_000)
+        let server = Process()
+        server.executableURL = binary
+        server.arguments = ["serve"]
+        server.environment = ProcessInfo.processInfo.environment.merging(environment.merging([
+            "SAGEMAKER_BIND_TO_PORT": String(port), "SAGEMAKER_SAFE_PORT_RANGE": "20000-40000",
+            "SAGEMAKER_MODEL_SERVER_TIMEOUT": "30", "SAGEMAKER_MODEL_SERVER_WORKERS": "1"]) { $1 }) { $1 }
+        let log = job.root.appendingPathComponent("serve.log")
+        fm.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        server.standardOutput = handle
+        server.standardError = handle
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+
+        var ready = false
+        for _ in 0..<100 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? String(contentsOf: log, encoding: .utf8))?.contains("listening on") == true
+        }
+        #expect(ready, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+
+        let ping = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/ping")!)
+        #expect((ping.1 as? HTTPURLResponse)?.statusCode == 200)
+
+        let digit = MNISTSample.root.appendingPathComponent("validation/7")
+        let png = try Data(contentsOf: digit.appendingPathComponent(try fm.contentsOfDirectory(atPath: digit.path).sorted()[0]))
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/invocations")!)
+        request.httpMethod = "POST"
+        request.setValue("image/png", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let (body, response) = try await URLSession.shared.upload(for: request, from: png)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let probabilities = try #require(try JSONSerialization.jsonObject(with: body) as? [Double])
+        #expect(probabilities.count == 10)
+        #expect(abs(probabilities.reduce(0, +) - 1) < 1e-4)
+    }
+}
