@@ -47,7 +47,7 @@ public enum ResNet {
     /// Whether MXNet's builder makes a network of `numLayers` for images of this height
     /// (at height <= 28, 50 and 152 are 6n+2 basic-unit networks and 200 a 9n+2 bottleneck one).
     public static func builds(numLayers: Int, height: Int) -> Bool {
-        (try? plan(numLayers: numLayers, height: height)) != nil
+        layout(numLayers: numLayers, height: height) != nil
     }
 
     /// The network's layout for these settings: units per stage, filters, unit kind.
@@ -58,7 +58,14 @@ public enum ResNet {
     }
 
     static func plan(numLayers n: Int, height h: Int) throws -> Plan {
-        let invalid = ModelsError.invalidNumLayers(numLayers: n, height: h, valid: validNumLayers(height: h))
+        guard let plan = layout(numLayers: n, height: h) else {
+            throw ModelsError.invalidNumLayers(numLayers: n, height: h, valid: validNumLayers(height: h))
+        }
+        return plan
+    }
+
+    /// MXNet's resnet.py rule: the layout for `n` layers at image height `h`, or nil.
+    static func layout(numLayers n: Int, height h: Int) -> Plan? {
         if h <= 28 {
             if n >= 164, n <= maxSmallImageLayers, (n - 2) % 9 == 0 {
                 return Plan(units: Array(repeating: (n - 2) / 9, count: 3), filters: [16, 64, 128, 256], bottleneck: true)
@@ -66,9 +73,9 @@ public enum ResNet {
             if n >= 8, n < 164, (n - 2) % 6 == 0 {
                 return Plan(units: Array(repeating: (n - 2) / 6, count: 3), filters: [16, 16, 32, 64], bottleneck: false)
             }
-            throw invalid
+            return nil
         }
-        guard let units = largeImageUnits[n] else { throw invalid }
+        guard let units = largeImageUnits[n] else { return nil }
         let bottleneck = n >= 50
         return Plan(units: units, filters: bottleneck ? [64, 256, 512, 1024, 2048] : [64, 64, 128, 256, 512], bottleneck: bottleneck)
     }

@@ -117,7 +117,7 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
         #expect(e1?.description.contains("18, 34, 50, 101, 152, 200") == true)
         #expect(e1?.description.contains("num_layers 20") == true)
         let e2 = #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 18, imageShape: [3, 28, 28], numClasses: 10) }
-        #expect(e2?.description.contains("20, 32, 44, 56, 110") == true)
+        #expect(e2?.description.contains("20, 32, 44, 50, 56, 110, 152, 200") == true)
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224], numClasses: 10) }
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [0, 224, 224], numClasses: 10) }
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224, 224], numClasses: 0) }

@@ -21,7 +21,7 @@ struct ContainerEntryPointTests {
 
         let trained = try ImgclfBinary.run(["train"], environment: environment)
         #expect(trained.status == 0, "\(trained.output)")
-        #expect(job.modelFiles.contains("model-symbol.json"), "\(job.modelFiles)")
+        #expect(job.modelFiles.contains("image-classification-symbol.json") && !job.modelFiles.contains("model.tar.gz"), "\(job.modelFiles)")
 
         // serve, no arguments: the model in JOB_DIR/model, the port from SAGEMAKER_BIND_TO_PORT.
         guard let binary = ImgclfBinary.url else { throw ImgclfBinary.NotBuilt() }

@@ -69,8 +69,8 @@ struct ServiceJobFolderTests {
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("Epoch[1] Validation-accuracy="), "\(outcome.output)")
         // The service packs /opt/ml/model itself: plain files, no archive inside.
-        #expect(job.modelFiles.contains("model-symbol.json") && job.modelFiles.contains("model-shapes.json"), "\(job.modelFiles)")
-        #expect(job.modelFiles.contains { $0.hasPrefix("model-0") && $0.hasSuffix(".params") }, "\(job.modelFiles)")
+        #expect(job.modelFiles.contains("image-classification-symbol.json") && job.modelFiles.contains("model-shapes.json"), "\(job.modelFiles)")
+        #expect(job.modelFiles.contains { $0.hasPrefix("image-classification-0") && $0.hasSuffix(".params") }, "\(job.modelFiles)")
         #expect(!job.modelFiles.contains("model.tar.gz"))
         #expect(try ModelArtifact.load(from: job.root.appendingPathComponent("model")).imageShape == [1, 28, 28])
         _ = feeders
@@ -146,10 +146,10 @@ struct ServiceJobFolderTests {
         try fm.moveItem(at: try MNISTSample.subset("train", perClass: 10), to: job.data.appendingPathComponent("train"))
         try fm.moveItem(at: try MNISTSample.subset("validation", perClass: 3), to: job.data.appendingPathComponent("validation"))
         try fm.createDirectory(at: job.root.appendingPathComponent("model"), withIntermediateDirectories: true)
-        try Data("old".utf8).write(to: job.root.appendingPathComponent("model/model-0007.params"))
+        try Data("old".utf8).write(to: job.root.appendingPathComponent("model/image-classification-0007.params"))
         let outcome = try job.train()
         #expect(outcome.status != 0)
-        #expect(job.failure?.contains("model-0007.params") == true, "\(job.failure ?? "no failure file")")
+        #expect(job.failure?.contains("image-classification-0007.params") == true, "\(job.failure ?? "no failure file")")
         #expect(!outcome.output.contains("Epoch[0]"), "\(outcome.output)")
     }
 

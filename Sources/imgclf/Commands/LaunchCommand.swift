@@ -35,7 +35,7 @@ struct LaunchCommand: ParsableCommand {
         switch plan {
         case .alone:
             if dryRun { print("alone: \(binary) train --job-dir \(jobDir)"); return }
-            var train = try TrainCommand.parse(["--job-dir", jobDir] + rest)
+            let train = try TrainCommand.parse(["--job-dir", jobDir] + rest)
             try train.run()
         case .leader(var command):
             command[0] = mpirun

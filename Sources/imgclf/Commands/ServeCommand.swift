@@ -56,16 +56,17 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The service's variables first: a typo there is named before the model loads.
         let jobDir = self.jobDir ?? ContainerEnvironment.jobDir
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
         let maxPayloadMB = try self.maxPayloadMB ?? ContainerEnvironment.maxPayloadMB() ?? 6
         let timeout = try self.timeout ?? ContainerEnvironment.modelServerTimeout() ?? 60
+        let port = try self.port ?? ContainerEnvironment.port() ?? 8080
         _ = try ContainerEnvironment.safePortRange()
         try ContainerEnvironment.checkWorkers()
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             imageShape: try parseShape(imageShape), epoch: epoch))
-        let port = try self.port ?? ContainerEnvironment.port() ?? 8080
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))

@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
             // The service runs `train` on every host of a multi-host job: outside mpirun, this
             // host takes its part of the launch (the leader starts mpirun over all hosts).
             if !MPILaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
-                var launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
+                let launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
                 try launch.run()
                 return
             }
