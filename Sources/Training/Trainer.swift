@@ -243,10 +243,12 @@ public final class Trainer {
                 }
             }
             log.endProgress()
-            if job.train.pipeMode, trainLoader.skippedInEpoch > 0 {
+            // With skipping allowed, a pipe's bad records are skipped as they come (without it,
+            // the first bad label already failed the epoch): their share must stay within it.
+            if job.train.pipeMode, job.badLabelAllowance > 0, trainLoader.skippedInEpoch > 0 {
                 let skipped = Double(trainLoader.skippedInEpoch), seen = skipped + Double(trainMetric.samples)
                 if skipped / seen > job.badLabelAllowance {
-                    throw TrainingError.badLabel("epoch \(epoch) skipped \(trainLoader.skippedInEpoch) of \(Int(seen)) records of the \(job.train.name) pipe, more than the allowed \(job.badLabelAllowance)")
+                    throw TrainingError.badLabel("epoch \(epoch) skipped \(trainLoader.skippedInEpoch) of \(Int(seen)) records of the \(job.train.name) pipe (invalid labels or images), more than --skip-bad-labels \(job.badLabelAllowance) allows")
                 }
             }
             let seconds = Date().timeIntervalSince(started)

@@ -42,7 +42,12 @@ public enum Dataset {
             return try loadManifest(manifests[0], names: names, options: options)
         }
         let dotManifests = manifests.filter { $0.pathExtension.lowercased() == "manifest" }
-        if dotManifests.count == 1, !files.contains(where: { ["rec", "lst"].contains($0.pathExtension.lowercased()) }) {
+        let otherForms = files.contains { ["rec", "lst"].contains($0.pathExtension.lowercased()) }
+        if dotManifests.count > 1, !otherForms {
+            throw .unrecognizedLayout(channel: options.channel,
+                                      detail: "\(folder.path) holds \(dotManifests.count) manifest files (\(dotManifests.map(\.lastPathComponent).joined(separator: ", "))); a channel is read from one")
+        }
+        if dotManifests.count == 1, !otherForms {
             // The keys are read from the manifest's first line (the `*-ref` key and the label key).
             return try loadManifest(dotManifests[0], names: AugmentedManifest.guessAttributeNames(dotManifests[0]), options: options)
         }
