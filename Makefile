@@ -16,11 +16,11 @@ build: deps
 	$(SWIFT) build -c release --product imgclf
 
 # Tests run in release mode: the numerical tests drive real networks through oneDNN.
-# The tool is built first: the distributed test runs it under mpirun.
+# `swift test` builds the imgclf tool too (beside the test bundle), which the distributed
+# and job-folder tests run; a separate `swift build` first would compile everything twice.
 # The server's connection tests time idle and slow clients, so they run on their own,
 # after the rest, rather than beside training runs that hold both cores.
 test: deps
-	$(SWIFT) build -c release --product imgclf
 	$(SWIFT) test -c release --skip "ServerTests|ConnectionTests"
 	$(SWIFT) test -c release --skip-build --filter "ServerTests|ConnectionTests"
 

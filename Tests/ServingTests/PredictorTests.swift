@@ -46,13 +46,16 @@ struct PredictorTests {
         #expect(fromTar.classNames == ["cat", "dog", "bird", "fish"])
     }
 
-    /// Another size goes through the training validation path: the Augmenter's resize of the
-    /// shorter side and centre crop, so the input equals what validation feeds the network.
+    /// Another size goes through the training validation path: the Augmenter's centre crop
+    /// (after resizing the shorter side only when the model was trained with `resize`; this
+    /// one was not, so the crop comes from the full-size image, as MXNet's ImageRecordIter
+    /// validates), so the input equals what validation feeds the network.
     @Test func otherSizesUseTheValidationAugmenter() throws {
         let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        #expect(predictor.preprocessor.resize == nil)
         let bytes = Fixtures.bytes("rgb-60x45.jpg")
         let image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: 3))
-        let augmenter = Augmenter(imageShape: [3, 28, 28], resize: 28, params: .none)
+        let augmenter = Augmenter(imageShape: [3, 28, 28], resize: nil, params: .none)
         let ws = AugmentWorkspace(width: 28, height: 28, channels: 3)
         var expected = [Float](repeating: 0, count: 3 * 28 * 28)
         var rng = SampleRNG(seed: 1)
