@@ -4,10 +4,12 @@
 /// as in MXNet's `TopKAccuracy` (which takes `k` columns of `argpartition`), so a model that
 /// outputs equal probabilities scores k/classes, not 1.
 public enum ClassRanking {
-    /// Whether `a` ranks above `b`.
+    /// Whether `a` ranks above `b`. A NaN (a diverged model) ranks below every number, so
+    /// the order stays a strict weak ordering and a NaN is never a hit.
     @inline(__always)
     static func ranksAbove(_ pa: Float, _ a: Int, _ pb: Float, _ b: Int) -> Bool {
-        pa != pb ? pa > pb : a < b
+        let x = pa.isNaN ? -Float.infinity : pa, y = pb.isNaN ? -Float.infinity : pb
+        return x != y ? x > y : a < b
     }
 
     /// The `k` best classes of one row, best first.

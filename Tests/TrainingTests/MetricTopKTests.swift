@@ -17,6 +17,18 @@ struct MetricTopKTests {
         #expect(metric.accuracy == 0.1)
     }
 
+    @Test func aNaNOutputIsNeverAHit() throws {
+        var metric = AccuracyMetric(classes: 3, multiLabel: false, topK: 2)
+        let probabilities: [Float] = [.nan, 0.2, 0.1,  0.5, .nan, 0.5]
+        let labels: [Float] = [0, 1]
+        try probabilities.withUnsafeBufferPointer { p in
+            try labels.withUnsafeBufferPointer { try metric.update(probabilities: p, labels: $0, count: 2) }
+        }
+        #expect(metric.accuracy == 0)
+        #expect(metric.topKAccuracy == 0)
+        #expect(ClassRanking.top([.nan, 0.2, 0.1], k: 3).map(\.index) == [1, 2, 0])
+    }
+
     @Test func theLogCountsWhatTheReportedTopKHolds() throws {
         // Rows with ties at every rank: the metric's hits are exactly the samples whose label
         // is among the k classes that predict and evaluate report.
