@@ -27,7 +27,7 @@ enum HostileInput {
     /// A `.rec` whose records carry these single labels (and a tiny JPEG each).
     static func recordFile(labels: [Float], at url: URL, index: URL? = nil) throws {
         let jpeg = try ImageEncoder.jpeg(Image(width: 4, height: 4, channels: 3, fill: 128), quality: 90)
-        var writer = try RecordIOWriter(url: url, indexURL: index)
+        let writer = try RecordIOWriter(url: url, indexURL: index)
         for (i, label) in labels.enumerated() {
             try writer.write(ImageRecordHeader(label: label, id: UInt64(i)).pack(image: jpeg), key: i)
         }

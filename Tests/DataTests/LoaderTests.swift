@@ -139,7 +139,7 @@ final class WarningLog: @unchecked Sendable {
     @Test func pipeModeStreamReadsEveryRecordInOrder() throws {
         let folder = SourcesFixtures.temporaryFolder()
         let url = folder.appendingPathComponent("train_0")
-        var writer = try RecordIOWriter(url: url)
+        let writer = try RecordIOWriter(url: url)
         for i in 0..<7 {
             let png = try ImageEncoder.jpeg(SourcesFixtures.solid(UInt8(i)), quality: 100)
             try writer.write(ImageRecordHeader(label: Float(i % 2), id: UInt64(i)).pack(image: png))
@@ -162,7 +162,7 @@ final class WarningLog: @unchecked Sendable {
     @Test func manifestPipeModeHasAnImageThenALabelRecord() throws {
         let folder = SourcesFixtures.temporaryFolder()
         let url = folder.appendingPathComponent("train_0")
-        var writer = try RecordIOWriter(url: url)
+        let writer = try RecordIOWriter(url: url)
         for i in 0..<3 {
             try writer.write(try ImageEncoder.jpeg(SourcesFixtures.solid(UInt8(10 + i)), quality: 100))
             try writer.write(Array("[\(i % 2), 1, 0]".utf8))

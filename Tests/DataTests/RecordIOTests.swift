@@ -31,7 +31,7 @@ import Data
     @Test func writerIsByteIdenticalToMXNet() throws {
         let dir = try RecordIOFixtures.tempDir()
         let rec = dir.appendingPathComponent("raw.rec"), idx = dir.appendingPathComponent("raw.idx")
-        var writer = try RecordIOWriter(url: rec, indexURL: idx)
+        let writer = try RecordIOWriter(url: rec, indexURL: idx)
         for e in try RecordIOFixtures.json("raw.json") {
             try writer.write(RecordIOFixtures.hex(e["hex"] as! String), key: e["key"] as? Int)
         }
@@ -47,11 +47,27 @@ import Data
         let dir = try RecordIOFixtures.tempDir()
         let rec = dir.appendingPathComponent("copy.rec"), idx = dir.appendingPathComponent("copy.idx")
         let index = try RecordIOIndex.read(contentsOf: RecordIOFixtures.url("images.idx"))
-        var writer = try RecordIOWriter(url: rec, indexURL: idx)
+        let writer = try RecordIOWriter(url: rec, indexURL: idx)
         for (r, e) in zip(records, index) { try writer.write(r.payload, key: e.key) }
         try writer.close()
         #expect(try RecordIOFixtures.bytes(rec) == RecordIOFixtures.bytes(src))
         #expect(try RecordIOFixtures.bytes(idx) == RecordIOFixtures.bytes(RecordIOFixtures.url("images.idx")))
+    }
+
+    /// A writer dropped on a throw, without close(): what it was given is flushed and its
+    /// records indexed, as close() does (MXNet's bytes for what was written).
+    @Test func aWriterDroppedOnAThrowStillWritesItsRecordsAndIndex() throws {
+        let dir = try RecordIOFixtures.tempDir()
+        let rec = dir.appendingPathComponent("part.rec"), idx = dir.appendingPathComponent("part.idx")
+        let entries = try RecordIOFixtures.json("raw.json")
+        func writeThenFail() throws {
+            let writer = try RecordIOWriter(url: rec, indexURL: idx)
+            for e in entries { try writer.write(RecordIOFixtures.hex(e["hex"] as! String), key: e["key"] as? Int) }
+            try writer.write([UInt8](repeating: 0, count: RecordIO.maxLength))  // too large: throws
+        }
+        #expect(throws: RecordIOError.self) { try writeThenFail() }
+        #expect(try RecordIOFixtures.bytes(rec) == RecordIOFixtures.bytes(RecordIOFixtures.url("raw.rec")))
+        #expect(try RecordIOFixtures.bytes(idx) == RecordIOFixtures.bytes(RecordIOFixtures.url("raw.idx")))
     }
 
     /// Pipe mode: the same records from a pipe fed by another thread, no seeking.

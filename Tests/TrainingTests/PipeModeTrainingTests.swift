@@ -28,7 +28,7 @@ struct PipeModeTrainingTests {
             for e in 0..<epochs {
                 // Opening for writing blocks until the trainer opens the epoch's pipe.
                 let url = URL(fileURLWithPath: prefix.path + "_\(e)")
-                guard var writer = try? RecordIOWriter(url: url) else { return }
+                guard let writer = try? RecordIOWriter(url: url) else { return }
                 for p in payloads { try? writer.write(p) }
                 try? writer.close()
             }

@@ -161,7 +161,7 @@ struct ServiceJobFolderTests {
         func rec(_ split: String, _ perClass: Int, badEvery: Int?) throws {
             let folder = job.data.appendingPathComponent(split)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            var writer = try RecordIOWriter(url: folder.appendingPathComponent("\(split).rec"))
+            let writer = try RecordIOWriter(url: folder.appendingPathComponent("\(split).rec"))
             for (i, (label, file)) in try Self.digits(split, perClass: perClass).enumerated() {
                 let bad = badEvery.map { i % $0 == 3 } ?? false
                 try writer.write(ImageRecordHeader(label: bad ? 12 : Float(label), id: UInt64(i)).pack(image: [UInt8](try Data(contentsOf: file))))

@@ -48,7 +48,7 @@ public enum Im2RecPacker {
         }
         let base = listURL.deletingPathExtension()
         let recURL = base.appendingPathExtension("rec"), idxURL = base.appendingPathExtension("idx")
-        var writer = try RecordIOWriter(url: recURL, indexURL: idxURL)
+        let writer = try RecordIOWriter(url: recURL, indexURL: idxURL)
         var failures: [String] = []
         var written = 0
         // More threads than cores only queue up; the cap also keeps the batch size from overflowing.

@@ -5,7 +5,10 @@ import Glibc
 
 /// Writes a RecordIO file byte for byte as MXNet's `MXIndexedRecordIO.write_idx` does, and
 /// optionally its `.idx` (`key<TAB>offset` per record).
-public struct RecordIOWriter {
+///
+/// A class that owns its descriptor: a writer dropped without `close()` (a throw on the way)
+/// still flushes what it was given, writes the `.idx` of those records and closes the file.
+public final class RecordIOWriter {
     public let source: String
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -26,8 +29,12 @@ public struct RecordIOWriter {
         buffer.reserveCapacity(1 << 20)
     }
 
+    deinit {
+        if !closed { try? close() }
+    }
+
     /// Appends one record; `key` is its index key (default: the record's ordinal, from 0).
-    public mutating func write(_ payload: [UInt8], key: Int? = nil) throws {
+    public func write(_ payload: [UInt8], key: Int? = nil) throws {
         guard payload.count < RecordIO.maxLength else {
             throw RecordIOError.recordTooLarge(source: source, size: payload.count)
         }
@@ -43,7 +50,7 @@ public struct RecordIOWriter {
     public var position: UInt64 { offset }
 
     /// Flushes, closes the file and writes the index. Further writes are an error.
-    public mutating func close() throws {
+    public func close() throws {
         guard !closed else { return }
         closed = true
         try flush()
@@ -51,7 +58,7 @@ public struct RecordIOWriter {
         if let indexURL { try RecordIOIndex.write(index, to: indexURL) }
     }
 
-    private mutating func flush() throws {
+    private func flush() throws {
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
