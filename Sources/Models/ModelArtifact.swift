@@ -13,6 +13,7 @@ public struct ModelArtifact: Sendable {
     public static let classesFile = "classes.json"
     public static let hyperparametersFile = "hyperparameters.json"
     public static let historyFile = "training-history.json"
+    public static let preprocessingFile = "preprocessing.json"
 
     public var symbol: Symbol
     public var parameters: [(name: String, array: NDArray)]
@@ -24,11 +25,16 @@ public struct ModelArtifact: Sendable {
     public var hyperparameters: [String: String]?
     /// Raw JSON of the training history, kept as written.
     public var history: Data?
+    /// The shorter side every validation image had when `resize` was unset (so validation
+    /// cropped them unresized): the endpoint resizes to it, reproducing validation on images
+    /// like those. Written to `preprocessing.json`; nil when absent or the sizes varied.
+    public var validationShorterSide: Int?
     /// Where it was loaded from, for messages.
     public var source: String
 
     public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
-                classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil, source: String = "") {
+                classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil,
+                validationShorterSide: Int? = nil, source: String = "") {
         self.symbol = symbol
         self.parameters = parameters
         self.epoch = epoch
@@ -36,6 +42,7 @@ public struct ModelArtifact: Sendable {
         self.classNames = classNames
         self.hyperparameters = hyperparameters
         self.history = history
+        self.validationShorterSide = validationShorterSide
         self.source = source
     }
 
@@ -157,9 +164,19 @@ public struct ModelArtifact: Sendable {
         if let data = files[hyperparametersFile] {
             hyperparameters = try? JSONDecoder().decode([String: String].self, from: data)
         }
+        var shorterSide: Int?
+        if let data = files[preprocessingFile] {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            guard let object, let side = object["validation_shorter_side"] as? Int,
+                  PreprocessingLimits.resize.contains(side) else {
+                throw ArtifactError.invalid(source: source, file: preprocessingFile,
+                                            detail: "expected {\"validation_shorter_side\": N} with N in \(PreprocessingLimits.resize)")
+            }
+            shorterSide = side
+        }
         return ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
                              classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
-                             source: source)
+                             validationShorterSide: shorterSide, source: source)
     }
 
     // MARK: - Writing
@@ -196,6 +213,7 @@ public struct ModelArtifact: Sendable {
         if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
         if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
         if let history { try put(Self.historyFile, history) }
+        if let validationShorterSide { try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(validationShorterSide)}".utf8)) }
         return written
     }
 

@@ -115,7 +115,11 @@ public final class Predictor: @unchecked Sendable {
         self.options = options
         multiLabel = artifact.symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
             || hyper["multi_label"] == "1"
+        // The shorter side before the centre crop: training's `resize`; else the one shorter
+        // side all validation images had (validation cropped them unresized, so this
+        // reproduces it); else image_shape's height, as the service's endpoint resizes.
         let resize = hyper["resize"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+            ?? artifact.validationShorterSide ?? shape[1]
         let pre = Preprocessor(imageShape: shape, resize: resize, maxPixels: options.maxPixels)
         preprocessor = pre
         workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }

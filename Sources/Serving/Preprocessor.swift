@@ -5,14 +5,13 @@ import Data
 ///
 /// - an image that already is image_shape's size (and channel count after decoding) goes to
 ///   the network unchanged;
-/// - any other is resized (shorter side to `resize`, when the model was trained with one)
-///   and centre-cropped by the training `Augmenter` with `AugmentParams.none`, the very code
-///   validation uses. Without `resize` the crop comes from the full-size image, as MXNet's
-///   ImageRecordIter validates (an image smaller than the crop is scaled up to fit it).
+/// - any other is resized (shorter side to `resize`) and centre-cropped by the training
+///   `Augmenter` with `AugmentParams.none`, the very code validation uses. `Predictor` picks
+///   `resize`: training's, else the shorter side validation's images had, else H.
 public struct Preprocessor: Sendable {
     /// [C, H, W].
     public let imageShape: [Int]
-    /// Shorter side before the centre crop: the artifact's `resize` hyperparameter, if any.
+    /// Shorter side before the centre crop (nil: crop the full-size image).
     public let resize: Int?
     /// Largest width x height accepted, checked from the header before any pixel is decoded.
     public let maxPixels: Int

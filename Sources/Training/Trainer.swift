@@ -63,6 +63,10 @@ public final class Trainer {
     let collective: any Collective
     /// Rank 0 writes the log, checkpoints, state and artifact; the others only train.
     var isRoot: Bool { collective.rank == 0 }
+    /// Without `resize`: the shorter side all validation images had (the artifact's
+    /// preprocessing.json, which the endpoint resizes to), nil when they varied.
+    var validationShorterSide: Int?
+    var warnedMixedValidationSizes = false
 
     public init(job: TrainingJob, log: TrainingLog = TrainingLog(), stop: StopSignal? = nil,
                 collective: any Collective = SingleProcess()) {
@@ -266,6 +270,7 @@ public final class Trainer {
                 let probabilities = validExec.output()
                 try probabilities.withUnsafeBufferPointer { try validMetric.update(probabilities: $0, labels: b.labels, count: b.count) }
             }
+            noteValidationSizes(validLoader.shorterSidesInEpoch, height: imageShape[1])
             let validFigures = try combine(validMetric)
             let accuracy = validFigures.accuracy
             log.metric(epoch: epoch, "Validation-accuracy", accuracy)
@@ -345,6 +350,22 @@ public final class Trainer {
         var kept = opened
         kept.source = SubsetSource(opened.source, excluding: Set(audit.bad.map(\.index)))
         return kept
+    }
+
+    /// Validation without `resize` crops images unresized, as MXNet's ImageRecordIter does.
+    /// When they all share one shorter side, the endpoint can resize any request to that side
+    /// and so reproduce validation on images like them; when they vary, no single resize can.
+    func noteValidationSizes(_ sides: ClosedRange<Int>?, height: Int) {
+        guard hp.resize == nil, let sides else { return }
+        if sides.lowerBound == sides.upperBound {
+            validationShorterSide = sides.lowerBound
+            return
+        }
+        validationShorterSide = nil
+        if !warnedMixedValidationSizes {
+            warnedMixedValidationSizes = true
+            log.info("warning: validation images have shorter sides from \(sides.lowerBound) to \(sides.upperBound) and resize is unset, so validation crops them unresized and no endpoint resize can reproduce it (the endpoint resizes the shorter side to \(height)); set resize")
+        }
     }
 
     /// An epoch's figures over every worker's samples (each worker saw its own shard).
@@ -432,7 +453,8 @@ public final class Trainer {
     func writeCheckpoint(symbol: Symbol, store: ParameterStore, epoch: Int, classNames: [String]?, state: inout TrainingState,
                          replacing previous: Int? = nil) throws -> [URL] {
         let artifact = ModelArtifact(symbol: symbol, parameters: store.export(), epoch: epoch, imageShape: hp.imageShape,
-                                     classNames: classNames, hyperparameters: hp.asStrings, history: try historyJSON(state.history))
+                                     classNames: classNames, hyperparameters: hp.asStrings, history: try historyJSON(state.history),
+                                     validationShorterSide: validationShorterSide)
         try artifact.write(to: job.outputDir)
         var replaced: [URL] = []
         var kept = (state.checkpoints ?? []).filter { $0 != epoch }
@@ -492,7 +514,8 @@ public final class Trainer {
         }
         // Refresh the side files with the whole history; pack them with this run's checkpoints.
         let metadata = ModelArtifact(symbol: symbol, parameters: [], epoch: 0, imageShape: hp.imageShape, classNames: classNames,
-                                     hyperparameters: hp.asStrings, history: try historyJSON(state.history))
+                                     hyperparameters: hp.asStrings, history: try historyJSON(state.history),
+                                     validationShorterSide: validationShorterSide)
         let names = try metadata.writeMetadata(to: job.outputDir) + checkpoints
         guard job.packsArchive else { return job.outputDir }
         let archive = job.outputDir.appendingPathComponent("model.tar.gz")

@@ -46,16 +46,16 @@ struct PredictorTests {
         #expect(fromTar.classNames == ["cat", "dog", "bird", "fish"])
     }
 
-    /// Another size goes through the training validation path: the Augmenter's centre crop
-    /// (after resizing the shorter side only when the model was trained with `resize`; this
-    /// one was not, so the crop comes from the full-size image, as MXNet's ImageRecordIter
-    /// validates), so the input equals what validation feeds the network.
+    /// Another size goes through the training validation path: the Augmenter's resize of the
+    /// shorter side and centre crop, so the input equals what validation feeds the network.
+    /// This model records neither `resize` nor a validation size: the shorter side goes to H,
+    /// as the service's endpoint resizes.
     @Test func otherSizesUseTheValidationAugmenter() throws {
         let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
-        #expect(predictor.preprocessor.resize == nil)
+        #expect(predictor.preprocessor.resize == 28)
         let bytes = Fixtures.bytes("rgb-60x45.jpg")
         let image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: 3))
-        let augmenter = Augmenter(imageShape: [3, 28, 28], resize: nil, params: .none)
+        let augmenter = Augmenter(imageShape: [3, 28, 28], resize: 28, params: .none)
         let ws = AugmentWorkspace(width: 28, height: 28, channels: 3)
         var expected = [Float](repeating: 0, count: 3 * 28 * 28)
         var rng = SampleRNG(seed: 1)
@@ -68,6 +68,36 @@ struct PredictorTests {
         let p = try predictor.predict([bytes])[0].get()
         #expect(p.count == 4)
         #expect(abs(p.reduce(0, +) - 1) < 1e-5)
+    }
+
+    /// Trained without `resize` on validation images that all had one shorter side (which
+    /// validation cropped unresized): the endpoint resizes requests to that side, so images
+    /// like validation's get validation's input. A malformed record is a named error.
+    @Test func theValidationShorterSideIsTheEndpointsResize() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pre-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Fixtures.model("resnet8-3x28x28"), to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"validation_shorter_side": 45}"#.utf8).write(to: folder.appendingPathComponent("preprocessing.json"))
+        let predictor = try Predictor(contentsOf: folder)
+        #expect(predictor.preprocessor.resize == 45)
+        let bytes = Fixtures.bytes("rgb-60x45.jpg")
+        let image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: 3))
+        var expected = [Float](repeating: 0, count: 3 * 28 * 28)
+        var rng = SampleRNG(seed: 1)
+        // A 60x45 validation image with shorter side 45 is centre-cropped unresized.
+        let validation = Augmenter(imageShape: [3, 28, 28], resize: nil, params: .none)
+        expected.withUnsafeMutableBufferPointer {
+            validation.process(image, rng: &rng, workspace: AugmentWorkspace(width: 28, height: 28, channels: 3), into: $0.baseAddress!)
+        }
+        var got = [Float](repeating: 0, count: 3 * 28 * 28)
+        try got.withUnsafeMutableBufferPointer { buffer throws(ImageInputError) in
+            try predictor.preprocessor.prepare(bytes, workspace: predictor.preprocessor.makeWorkspace(), into: buffer.baseAddress!)
+        }
+        #expect(got == expected)
+
+        try Data(#"{"validation_shorter_side": 1e30}"#.utf8).write(to: folder.appendingPathComponent("preprocessing.json"))
+        let error = #expect(throws: (any Error).self) { try Predictor(contentsOf: folder) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("preprocessing.json"))
     }
 
     /// An exact-size image reaches the network byte for byte (no resampling).

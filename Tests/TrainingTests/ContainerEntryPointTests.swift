@@ -22,6 +22,9 @@ struct ContainerEntryPointTests {
         let trained = try ImgclfBinary.run(["train"], environment: environment)
         #expect(trained.status == 0, "\(trained.output)")
         #expect(job.modelFiles.contains("image-classification-symbol.json") && !job.modelFiles.contains("model.tar.gz"), "\(job.modelFiles)")
+        // Every validation digit is 28x28, and resize is unset: the endpoint resizes to 28.
+        let preprocessing = try String(contentsOf: job.root.appendingPathComponent("model/preprocessing.json"), encoding: .utf8)
+        #expect(preprocessing == #"{"validation_shorter_side": 28}"#)
 
         // serve, no arguments: the model in JOB_DIR/model, the port from SAGEMAKER_BIND_TO_PORT.
         guard let binary = ImgclfBinary.url else { throw ImgclfBinary.NotBuilt() }

@@ -34,6 +34,8 @@ public final class BatchLoader: @unchecked Sendable {
     public var batchesPerEpoch: Int? { engine.batchesPerEpoch }
     /// Images skipped so far in the current epoch.
     public var skippedInEpoch: Int { engine.skippedInEpoch }
+    /// The smallest and largest shorter side of the images decoded so far this epoch.
+    public var shorterSidesInEpoch: ClosedRange<Int>? { engine.shorterSidesInEpoch }
 
     /// Begins epoch `epoch` (abandoning what is left of the previous one) and starts decoding.
     public func startEpoch(_ epoch: Int) throws { try engine.startEpoch(epoch) }
@@ -76,6 +78,7 @@ final class LoaderEngine: @unchecked Sendable {
     private var firstProblem: String?
     /// Whether the large-image warning was given (once per loader).
     private var warnedLarge = false
+    private var shorterSides: ClosedRange<Int>?
 
     init(input: Input, augmenter: Augmenter, config: LoaderConfig) throws(LoaderError) {
         try Self.check(config)
@@ -125,6 +128,7 @@ final class LoaderEngine: @unchecked Sendable {
     }
 
     var skippedInEpoch: Int { cond.lock(); defer { cond.unlock() }; return skippedThisEpoch }
+    var shorterSidesInEpoch: ClosedRange<Int>? { cond.lock(); defer { cond.unlock() }; return shorterSides }
 
     func startEpoch(_ epoch: Int) throws {
         cond.lock()
@@ -140,6 +144,7 @@ final class LoaderEngine: @unchecked Sendable {
         fatal = nil
         goodThisEpoch = 0
         skippedThisEpoch = 0
+        shorterSides = nil
         firstProblem = nil
         stream = nil
         streamRecords = 0
@@ -341,6 +346,10 @@ final class LoaderEngine: @unchecked Sendable {
         case .success(let i): image = i
         case .failure(let e): return "\(raw.reference): cannot decode the image: \(e)"
         }
+        let side = min(image.width, image.height)
+        cond.lock()
+        shorterSides = shorterSides.map { min($0.lowerBound, side)...max($0.upperBound, side) } ?? side...side
+        cond.unlock()
         if augmenter.resize == nil, image.width >= 2 * augmenter.width, image.height >= 2 * augmenter.height {
             warnLargeOnce(image, reference: raw.reference)
         }
