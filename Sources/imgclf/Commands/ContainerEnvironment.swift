@@ -10,7 +10,7 @@ import Foundation
 /// | `SAGEMAKER_BIND_TO_PORT` | the port `serve` listens on (default 8080) |
 /// | `SAGEMAKER_SAFE_PORT_RANGE` | ports the container may use besides that one (`LOW-HIGH`); `serve` opens no other port, so it is only checked |
 /// | `SAGEMAKER_MODEL_SERVER_TIMEOUT` | seconds a request may wait for its batch before a 503 (default 60) |
-/// | `SAGEMAKER_MODEL_SERVER_WORKERS` | compute workers; one batching worker uses every core, so more are refused with the reason |
+/// | `SAGEMAKER_MODEL_SERVER_WORKERS` | the threads that decode and resize a batch's images in parallel (default: the cores); the forward pass itself is one batching worker on every core |
 /// | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | batch transform's MaxPayloadInMB: the default of `--max-payload-mb` (6) |
 enum ContainerEnvironment {
     static var values: [String: String] { ProcessInfo.processInfo.environment }
@@ -32,12 +32,10 @@ enum ContainerEnvironment {
 
     static func maxPayloadMB() throws -> Int? { try integer("SAGEMAKER_MAX_PAYLOAD_IN_MB", in: 1...1024) }
 
-    /// One worker batches every request and computes on all cores; a second would only
-    /// split the cores and the model's memory between two queues.
-    static func checkWorkers() throws {
-        guard let workers = try integer("SAGEMAKER_MODEL_SERVER_WORKERS", in: 1...1024), workers != 1 else { return }
-        FileHandle.standardError.write(Data("imgclf serve: SAGEMAKER_MODEL_SERVER_WORKERS=\(workers): serving with one batching worker on every core (concurrent requests share its batches)\n".utf8))
-    }
+    /// Workers handle requests side by side: here, the threads that decode and resize the
+    /// images of a batch. The forward pass stays one batching worker on every core (oneDNN's
+    /// primitives share one stream), which concurrent requests share.
+    static func workers() throws -> Int? { try integer("SAGEMAKER_MODEL_SERVER_WORKERS", in: 1...256) }
 
     /// `LOW-HIGH`, checked so a typo is reported rather than ignored.
     static func safePortRange() throws -> ClosedRange<Int>? {

@@ -20,6 +20,8 @@ struct ServeCommand: ParsableCommand {
     var port: Int?
     @Option(name: .customLong("max-payload-mb"), help: "Request bodies past this many MiB get 413 (default: $SAGEMAKER_MAX_PAYLOAD_IN_MB, else 6).")
     var maxPayloadMB: Int?
+    @Option(name: .customLong("workers"), help: "Threads that decode and resize a batch's images (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else the cores).")
+    var workers: Int?
     @Option(name: .customLong("timeout"), help: "Seconds a request may wait for its batch before a 503 (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60).")
     var timeout: Int?
     @Option(name: .customLong("max-batch"), help: "Most images in one forward pass.")
@@ -44,6 +46,7 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         if let maxPayloadMB { try requireRange(maxPayloadMB, 1...1024, option: "--max-payload-mb") }
         if let timeout { try requireRange(timeout, 1...86_400, option: "--timeout") }
+        if let workers { try requireRange(workers, 1...256, option: "--workers") }
         try requireRange(maxBatch, 1...1024, option: "--max-batch")
         try requireRange(maxBatchDelayMs, 0...10_000, option: "--max-batch-delay-ms")
         try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
@@ -63,10 +66,10 @@ struct ServeCommand: ParsableCommand {
         let timeout = try self.timeout ?? ContainerEnvironment.modelServerTimeout() ?? 60
         let port = try self.port ?? ContainerEnvironment.port() ?? 8080
         _ = try ContainerEnvironment.safePortRange()
-        try ContainerEnvironment.checkWorkers()
+        let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
-            imageShape: try parseShape(imageShape), epoch: epoch))
+            preprocessThreads: workers, imageShape: try parseShape(imageShape), epoch: epoch))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
