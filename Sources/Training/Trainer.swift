@@ -203,7 +203,7 @@ public final class Trainer {
             let started = Date()
             trainMetric.reset()
             try trainLoader.startEpoch(epoch)
-            let batches = trainLoader.batchesPerEpoch
+            let batches = trainLoader.batchesPerEpoch.map { min($0, batchLimit) }
             var done = 0
             while done < batchLimit, let b = try trainLoader.next() {
                 try BatchLabelCheck.check(b.labels, rows: b.count + b.pad, classes: hp.numClasses, multiLabel: hp.multiLabel,
