@@ -24,7 +24,7 @@ public enum ModelLimits {
             throw .outOfRange(origin: shapeOrigin, field: "image_shape",
                               expected: "\(axis) from 1 to \(maxImageSide)", found: "\(shape)")
         }
-        // An empty or non-positive resize means "unset" (no resize before the crop), as training writes it.
+        // An empty or non-positive resize means "unset", as training writes it (see Predictor for the fallback).
         if let text = hyperparameters["resize"], !text.isEmpty, Int(text).map({ $0 > maxResize }) ?? true {
             throw .outOfRange(origin: hyperFile, field: "resize", expected: "an integer of at most \(maxResize)", found: text)
         }

@@ -169,10 +169,10 @@ public final class Trainer {
                                        workers: shard(job.validation).workers, labelWidth: labels.width, skipBadImages: true, warn: warn)
         let trainAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize,
                                        params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:))))
-        // Validation preprocesses as MXNet's ImageRecordIter does, and exactly as `imgclf
-        // predict`/`serve` do: shorter side to `resize` when set, then a centre crop (from the
-        // full-size image when resize is unset), so the endpoint reproduces the validation
-        // accuracy. Images already of image_shape's size pass unchanged.
+        // Validation preprocesses as MXNet's ImageRecordIter does: shorter side to `resize`
+        // when set, then a centre crop (from the full-size image when resize is unset). The
+        // endpoint resizes to `resize`, or to the one shorter side validation's images had
+        // (noteValidationSizes), so it gives images like validation's the same input.
         let validAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize, params: .none)
         // In Pipe mode labels are checked as records arrive: a bad one fails the epoch unless
         // skipping is allowed (then the epoch's skipped share is checked against the allowance).

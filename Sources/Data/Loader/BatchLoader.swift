@@ -249,6 +249,8 @@ final class LoaderEngine: @unchecked Sendable {
         var sourceIndex: Int
         var raw: RawSample?
         var problem: String?
+        /// The decoded image's shorter side, recorded under the lock by `finish`.
+        var shorterSide: Int?
     }
 
     private func work() {
@@ -346,10 +348,7 @@ final class LoaderEngine: @unchecked Sendable {
         case .success(let i): image = i
         case .failure(let e): return "\(raw.reference): cannot decode the image: \(e)"
         }
-        let side = min(image.width, image.height)
-        cond.lock()
-        shorterSides = shorterSides.map { min($0.lowerBound, side)...max($0.upperBound, side) } ?? side...side
-        cond.unlock()
+        job.shorterSide = min(image.width, image.height)
         if augmenter.resize == nil, image.width >= 2 * augmenter.width, image.height >= 2 * augmenter.height {
             warnLargeOnce(image, reference: raw.reference)
         }
@@ -375,6 +374,9 @@ final class LoaderEngine: @unchecked Sendable {
     /// Records a finished position. Lock held.
     private func finish(_ job: Job, problem: String?) {
         guard job.epoch == epoch else { return }
+        if let side = job.shorterSide {
+            shorterSides = shorterSides.map { min($0.lowerBound, side)...max($0.upperBound, side) } ?? side...side
+        }
         let bs = config.batchSize
         let buffer = buffers[(job.position / bs) % buffers.count]
         let slot = job.position % bs
