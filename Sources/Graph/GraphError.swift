@@ -48,7 +48,7 @@ public enum GraphError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .badAttr(node, op, attr, value, expected):
             return "node '\(node)' (\(op)): attribute '\(attr)' is \"\(value)\", expected \(expected)"
         case let .unknownOp(node, op):
-            return "node '\(node)': unknown operator '\(op)' (supported: \(ShapeRules.supportedOps.joined(separator: ", ")))"
+            return "node '\(node)': unknown operator '\(op)' (supported: \(OperatorRegistry.names.joined(separator: ", ")))"
         case let .wrongInputCount(node, op, expected, found):
             return "node '\(node)' (\(op)): expected \(expected) inputs, found \(found)"
         case let .shapeMismatch(array, expected, found):

@@ -57,8 +57,9 @@ extension Symbol {
                 throw GraphError.invalidShape(node: node.name, op: node.op,
                                               detail: "input \(k) refers to output \(e.output) of '\(nodes[e.node].name)', which has no such output")
             }
-            let result = try ShapeRules.infer(node, inputs: given, inputName: { nodes[node.inputs[$0].node].name },
-                                              isVariable: { nodes[node.inputs[$0].node].isVariable })
+            guard let definition = OperatorRegistry.definition(of: node.op) else { throw GraphError.unknownOp(node: node.name, op: node.op) }
+            let result = try definition.inferShapes(ShapeQuery(node: node, inputs: given, inputName: { nodes[node.inputs[$0].node].name },
+                                                               isVariable: { nodes[node.inputs[$0].node].isVariable }))
             // Fill in (or check) the shapes of variables the operator determined.
             for (k, e) in node.inputs.enumerated() {
                 let needed = result.inputs[k]

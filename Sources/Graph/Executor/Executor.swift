@@ -16,6 +16,7 @@ public enum Precision: String, Sendable { case float32, bfloat16 }
 ///
 /// Parameters live in a shared `ParameterStore`, so several executors (training and
 /// inference, or different batch sizes) see the same weights.
+// Unchecked Sendable: everything is built in init; forward/backward mutate the tensors, so one thread runs an executor at a time (the predictor's compute thread or the training loop).
 public final class Executor: @unchecked Sendable {
     public let symbol: Symbol
     public let parameters: ParameterStore
@@ -120,124 +121,56 @@ public final class Executor: @unchecked Sendable {
     /// true for multi-label heads.
     static func labelNames(of symbol: Symbol, dataName: String = "data") throws -> [String: Bool] {
         var names: [String: Bool] = [:]
-        for node in symbol.nodes where node.op == "SoftmaxOutput" || node.op == "LogisticRegressionOutput" {
-            guard node.inputs.count > 1 else { continue }
+        for node in symbol.nodes {
+            guard let kind = LossOutputOperator.kind(of: node.op), node.inputs.count > 1 else { continue }
             let label = symbol.nodes[node.inputs[1].node].name
             guard label != dataName else {
                 throw GraphError.invalidShape(node: node.name, op: node.op, detail: "its label input is the data input '\(dataName)'")
             }
-            names[label] = node.op == "LogisticRegressionOutput"
+            names[label] = kind == .logistic
         }
         return names
     }
 
+    /// Maps the variables to their values and compiles every operator node by its
+    /// definition (see `OperatorRegistry`).
     private func compile(dataName: String, labelNames: Set<String>) throws {
         let training = mode == .training
+        let compilation = GraphCompilation(symbol: symbol, shapes: shapes, training: training,
+                                           convolutionType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32,
+                                           arena: training ? arena : nil, batch: dataShape[0])
         let auxiliary = Set(symbol.auxiliaryNames)
-        var consumers: [NodeEntry: [Int]] = [:]
-        for (i, node) in symbol.nodes.enumerated() {
-            for input in node.inputs { consumers[NodeEntry(node: input.node, output: input.output), default: []].append(i) }
-        }
-        let headSet = Set(symbol.heads.map { NodeEntry(node: $0.node, output: $0.output) })
-        var fused: Set<Int> = []
-
-        func value(_ node: Node, _ k: Int) throws -> Value {
-            guard k < node.inputs.count, let v = values[NodeEntry(node: node.inputs[k].node, output: node.inputs[k].output)] else {
-                throw GraphError.wrongInputCount(node: node.name, op: node.op, expected: "at least \(k + 1)", found: node.inputs.count)
+        for (i, node) in symbol.nodes.enumerated() where !compilation.fused.contains(i) {
+            guard node.isVariable else {
+                try compilation.compileOperator(i)
+                continue
             }
-            return v
-        }
-        func add(_ op: Op, _ output: Value, _ i: Int) {
-            ops.append(op)
-            values[NodeEntry(node: i, output: 0)] = output
-        }
-
-        for (i, node) in symbol.nodes.enumerated() {
-            if fused.contains(i) { continue }
             let entry = NodeEntry(node: i, output: 0)
-            switch node.op {
-            case "null":
-                if node.name == dataName {
-                    values[entry] = dataValue
-                    if training { try dataValue.enableGradient() }
-                } else if labelNames.contains(node.name) {
-                    continue
-                } else if auxiliary.contains(node.name) {
-                    guard let t = parameters.auxiliary(node.name) else {
-                        throw GraphError.missingInputShape(array: node.name, node: node.name)
-                    }
-                    values[entry] = try Value(t.desc, tensor: t)
-                } else {
-                    guard let t = parameters.argument(node.name), let g = parameters.gradient(node.name) else {
-                        throw GraphError.missingInputShape(array: node.name, node: node.name)
-                    }
-                    let v = try Value(t.desc, tensor: t)
-                    if training {
-                        try v.enableGradient(g)
-                        parameterNames[ObjectIdentifier(v)] = node.name
-                    }
-                    values[entry] = v
+            if node.name == dataName {
+                compilation.values[entry] = dataValue
+                if training { try dataValue.enableGradient() }
+            } else if labelNames.contains(node.name) {
+                continue
+            } else if auxiliary.contains(node.name) {
+                guard let t = parameters.auxiliary(node.name) else {
+                    throw GraphError.missingInputShape(array: node.name, node: node.name)
                 }
-            case _ where IdentityOps.names.contains(node.op):
-                values[entry] = try value(node, 0)
-            case "BatchNorm":
-                let next = consumers[entry] ?? []
-                let fuse = next.count == 1 && !headSet.contains(entry)
-                    && symbol.nodes[next[0]].op == "Activation"
-                    && (try? symbol.nodes[next[0]].string("act_type")) == "relu"
-                let op = try BatchNormOp(node: node, input: try value(node, 0), gamma: try value(node, 1), beta: try value(node, 2),
-                                         movingMean: try value(node, 3).tensor, movingVar: try value(node, 4).tensor,
-                                         fuseRelu: fuse, training: training)
-                if fuse {
-                    fused.insert(next[0])
-                    add(op, op.output, next[0])
-                } else {
-                    add(op, op.output, i)
+                compilation.values[entry] = try Value(t.desc, tensor: t)
+            } else {
+                guard let t = parameters.argument(node.name), let g = parameters.gradient(node.name) else {
+                    throw GraphError.missingInputShape(array: node.name, node: node.name)
                 }
-            case "Convolution":
-                let noBias = try node.bool("no_bias", default: false)
-                let op = try ConvolutionOp(node: node, input: try value(node, 0), weight: try value(node, 1),
-                                           bias: noBias ? nil : try value(node, 2), training: training,
-                                           arena: training ? arena : nil,
-                                           compute: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32)
-                add(op, op.output, i)
-            case "Activation":
-                let op = try ActivationOp(node: node, input: try value(node, 0), training: training)
-                add(op, op.output, i)
-            case "Pooling":
-                let op = try PoolingOp(node: node, input: try value(node, 0), training: training)
-                add(op, op.output, i)
-            case "Flatten", "flatten":
-                let op = try FlattenOp(node: node, input: try value(node, 0))
-                add(op, op.output, i)
-            case "FullyConnected":
-                var input = try value(node, 0)
-                if input.desc.dims.count != 2 {
-                    let flatten = try FlattenOp(node: node, input: input)
-                    ops.append(flatten)
-                    input = flatten.output
+                let v = try Value(t.desc, tensor: t)
+                if training {
+                    try v.enableGradient(g)
+                    parameterNames[ObjectIdentifier(v)] = node.name
                 }
-                let noBias = try node.bool("no_bias", default: false)
-                let op = try FullyConnectedOp(node: node, input: input, weight: try value(node, 1),
-                                              bias: noBias ? nil : try value(node, 2), training: training)
-                add(op, op.output, i)
-            case "elemwise_add", "_Plus", "_plus", "broadcast_add":
-                let op = try ElementwiseAddOp(node: node, lhs: try value(node, 0), rhs: try value(node, 1))
-                add(op, op.output, i)
-            case "SoftmaxOutput", "LogisticRegressionOutput":
-                let op = try LossOutputOp(node: node, input: try value(node, 0),
-                                          kind: node.op == "SoftmaxOutput" ? .softmax : .logistic)
-                // Labels come one row per sample of the batch.
-                guard op.labels.dims.first == dataShape.first else {
-                    throw GraphError.invalidShape(node: node.name, op: node.op,
-                                                  detail: "its input has \(op.labels.dims.first ?? 0) rows but the batch has \(dataShape.first ?? 0) samples")
-                }
-                lossOps.append(op)
-                add(op, op.output, i)
-            default:
-                throw GraphError.unknownOp(node: node.name, op: node.op)
+                compilation.values[entry] = v
             }
         }
+        ops = compilation.ops
+        values = compilation.values
+        lossOps = compilation.lossOps
     }
 
     /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling are not kept

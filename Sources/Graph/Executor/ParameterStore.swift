@@ -6,6 +6,7 @@ import Foundation
 ///
 /// Executors compiled for different shapes or modes share one store, so a training
 /// executor and an inference executor see the same weights.
+// Unchecked Sendable: the tensors are written by one thread at a time (the training loop, or a load before serving starts); readers run on that thread or after it has handed over.
 public final class ParameterStore: @unchecked Sendable {
     public private(set) var argumentNames: [String] = []
     public private(set) var auxiliaryNames: [String] = []

@@ -1,8 +1,36 @@
 import CDNNL
 import Compute
 
-/// MXNet `Activation` (relu, sigmoid, tanh) as a oneDNN eltwise primitive.
-/// ReLUs that follow a BatchNorm are fused into it instead (see `BatchNormOp`).
+/// MXNet `Activation` (relu, sigmoid, tanh, softrelu) as a oneDNN eltwise primitive.
+/// ReLUs that follow a BatchNorm are fused into it instead (see `BatchNormOperator`).
+enum ActivationOperator: OperatorDefinition {
+    static let names = ["Activation"]
+
+    /// The oneDNN algorithm for the node's `act_type`; other types are refused.
+    static func algorithm(_ node: Node) throws -> dnnl_alg_kind_t {
+        let kind = try node.string("act_type")
+        switch kind {
+        case "relu": return dnnl_eltwise_relu
+        case "sigmoid": return dnnl_eltwise_logistic
+        case "tanh": return dnnl_eltwise_tanh
+        case "softrelu": return dnnl_eltwise_soft_relu
+        default:
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "act_type", value: kind, expected: "relu, sigmoid, tanh or softrelu")
+        }
+    }
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(1...1)
+        _ = try algorithm(query.node)
+        let d = try query.data()
+        return ([d], [d])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        step.emit(try ActivationOp(node: step.node, input: try step.input(0), training: step.training))
+    }
+}
+
 final class ActivationOp: Op {
     let output: Value
     private let input: Value
@@ -10,16 +38,7 @@ final class ActivationOp: Op {
     private var backwardPrim: Primitive?
 
     init(node: Node, input: Value, training: Bool) throws {
-        let kind = try node.string("act_type")
-        let alg: dnnl_alg_kind_t
-        switch kind {
-        case "relu": alg = dnnl_eltwise_relu
-        case "sigmoid": alg = dnnl_eltwise_logistic
-        case "tanh": alg = dnnl_eltwise_tanh
-        case "softrelu": alg = dnnl_eltwise_soft_relu
-        default:
-            throw GraphError.badAttr(node: node.name, op: node.op, attr: "act_type", value: kind, expected: "relu, sigmoid, tanh or softrelu")
-        }
+        let alg = try ActivationOperator.algorithm(node)
         self.input = input
         var data = input.desc.raw
         var desc = dnnl_eltwise_desc_t()

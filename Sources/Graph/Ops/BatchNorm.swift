@@ -1,7 +1,69 @@
 import CDNNL
 import Compute
 
-/// MXNet `BatchNorm` on oneDNN, optionally fused with the ReLU that follows it.
+/// MXNet `BatchNorm`: its attributes, shape rule and compile step (a ReLU that is the
+/// output's only reader is fused into the op).
+enum BatchNormOperator: OperatorDefinition {
+    static let names = ["BatchNorm"]
+
+    /// Training-mode BatchNorm exposes mean and var as extra (hidden) outputs.
+    static func outputCount(of node: Node) -> Int { 3 }
+    /// moving_mean and moving_var.
+    static let auxiliaryInputs = 3..<5
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(5...5)
+        let d = try query.data()
+        guard d.count >= 2 else { throw query.fail("data shape \(fmt(d)) has no channel axis") }
+        _ = try BatchNormAttributes(query.node, rank: d.count)
+        let c = [d[1]]
+        return ([d, c, c, c, c], [d, c, c])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        let input = try step.input(0)
+        let attributes = try BatchNormAttributes(step.node, rank: input.desc.dims.count)
+        let relu = step.fuseSoleConsumer { $0.op == "Activation" && (try? $0.string("act_type")) == "relu" }
+        let op = try BatchNormOp(node: step.node, attributes: attributes, input: input, gamma: try step.input(1), beta: try step.input(2),
+                                 movingMean: try step.input(3).tensor, movingVar: try step.input(4).tensor,
+                                 fuseRelu: relu != nil, training: step.training)
+        step.emit(op, producing: relu)
+    }
+}
+
+/// A BatchNorm node's attributes, read and range-checked once.
+struct BatchNormAttributes {
+    var eps: Float
+    var momentum: Float
+    var fixGamma: Bool
+    var useGlobalStats: Bool
+
+    /// MXNet's epsilon is positive; a few units of float32 precision up to a large variance floor.
+    static let epsRange: ClosedRange<Float> = 0...1e6
+
+    init(_ node: Node, rank: Int) throws {
+        eps = try node.float("eps", default: 1e-3, in: BatchNormAttributes.epsRange)
+        momentum = try node.float("momentum", default: 0.9, in: 0...1)
+        try BatchNormAttributes.checkChannelAxis(node, rank: rank)
+        fixGamma = try node.bool("fix_gamma", default: true)
+        useGlobalStats = try node.bool("use_global_stats", default: false)
+    }
+
+    /// The normalised axis must be the channel axis: 1 (NCHW's C, or the C of an [N, C]
+    /// input), also written as a negative index that names it (-3 for 4-D data, -1 for
+    /// 2-D). oneDNN normalises over axis 1 only, so any other axis would silently compute
+    /// something else; it is refused instead.
+    static func checkChannelAxis(_ node: Node, rank: Int) throws {
+        let axis = try node.int("axis", default: 1, in: -max(rank, 1)...max(rank - 1, 0))
+        let normalised = axis < 0 ? axis + rank : axis
+        guard normalised == 1 else {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "axis", value: node.attrs["axis"] ?? "\(axis)",
+                                     expected: "the channel axis: 1\(rank > 1 ? " (or \(1 - rank))" : "") for data of rank \(rank); other axes are not supported")
+        }
+    }
+}
+
+/// BatchNorm on oneDNN, optionally fused with the ReLU that follows it.
 ///
 /// Training normalises with the batch mean and biased variance; the backward pass then
 /// updates the moving statistics the way MXNet 1.x does (`new = m * old + (1 - m) * batch`).
@@ -23,30 +85,12 @@ final class BatchNormOp: Op {
     private var workspace: Tensor?
     private var recomputePrim: Primitive?
 
-    /// MXNet's epsilon is positive; a few units of float32 precision up to a large variance floor.
-    static let epsRange: ClosedRange<Float> = 0...1e6
-
-    /// The normalised axis, which must be the channel axis: 1 (NCHW's C, or the C of an
-    /// [N, C] input), also written as a negative index that names it (-3 for 4-D data, -1
-    /// for 2-D). oneDNN normalises over axis 1 only, so any other axis would silently
-    /// compute something else; it is refused instead.
-    static func channelAxis(_ node: Node, rank: Int) throws -> Int {
-        let axis = try node.int("axis", default: 1, in: -max(rank, 1)...max(rank - 1, 0))
-        let normalised = axis < 0 ? axis + rank : axis
-        guard normalised == 1 else {
-            throw GraphError.badAttr(node: node.name, op: node.op, attr: "axis", value: node.attrs["axis"] ?? "\(axis)",
-                                     expected: "the channel axis: 1\(rank > 1 ? " (or \(1 - rank))" : "") for data of rank \(rank); other axes are not supported")
-        }
-        return normalised
-    }
-
-    init(node: Node, input: Value, gamma: Value, beta: Value, movingMean: Tensor, movingVar: Tensor,
+    init(node: Node, attributes: BatchNormAttributes, input: Value, gamma: Value, beta: Value, movingMean: Tensor, movingVar: Tensor,
          fuseRelu: Bool, training: Bool) throws {
-        let eps = try node.float("eps", default: 1e-3, in: BatchNormOp.epsRange)
-        momentum = try node.float("momentum", default: 0.9, in: 0...1)
-        _ = try BatchNormOp.channelAxis(node, rank: input.desc.dims.count)
-        fixGamma = try node.bool("fix_gamma", default: true)
-        let useGlobal = try node.bool("use_global_stats", default: false)
+        let eps = attributes.eps
+        momentum = attributes.momentum
+        fixGamma = attributes.fixGamma
+        let useGlobal = attributes.useGlobalStats
         self.input = input
         self.gamma = gamma
         self.beta = beta

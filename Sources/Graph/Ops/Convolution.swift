@@ -1,8 +1,51 @@
 import CDNNL
 import Compute
 
-/// MXNet `Convolution` (2-D, groups of 1) on oneDNN: forward, backward data and
-/// backward weights, each in the layouts oneDNN prefers for this machine.
+/// MXNet `Convolution`: shape inference follows MXNet for 1 to 3 spatial axes and groups;
+/// the compiled op runs 2-D convolutions without groups and refuses the rest by name.
+enum ConvolutionOperator: OperatorDefinition {
+    static let names = ["Convolution"]
+
+    /// MXNet's output size: floor((x + 2p - (d(k-1)+1)) / s) + 1.
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        let node = query.node
+        let noBias = try node.bool("no_bias", default: false)
+        try query.expectInputs(noBias ? 2...2 : 3...3)
+        let d = try query.data()
+        let nd = d.count - 2
+        guard (1...3).contains(nd) else { throw query.fail("data shape \(fmt(d)) must have 1 to 3 spatial axes after batch and channel") }
+        if let layout = node.attrs["layout"], layout != "None", layout != ["NCW", "NCHW", "NCDHW"][nd - 1] {
+            throw query.fail("layout \(layout) is not supported (only channel-first)")
+        }
+        let window = try Window(node, axes: nd, dilation: true)
+        let filters = try node.int("num_filter", in: ShapeQuery.unitRange)
+        let groups = try node.int("num_group", default: 1, in: ShapeQuery.unitRange)
+        guard d[1] % groups == 0, filters % groups == 0 else {
+            throw query.fail("num_filter \(filters) and input channels \(d[1]) must be multiples of num_group \(groups)")
+        }
+        var out = [d[0], filters]
+        for i in 0..<nd {
+            guard let size = window.outputSize(i, input: d[2 + i]) else {
+                throw query.fail("kernel \(fmt(window.kernel)) (dilated) is larger than the padded input \(fmt(d))")
+            }
+            out.append(size)
+        }
+        var ins = [d, [filters, d[1] / groups] + window.kernel]
+        if !noBias { ins.append([filters]) }
+        return (ins, [out])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        let noBias = try step.node.bool("no_bias", default: false)
+        let compilation = step.compilation
+        step.emit(try ConvolutionOp(node: step.node, input: try step.input(0), weight: try step.input(1),
+                                    bias: noBias ? nil : try step.input(2), outputDims: try step.outputShape(),
+                                    training: step.training, arena: compilation.arena, compute: compilation.convolutionType))
+    }
+}
+
+/// A 2-D convolution without groups on oneDNN: forward, backward data and backward
+/// weights, each in the layouts oneDNN prefers for this machine.
 final class ConvolutionOp: Op {
     let output: Value
     private let src: InputPort
@@ -19,20 +62,17 @@ final class ConvolutionOp: Op {
 
     /// `compute` is the type the convolution runs in: f32, or bf16 (mixed precision: the
     /// weights stay f32 in the parameter store, their gradients come back f32).
-    init(node: Node, input: Value, weight: Value, bias: Value?, training: Bool, arena: Arena? = nil,
+    /// `outputDims` come from shape inference.
+    init(node: Node, input: Value, weight: Value, bias: Value?, outputDims outDims: [Int], training: Bool, arena: Arena? = nil,
          compute: dnnl_data_type_t = dnnl_f32) throws {
         func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
         let groups = try node.int("num_group", default: 1)
         let inDims = input.desc.dims, weightDims = weight.desc.dims
-        guard groups == 1, inDims.count == 4, weightDims.count == 4 else {
+        guard groups == 1, inDims.count == 4, weightDims.count == 4, outDims.count == 4 else {
             throw fail("only 2-D convolutions without groups are supported (data \(fmt(inDims)), weight \(fmt(weightDims)), num_group \(groups))")
         }
         let window = try Window(node, axes: 2, dilation: true)
-        guard let outH = window.outputSize(0, input: inDims[2]), let outW = window.outputSize(1, input: inDims[3]) else {
-            throw fail("kernel \(fmt(window.kernel)) (dilated) is larger than the padded input \(fmt(inDims))")
-        }
-        let filters = weightDims[0]
-        let outDims = [inDims[0], filters, outH, outW]
+        let outH = outDims[2], outW = outDims[3]
         let stride = window.stride, pad = window.pad
         let padR = [window.rightPad(0, input: inDims[2], output: outH), window.rightPad(1, input: inDims[3], output: outW)]
         let dil = dims(window.dilate.map { $0 - 1 })

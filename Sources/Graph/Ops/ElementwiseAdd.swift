@@ -1,8 +1,27 @@
 import CDNNL
 import Compute
 
-/// MXNet `elemwise_add` / `_Plus` / `_plus`: the residual sum. Its gradient flows
-/// unchanged to both inputs.
+/// MXNet `elemwise_add` / `_Plus` / `_plus` / `broadcast_add` of two arrays of one shape:
+/// the residual sum. Broadcasting is refused. Its gradient flows unchanged to both inputs.
+enum ElementwiseAddOperator: OperatorDefinition {
+    static let names = ["elemwise_add", "_Plus", "_plus", "broadcast_add"]
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(2...2)
+        guard let s = query.inputs[0] ?? query.inputs[1] else {
+            throw GraphError.missingInputShape(array: query.inputName(0), node: query.node.name)
+        }
+        if let a = query.inputs[0], let b = query.inputs[1], a != b {
+            throw query.fail("cannot add shapes \(fmt(a)) and \(fmt(b)) (only equal shapes are added; broadcasting is not supported)")
+        }
+        return ([s, s], [s])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        step.emit(try ElementwiseAddOp(node: step.node, lhs: try step.input(0), rhs: try step.input(1)))
+    }
+}
+
 final class ElementwiseAddOp: Op {
     let output: Value
     private let lhs: Value

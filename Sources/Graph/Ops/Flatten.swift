@@ -1,7 +1,29 @@
 import CDNNL
 import Compute
 
-/// MXNet `Flatten`: [N, C, H, W] in whatever layout → plain [N, C*H*W].
+/// MXNet `Flatten` (also spelt `flatten`): [N, C, H, W] in whatever layout → plain [N, C*H*W].
+enum FlattenOperator: OperatorDefinition {
+    static let names = ["Flatten", "flatten"]
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(1...1)
+        let d = try query.data()
+        return ([d], [try flattened(d, node: query.node)])
+    }
+
+    /// [N, product of the rest]; a scalar or an overflowing product is refused.
+    static func flattened(_ d: [Int], node: Node) throws -> [Int] {
+        guard let first = d.first, let rest = ShapeMath.product(d.dropFirst()) else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "cannot flatten data of shape \(fmt(d))")
+        }
+        return [first, rest]
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        step.emit(try FlattenOp(node: step.node, input: try step.input(0)))
+    }
+}
+
 final class FlattenOp: Op {
     let output: Value
     private let input: Value
@@ -13,14 +35,12 @@ final class FlattenOp: Op {
     init(node: Node, input: Value) throws {
         self.input = input
         let d = input.desc.dims
-        guard let first = d.first, let rest = ShapeMath.product(d.dropFirst()) else {
-            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "cannot flatten data of shape \(fmt(d))")
-        }
+        let flat = try FlattenOperator.flattened(d, node: node)
         let plainDesc = try MemoryDesc.plain(d)
         plain = try Tensor(plainDesc, zeroed: false)
         toPlain = try Reorder(from: input.desc, to: plainDesc)
         fromPlain = try Reorder(from: plainDesc, to: input.desc)
-        let flatDesc = try MemoryDesc.plain([first, rest])
+        let flatDesc = try MemoryDesc.plain(flat)
         output = try Value(flatDesc, tensor: Tensor.view(of: plain, as: flatDesc))
     }
 

@@ -1,8 +1,47 @@
 import CDNNL
 import Compute
 
-/// MXNet `FullyConnected` (inner product) on oneDNN, over a plain [N, K] input and
-/// MXNet's [num_hidden, K] weights.
+/// MXNet `FullyConnected`: an inner product over the flattened input and MXNet's
+/// [num_hidden, K] weights. With `flatten=False` only the last axis is contracted (shape
+/// inference follows MXNet); the compiled op flattens, so it runs only on 2-D data then.
+enum FullyConnectedOperator: OperatorDefinition {
+    static let names = ["FullyConnected"]
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        let node = query.node
+        let noBias = try node.bool("no_bias", default: false)
+        try query.expectInputs(noBias ? 2...2 : 3...3)
+        let d = try query.data()
+        let hidden = try node.int("num_hidden", in: ShapeQuery.unitRange)
+        guard let last = d.last, let inputUnits = ShapeMath.product(d.dropFirst()) else {
+            throw query.fail("data shape \(fmt(d)) cannot feed a fully connected layer")
+        }
+        let (inUnits, out) = try node.bool("flatten", default: true)
+            ? (inputUnits, [d[0], hidden])
+            : (last, Array(d.dropLast()) + [hidden])
+        var ins = [d, [hidden, inUnits]]
+        if !noBias { ins.append([hidden]) }
+        return (ins, [out])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        var input = try step.input(0)
+        if input.desc.dims.count != 2 {
+            guard try step.node.bool("flatten", default: true) else {
+                throw GraphError.invalidShape(node: step.node.name, op: step.node.op,
+                                              detail: "flatten=False on data of shape \(fmt(input.desc.dims)) is not supported (only on [batch, features] data)")
+            }
+            let flatten = try FlattenOp(node: step.node, input: input)
+            step.emitIntermediate(flatten)
+            input = flatten.output
+        }
+        let noBias = try step.node.bool("no_bias", default: false)
+        step.emit(try FullyConnectedOp(node: step.node, input: input, weight: try step.input(1),
+                                       bias: noBias ? nil : try step.input(2), training: step.training))
+    }
+}
+
+/// An inner product on oneDNN over a plain [N, K] input.
 final class FullyConnectedOp: Op {
     let output: Value
     private let input: Value

@@ -1,7 +1,70 @@
 import Compute
 import Foundation
 
-/// MXNet's loss heads, which output probabilities in the forward pass and start the
+/// MXNet's loss heads: their label inputs, shape rules and compile step.
+enum LossOutputOperator: OperatorDefinition {
+    static let names = ["SoftmaxOutput", "LogisticRegressionOutput"]
+
+    /// The kind of loss head MXNet calls `op`, nil for any other operator.
+    static func kind(of op: String) -> LossOutputOp.Kind? {
+        switch op {
+        case "SoftmaxOutput": return .softmax
+        case "LogisticRegressionOutput": return .logistic
+        default: return nil
+        }
+    }
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(2...2)
+        // A loss head reads the scores of the layer below and a label variable: scores that
+        // come straight from a variable, or a label computed by an op, are not a loss head.
+        guard !query.isVariable(0) else {
+            throw query.fail("input 0 (the scores) is a variable; a loss head must follow an operator such as FullyConnected")
+        }
+        guard query.isVariable(1) else { throw query.fail("input 1 (the label) is the output of an operator; it must be a label variable") }
+        let d = try query.data()
+        guard d.count == 2 else { throw query.fail("data shape \(fmt(d)) must be [batch, classes]") }
+        _ = try LossAttributes(query.node)
+        if kind(of: query.node.op) == .softmax { return ([d, [d[0]]], [d]) }
+        // MXNet accepts a [N] label for [N, 1] outputs; keep whatever was given in that case.
+        if d[1] == 1, let l = query.inputs[1], l == [d[0]] { return ([d, l], [d]) }
+        return ([d, d], [d])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        let node = step.node
+        guard let kind = kind(of: node.op) else { throw GraphError.unknownOp(node: node.name, op: node.op) }
+        let op = try LossOutputOp(node: node, attributes: try LossAttributes(node), input: try step.input(0), kind: kind)
+        // Labels come one row per sample of the batch.
+        guard op.labels.dims.first == step.compilation.batch else {
+            throw GraphError.invalidShape(node: node.name, op: node.op,
+                                          detail: "its input has \(op.labels.dims.first ?? 0) rows but the batch has \(step.compilation.batch) samples")
+        }
+        step.emitLoss(op)
+    }
+}
+
+/// A loss head's attributes, read and checked once.
+struct LossAttributes {
+    var gradScale: Float
+    /// `normalization=batch` (or `valid`, the same without ignored labels): the gradient
+    /// is divided by the batch size.
+    var dividesByBatch: Bool
+
+    init(_ node: Node) throws {
+        gradScale = try node.float("grad_scale", default: 1)
+        let normalization = try node.string("normalization", default: "null")
+        guard ["null", "batch", "valid"].contains(normalization) else {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "normalization", value: normalization, expected: "null, batch or valid")
+        }
+        dividesByBatch = normalization != "null"
+        for flag in ["multi_output", "use_ignore"] where try node.bool(flag, default: false) {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: flag, value: node.attrs[flag] ?? "True", expected: "False (not supported)")
+        }
+    }
+}
+
+/// The compiled loss heads, which output probabilities in the forward pass and start the
 /// backward pass with their own gradient (no gradient arrives from above):
 /// - `SoftmaxOutput`: softmax over classes; gradient `p - onehot(label)` per sample.
 /// - `LogisticRegressionOutput`: element-wise sigmoid; gradient `(p - y) / classes`
@@ -21,7 +84,7 @@ final class LossOutputOp: Op {
     /// Multi-label only: a weight per class on the positive term (use_weighted_loss).
     var positiveWeights: [Float]?
 
-    init(node: Node, input: Value, kind: Kind) throws {
+    init(node: Node, attributes: LossAttributes, input: Value, kind: Kind) throws {
         guard input.desc.dims.count == 2, input.desc.isPlain else {
             throw GraphError.invalidShape(node: node.name, op: node.op, detail: "expects a plain [batch, classes] input")
         }
@@ -29,12 +92,12 @@ final class LossOutputOp: Op {
         self.kind = kind
         batch = input.desc.dims[0]
         classes = input.desc.dims[1]
-        var scale = try node.float("grad_scale", default: 1)
+        var scale = attributes.gradScale
         guard batch > 0, classes > 0 else {
             throw GraphError.invalidShape(node: node.name, op: node.op, detail: "input \(fmt(input.desc.dims)) has no rows or no classes")
         }
         if kind == .logistic { scale /= Float(classes) }
-        if kind == .softmax, try node.string("normalization", default: "null") == "batch" { scale /= Float(batch) }
+        if kind == .softmax, attributes.dividesByBatch { scale /= Float(batch) }
         self.scale = scale
         output = try Value(input.desc)
         labels = try Tensor(plain: kind == .softmax ? [batch] : [batch, classes])

@@ -1,8 +1,65 @@
 import CDNNL
 import Compute
 
-/// MXNet `Pooling` (max, avg, global) on oneDNN. MXNet's average pooling counts the
-/// padding (`count_include_pad` defaults to true).
+/// MXNet `Pooling` over 2-D data: max, or average (MXNet counts the padding:
+/// `count_include_pad` defaults to true), windowed or global, with the "valid" (floor) or
+/// "full" (ceil) output size. MXNet's "same" convention and sum pooling are refused.
+enum PoolingOperator: OperatorDefinition {
+    static let names = ["Pooling"]
+
+    /// MXNet 1.9 is built with oneDNN, whose max pooling keeps a workspace output.
+    static func outputCount(of node: Node) -> Int { (node.attrs["pool_type"] ?? "max") == "max" ? 2 : 1 }
+
+    static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
+        try query.expectInputs(1...1)
+        let d = try query.data()
+        let attributes = try PoolingAttributes(query.node, data: d)
+        var out = [d[0], d[1]]
+        for i in 0..<2 {
+            guard let size = attributes.window.outputSize(i, input: d[2 + i], ceil: attributes.ceil) else {
+                throw query.fail("kernel \(fmt(attributes.window.kernel)) is larger than the padded input \(fmt(d))")
+            }
+            out.append(size)
+        }
+        return ([d], outputCount(of: query.node) == 2 ? [out, out] : [out])
+    }
+
+    static func compile(_ step: CompileStep) throws {
+        let input = try step.input(0)
+        let attributes = try PoolingAttributes(step.node, data: input.desc.dims)
+        step.emit(try PoolingOp(node: step.node, attributes: attributes, input: input, outputDims: try step.outputShape(), training: step.training))
+    }
+}
+
+/// A Pooling node's attributes, read and checked once.
+struct PoolingAttributes {
+    var algorithm: dnnl_alg_kind_t
+    var window: Window
+    /// "full": the output size rounds up.
+    var ceil: Bool
+
+    init(_ node: Node, data d: [Int]) throws {
+        guard d.count == 4 else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "only 2-D pooling is supported (data \(fmt(d)) must be batch, channel, height, width)")
+        }
+        let type = try node.string("pool_type", default: "max")
+        switch type {
+        case "max": algorithm = dnnl_pooling_max
+        case "avg":
+            algorithm = try node.bool("count_include_pad", default: true) ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding
+        default:
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "pool_type", value: type, expected: "max or avg")
+        }
+        let convention = try node.string("pooling_convention", default: "valid")
+        guard convention == "valid" || convention == "full" else {
+            throw GraphError.badAttr(node: node.name, op: node.op, attr: "pooling_convention", value: convention, expected: "valid or full")
+        }
+        ceil = convention == "full"
+        window = try node.bool("global_pool", default: false) ? Window(covering: [d[2], d[3]]) : try Window(node, axes: 2, dilation: false)
+    }
+}
+
+/// Pooling on oneDNN.
 final class PoolingOp: Op {
     let output: Value
     private let input: Value
@@ -10,30 +67,13 @@ final class PoolingOp: Op {
     private var backwardPrim: Primitive?
     private var workspace: Tensor?
 
-    init(node: Node, input: Value, training: Bool) throws {
-        func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
-        let inDims = input.desc.dims
-        guard inDims.count == 4 else { throw fail("only 2-D pooling is supported (data \(fmt(inDims)))") }
-        let global = try node.bool("global_pool", default: false)
-        let type = try node.string("pool_type", default: "max")
-        let convention = try node.string("pooling_convention", default: "valid")
-        guard convention == "valid" || convention == "full" else {
-            throw GraphError.badAttr(node: node.name, op: node.op, attr: "pooling_convention", value: convention, expected: "valid or full")
+    /// `outputDims` come from shape inference.
+    init(node: Node, attributes: PoolingAttributes, input: Value, outputDims outDims: [Int], training: Bool) throws {
+        let inDims = input.desc.dims, window = attributes.window, alg = attributes.algorithm
+        guard inDims.count == 4, outDims.count == 4 else {
+            throw GraphError.invalidShape(node: node.name, op: node.op, detail: "only 2-D pooling is supported (data \(fmt(inDims)))")
         }
-        let window = global ? Window(covering: [inDims[2], inDims[3]]) : try Window(node, axes: 2, dilation: false)
-        let alg: dnnl_alg_kind_t
-        switch type {
-        case "max": alg = dnnl_pooling_max
-        case "avg":
-            alg = try node.bool("count_include_pad", default: true) ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding
-        default:
-            throw GraphError.badAttr(node: node.name, op: node.op, attr: "pool_type", value: type, expected: "max or avg")
-        }
-        guard let outH = window.outputSize(0, input: inDims[2], ceil: convention == "full"),
-              let outW = window.outputSize(1, input: inDims[3], ceil: convention == "full") else {
-            throw fail("the pooling window is larger than the padded input \(fmt(inDims))")
-        }
-        let outDims = [inDims[0], inDims[1], outH, outW]
+        let outH = outDims[2], outW = outDims[3]
         let kernel = window.kernel, stride = window.stride, pad = window.pad
         let padR = [window.rightPad(0, input: inDims[2], output: outH), window.rightPad(1, input: inDims[3], output: outW)]
         self.input = input
