@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Modules, lowest first; each depends only on those above it:
-// C shims -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training -> imgclf
+// C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training -> imgclf
 let package = Package(
     name: "imgclf",
     platforms: [.macOS(.v14)],
@@ -27,14 +27,16 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
+        // Foundation-only helpers every layer shares: atomic writes, JSON strings, byte order, SplitMix64.
+        .target(name: "Support"),
         .target(name: "Compute", dependencies: ["CDNNL"]),
-        .target(name: "Graph", dependencies: ["Compute"]),
-        .target(name: "Models", dependencies: ["Graph", "CArchive"]),
-        .target(name: "Data", dependencies: ["CTurboJPEG", "CPNG"]),
-        .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data"]),
+        .target(name: "Graph", dependencies: ["Compute", "Support"]),
+        .target(name: "Models", dependencies: ["Graph", "Support", "CArchive"]),
+        .target(name: "Data", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
+        .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data", "Support"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Training", "Graph", "Compute"]),
         .target(name: "Serving", dependencies: [
-            "Compute", "Graph", "Models", "Data",
+            "Compute", "Graph", "Models", "Data", "Support",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -53,7 +55,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Models"], resources: [.copy("Resources")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data"], resources: [.copy("Resources")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data"], resources: [.copy("Resources")]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
     ]

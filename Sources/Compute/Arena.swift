@@ -6,6 +6,7 @@
 ///   the same time share memory;
 /// - scratch "slots" for conversions that live within one op's backward step: every op
 ///   uses the same slot buffers, sized to the largest request.
+// Unchecked Sendable: reservations and buffers are made while one executor compiles; afterwards only that executor's thread uses them.
 public final class Arena: @unchecked Sendable {
     public private(set) var buffers: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     private var slotSizes: [Int: Int] = [:]
@@ -27,12 +28,12 @@ public final class Arena: @unchecked Sendable {
         return buffers.count - 1
     }
 
-    /// A tensor over buffer `index` (which must hold `desc`).
+    /// A tensor over buffer `index` (which must hold `desc`); it keeps the arena alive.
     public func tensor(_ desc: MemoryDesc, buffer index: Int) throws -> Tensor {
         guard buffers.indices.contains(index) else {
             throw ComputeError(detail: "arena buffer \(index) does not exist (\(buffers.count) buffers)")
         }
-        return try Tensor(borrowing: buffers[index].pointer, byteCount: buffers[index].bytes, desc: desc)
+        return try Tensor(borrowing: buffers[index].pointer, byteCount: buffers[index].bytes, desc: desc, owner: self)
     }
 
     /// Declares that scratch slot `slot` will hold a tensor of `desc` (call during compilation).

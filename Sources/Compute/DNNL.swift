@@ -6,6 +6,7 @@ import Foundation
 /// oneDNN's CPU runtime here is OpenMP: a primitive uses `OMP_NUM_THREADS` threads
 /// and blocks the calling thread, so compute must run on a thread of its own, never
 /// on Swift's cooperative pool.
+// Unchecked Sendable: the engine and stream are created once; every execution takes executionLock.
 public final class DNNL: @unchecked Sendable {
     public static let shared = DNNL()
 

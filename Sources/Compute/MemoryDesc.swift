@@ -1,6 +1,7 @@
 import CDNNL
 
 /// A oneDNN memory descriptor: logical dimensions, data type and physical layout.
+// Unchecked Sendable: a plain C struct copied by value; it holds no pointers into shared memory.
 public struct MemoryDesc: @unchecked Sendable, Equatable {
     public var raw: dnnl_memory_desc_t
 

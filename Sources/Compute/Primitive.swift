@@ -2,6 +2,7 @@ import CDNNL
 import Foundation
 
 /// A created oneDNN primitive with its descriptor, executed on the shared stream.
+// Unchecked Sendable: the handle is immutable after creation and oneDNN primitives may be executed from any thread; execution is serialised on the shared stream (DNNL.executionLock).
 public final class Primitive: @unchecked Sendable {
     public let pd: dnnl_primitive_desc_t
     public let primitive: dnnl_primitive_t

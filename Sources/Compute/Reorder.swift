@@ -2,6 +2,7 @@ import CDNNL
 
 /// Converts a tensor between two layouts of the same logical shape (e.g. MXNet's plain
 /// OIHW weights to the blocked layout a convolution prefers, and back).
+// Unchecked Sendable: an immutable primitive handle, executed under DNNL.executionLock.
 public final class Reorder: @unchecked Sendable {
     let primitive: Primitive
     public let source: MemoryDesc
@@ -32,6 +33,7 @@ public final class Reorder: @unchecked Sendable {
 
 /// Adds a tensor into another of the same layout: `dst += src` (gradient accumulation where
 /// one value feeds several consumers).
+// Unchecked Sendable: an immutable primitive handle, executed under DNNL.executionLock.
 public final class Accumulate: @unchecked Sendable {
     let primitive: Primitive
 

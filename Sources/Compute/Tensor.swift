@@ -3,12 +3,15 @@ import CDNNL
 /// A oneDNN memory object over a 64-byte-aligned buffer that this object owns.
 ///
 /// Tensors are allocated once per compiled shape and reused every iteration.
-public class Tensor: @unchecked Sendable {
+// Unchecked Sendable: the buffer pointer never changes; its contents are written by one thread at a time (whoever owns the executor or batch using it).
+public final class Tensor: @unchecked Sendable {
     public let desc: MemoryDesc
     public let memory: dnnl_memory_t
     public let pointer: UnsafeMutableRawPointer
     public let byteCount: Int
     private let ownsBuffer: Bool
+    /// What owns a borrowed buffer (an arena, the tensor viewed): kept alive while this is.
+    private let bufferOwner: AnyObject?
 
     /// Allocates a buffer for `desc`. Callers bound the size first (the executor checks
     /// every shape against its memory limits before compiling).
@@ -28,9 +31,12 @@ public class Tensor: @unchecked Sendable {
         pointer = p
         memory = mem
         ownsBuffer = true
+        bufferOwner = nil
     }
 
-    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc) throws {
+    /// A tensor over memory it does not own; `owner` (the arena or tensor the memory belongs
+    /// to) is kept alive as long as this tensor, so the memory cannot go first.
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, desc: MemoryDesc, owner: AnyObject?) throws {
         guard desc.byteCount <= byteCount else {
             throw ComputeError(detail: "a tensor of shape \(desc.dims) needs \(desc.byteCount) bytes, but the buffer it would borrow holds \(byteCount)")
         }
@@ -43,6 +49,7 @@ public class Tensor: @unchecked Sendable {
         self.byteCount = byteCount
         memory = mem
         ownsBuffer = false
+        bufferOwner = owner
     }
 
     public convenience init(plain dims: [Int]) throws { try self.init(.plain(dims)) }
@@ -93,15 +100,6 @@ extension Tensor {
     /// Another descriptor over the same bytes (e.g. a plain [N,C,1,1] tensor seen as [N,C]).
     /// The view keeps `base` alive.
     public static func view(of base: Tensor, as desc: MemoryDesc) throws -> Tensor {
-        try TensorView(base: base, desc: desc)
-    }
-}
-
-/// A tensor that borrows another tensor's buffer.
-final class TensorView: Tensor, @unchecked Sendable {
-    let base: Tensor
-    init(base: Tensor, desc: MemoryDesc) throws {
-        self.base = base
-        try super.init(borrowing: base.pointer, byteCount: base.byteCount, desc: desc)
+        try Tensor(borrowing: base.pointer, byteCount: base.byteCount, desc: desc, owner: base)
     }
 }

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// One output of one node: MXNet's `[node, output, version]` triple.
@@ -92,9 +93,11 @@ public struct Symbol: Sendable, Equatable {
     /// Names of the variables fed to auxiliary-state inputs (BatchNorm's moving mean and variance).
     private var auxiliaryNodeSet: Set<Int> {
         var aux = Set<Int>()
-        for node in nodes where node.op == "BatchNorm" {
-            for entry in node.inputs.dropFirst(3) where nodes.indices.contains(entry.node) && nodes[entry.node].isVariable {
-                aux.insert(entry.node)
+        for node in nodes {
+            guard let auxiliary = OperatorRegistry.definition(of: node.op)?.auxiliaryInputs else { continue }
+            for k in auxiliary where k < node.inputs.count {
+                let entry = node.inputs[k]
+                if nodes.indices.contains(entry.node) && nodes[entry.node].isVariable { aux.insert(entry.node) }
             }
         }
         return aux
@@ -119,13 +122,7 @@ public struct Symbol: Sendable, Equatable {
 
     /// Number of outputs each node has, as MXNet counts them in `node_row_ptr`.
     static func outputCount(of node: Node) -> Int {
-        switch node.op {
-        // Training-mode BatchNorm exposes mean and var as extra (hidden) outputs.
-        case "BatchNorm": return 3
-        // MXNet 1.9 is built with oneDNN, whose max pooling keeps a workspace output.
-        case "Pooling": return (node.attrs["pool_type"] ?? "max") == "max" ? 2 : 1
-        default: return 1
-        }
+        OperatorRegistry.definition(of: node.op)?.outputCount(of: node) ?? 1
     }
 
     static func rowPointers(_ nodes: [Node]) -> [Int] {
@@ -140,26 +137,11 @@ public struct Symbol: Sendable, Equatable {
     }
 }
 
-/// Writes `data` to a temporary file beside `url`, then renames it over `url`, so a
-/// crash never leaves a half-written file under the final name.
+/// Writes `data` atomically (see `AtomicFile`), failing with a `GraphError` naming the file.
 func writeAtomically(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
-        throw GraphError.io(file: url.path, detail: "cannot write: the folder \(dir.path) does not exist")
-    }
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
-        try data.write(to: tmp)
-        // rename(2) replaces an existing file atomically.
-        guard rename(tmp.path, url.path) == 0 else {
-            throw GraphError.io(file: url.path, detail: "cannot rename the temporary file into place: \(String(cString: strerror(errno)))")
-        }
-    } catch let e as GraphError {
-        try? FileManager.default.removeItem(at: tmp)
-        throw e
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        throw GraphError.io(file: url.path, detail: "cannot write: \(error.localizedDescription)")
+        try AtomicFile.write(data, to: url)
+    } catch let e as AtomicFile.WriteError {
+        throw GraphError.io(file: url.path, detail: "cannot write: \(e.detail)")
     }
 }

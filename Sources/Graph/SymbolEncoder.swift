@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// Writes a `Symbol` in the exact layout MXNet's C++ JSON writer uses (dmlc::JSONWriter):
@@ -18,7 +19,7 @@ enum SymbolEncoder {
             if !node.attrs.isEmpty {
                 w.key("attrs")
                 w.beginObject(multiLine: node.attrs.count > 1)
-                for (k, v) in node.attrs.sorted(by: { utf8Less($0.key, $1.key) }) { w.key(k); w.string(v) }
+                for (k, v) in node.attrs.sorted(by: { precedesInByteOrder($0.key, $1.key) }) { w.key(k); w.string(v) }
                 w.endObject()
             }
             w.key("inputs"); w.entries(node.inputs)
@@ -34,7 +35,6 @@ enum SymbolEncoder {
     }
 
     /// std::map orders keys by bytes.
-    static func utf8Less(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     struct Writer {
         var out = ""
@@ -61,21 +61,7 @@ enum SymbolEncoder {
         }
         mutating func key(_ k: String) { item(); string(k); out += ": " }
 
-        mutating func string(_ s: String) {
-            out += "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-                default: out.unicodeScalars.append(u)
-                }
-            }
-            out += "\""
-        }
+        mutating func string(_ s: String) { out += jsonStringLiteral(s) }
 
         /// Integer lists: dmlc writes more than ten items one per line.
         mutating func ints(_ a: [Int]) {
@@ -103,7 +89,7 @@ enum SymbolEncoder {
                 endArray()
             case let .object(o):
                 beginObject(multiLine: o.count > 1)
-                for (k, v) in o.sorted(by: { SymbolEncoder.utf8Less($0.key, $1.key) }) { key(k); value(v) }
+                for (k, v) in o.sorted(by: { precedesInByteOrder($0.key, $1.key) }) { key(k); value(v) }
                 endObject()
             }
         }

@@ -13,8 +13,6 @@ struct AllowedMethodsMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         let allow = methods.map(\.rawValue).joined(separator: ", ")
-        var response = InvocationHandler.error(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(path); use \(allow)")
-        response.headers[.allow] = allow
-        return response
+        return RequestFailure.methodNotAllowed(method: request.method.rawValue, path: path, allow: allow).response
     }
 }

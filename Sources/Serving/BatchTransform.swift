@@ -1,3 +1,5 @@
+import Data
+import Support
 import Foundation
 
 /// Why a batch transform could not start.
@@ -61,20 +63,14 @@ public enum BatchTransform {
         return found
     }
 
+    /// Every file but hidden ones, walked as training walks image folders (links followed,
+    /// loops skipped), in byte order of the relative paths.
     static func folderInputs(_ folder: URL) throws(TransformError) -> [TransformInput] {
-        guard let walker = FileManager.default.enumerator(atPath: folder.path) else {
-            throw .unreadableInput(path: folder.path, reason: "cannot list the folder")
+        let listing: FolderWalk.Listing
+        do { listing = try FolderWalk.images(under: folder, recursive: true, extensions: nil) } catch {
+            throw .unreadableInput(path: folder.path, reason: "\(error)")
         }
-        var names: [String] = []
-        while let name = walker.nextObject() as? String {
-            var isDir: ObjCBool = false
-            let full = folder.appendingPathComponent(name).path
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
-               !(name as NSString).lastPathComponent.hasPrefix(".") {
-                names.append(name)
-            }
-        }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return listing.images.filter { !$0.name.hasPrefix(".") }.map(\.path).sorted(by: precedesInByteOrder)
             .map { TransformInput(file: folder.appendingPathComponent($0), name: $0) }
     }
 
@@ -143,51 +139,38 @@ public enum BatchTransform {
             lines = handle
         }
         defer { try? lines?.close() }
-        let step = max(1, predictor.options.maxBatch)
-        var start = 0
-        while start < inputs.count {
-            let chunk = inputs[start..<min(inputs.count, start + step)]
-            let reads = chunk.map { ImageFile.read($0.file.path) }
-            let results = predictor.predict(reads.map { (try? $0.get()) ?? [] })
-            for (offset, input) in chunk.enumerated() {
-                var outcome: ImageOutcome
-                switch (reads[offset], results[offset]) {
-                case (.failure(let problem), _): outcome = .failed(problem.description)
-                case (_, .failure(let e)): outcome = .failed(e.description)
-                case (_, .success(let p)): outcome = .classified(p)
-                }
-                var target: URL?
-                if lines == nil, let output {
-                    switch destination(for: input.name, under: output, inputs: inputFiles) {
-                    case .success(let url): target = url
-                    case .failure(let problem):
-                        // No file can carry this error: it goes to the warnings alone.
-                        outcome = .failed(problem.description)
-                    }
-                }
-                let body: String
-                switch outcome {
-                case .failed(let message):
-                    summary.failed += 1
-                    warn("\(input.name): \(message)")
-                    body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"error\": \(JSONText.string(message))}\n"
-                                        : JSONText.error(message) + "\n"
-                case .classified(let p):
-                    summary.succeeded += 1
-                    body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
-                                        : accept.body(p) + (accept == .json ? "\n" : "")
-                }
-                if let lines {
-                    lines.write(Data(body.utf8))
-                } else if let target {
-                    do { try Data(body.utf8).write(to: target, options: .atomic) } catch {
-                        throw .cannotWrite(path: target.path, reason: error.localizedDescription)
-                    }
+        try predictor.classifyInBatches(count: inputs.count, read: { i in try ImageFile.read(inputs[i].file.path).get() }, deliver: { (i, classified) throws(TransformError) in
+            let input = inputs[i]
+            var outcome = classified
+            var target: URL?
+            if lines == nil, let output {
+                switch destination(for: input.name, under: output, inputs: inputFiles) {
+                case .success(let url): target = url
+                case .failure(let problem):
+                    // No file can carry this error: it goes to the warnings alone.
+                    outcome = .failed(problem.description)
                 }
             }
-            start = chunk.endIndex
-            progress(start, inputs.count)
-        }
+            let body: String
+            switch outcome {
+            case .failed(let message):
+                summary.failed += 1
+                warn("\(input.name): \(message)")
+                body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"error\": \(JSONText.string(message))}\n"
+                                    : JSONText.error(message) + "\n"
+            case .classified(let p):
+                summary.succeeded += 1
+                body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
+                                    : accept.body(p) + (accept == .json ? "\n" : "")
+            }
+            if let lines {
+                lines.write(Data(body.utf8))
+            } else if let target {
+                do { try Data(body.utf8).write(to: target, options: .atomic) } catch {
+                    throw .cannotWrite(path: target.path, reason: error.localizedDescription)
+                }
+            }
+        }, progress: progress)
         return summary
     }
 
@@ -209,10 +192,4 @@ public enum BatchTransform {
         }
         return .success(target)
     }
-}
-
-/// One image's result in a transform: its probabilities or the message of its error line.
-private enum ImageOutcome {
-    case classified([Float])
-    case failed(String)
 }

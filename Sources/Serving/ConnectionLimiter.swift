@@ -6,6 +6,7 @@ import NIOCore
 /// Bounds the open connections. At the limit the server stops accepting (new connections
 /// wait in the listen backlog, holding no descriptor of ours) and closes the connection that
 /// has been idle longest, so idle or half-sent clients can never lock out a new request.
+// Unchecked Sendable: every mutable field is read and written under `lock`.
 final class ConnectionLimiter: @unchecked Sendable {
     let maxConnections: Int
     private let lock = NSLock()

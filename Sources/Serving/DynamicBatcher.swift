@@ -48,6 +48,7 @@ public enum BatcherError: Error, Sendable, Equatable, CustomStringConvertible {
 /// the first for others to arrive), runs the predictor once for all of them, and resumes
 /// each caller with its own result. oneDNN never runs on Swift's cooperative pool, so
 /// request handling stays responsive while a batch computes.
+// Unchecked Sendable: the queue is read and written under `condition`; the predictor is used only by the compute thread this batcher owns.
 public final class DynamicBatcher: @unchecked Sendable {
     public let options: BatchingOptions
     private let predictor: Predictor

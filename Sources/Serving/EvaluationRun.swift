@@ -8,34 +8,19 @@ extension Evaluation {
                            warn: (String) -> Void = { _ in },
                            progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> EvaluationReport {
         var evaluation = Evaluation(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel, k: k)
-        let total = source.count, step = max(1, predictor.options.maxBatch)
-        var start = 0
-        while start < total {
-            let indices = start..<min(total, start + step)
-            var images: [[UInt8]] = [], labels: [[Float]?] = []
-            for i in indices {
-                do {
-                    let sample = try source.load(at: i)
-                    images.append(sample.imageBytes)
-                    labels.append(sample.labels)
-                } catch {
-                    warn("\(source.reference(at: i)): \(error)")
-                    images.append([])
-                    labels.append(nil)
-                }
+        var labels: [Int: [Float]] = [:]
+        predictor.classifyInBatches(count: source.count, read: { i in
+            let sample = try source.load(at: i)
+            labels[i] = sample.labels
+            return sample.imageBytes
+        }, deliver: { (i, outcome) throws(Never) in
+            switch outcome {
+            case .classified(let p): evaluation.add(probabilities: p, labels: labels.removeValue(forKey: i) ?? [])
+            case .failed(let message):
+                warn("\(source.reference(at: i)): \(message)")
+                evaluation.addFailure()
             }
-            for (offset, result) in predictor.predict(images).enumerated() {
-                guard let label = labels[offset] else { evaluation.addFailure(); continue }
-                switch result {
-                case .success(let p): evaluation.add(probabilities: p, labels: label)
-                case .failure(let e):
-                    warn("\(source.reference(at: indices.lowerBound + offset)): \(e)")
-                    evaluation.addFailure()
-                }
-            }
-            start = indices.upperBound
-            progress(start, total)
-        }
+        }, progress: progress)
         var report = evaluation.report
         report.name(classes: predictor.classNames)
         return report

@@ -52,6 +52,7 @@ public struct ServerOptions: Sendable {
 ///
 /// Concurrent invocations are batched by a `DynamicBatcher`. SIGTERM (or `shutdown()`)
 /// stops accepting connections, finishes the requests in flight, then returns from `run`.
+// Unchecked Sendable: the only mutable state (the running service group) is read and written under `lock`.
 public final class InferenceServer: @unchecked Sendable {
     public let predictor: Predictor
     public let options: ServerOptions

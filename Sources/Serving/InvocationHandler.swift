@@ -10,72 +10,41 @@ struct InvocationHandler: Sendable {
     let maxBodyBytes: Int
 
     func handle(_ request: Request) async -> Response {
-        let contentType = request.headers[.contentType].map(MediaTypes.essence)
-        guard let contentType, MediaTypes.images.contains(contentType) else {
-            metrics.error("unsupported_media_type")
-            let found = contentType.map { "'\($0)'" } ?? "none"
-            return Self.error(.unsupportedMediaType,
-                              "unsupported content type \(found); send the image as image/jpeg, image/png or application/x-image")
-        }
-        guard let format = ResponseFormat.negotiate(accept: request.headers[.accept]) else {
-            metrics.error("not_acceptable")
-            return Self.error(.notAcceptable,
-                              "cannot answer in '\(request.headers[.accept] ?? "")'; accept application/json or application/jsonlines")
-        }
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
-            metrics.error("body_too_large")
-            return tooLarge()
-        }
-        let bytes: [UInt8]
         do {
-            let body = request.body
-            let buffer = try await body.collect(upTo: maxBodyBytes)
-            bytes = Array(buffer.readableBytesView)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            metrics.error("body_too_large")
-            return tooLarge()
+            return try await answer(request)
         } catch {
-            metrics.error("unreadable_body")
-            return Self.error(.badRequest, "could not read the request body: \(error)")
-        }
-        // The header alone says whether this is an image we take, before it waits for a batch.
-        do { try preprocessor.checkHeader(bytes) } catch {
-            metrics.error("bad_image")
-            return Self.error(.badRequest, error.description)
-        }
-        switch await batcher.submit(bytes) {
-        case .success(let probabilities):
-            return Self.text(.ok, format.body(probabilities), contentType: format.rawValue)
-        case .failure(let error):
-            switch error {
-            case .badImage(.modelFailed):
-                metrics.error("model_failed")
-                return Self.error(.internalServerError, error.description)
-            case .badImage:
-                metrics.error("bad_image")
-                return Self.error(.badRequest, error.description)
-            case .overloaded:
-                metrics.error("overloaded")
-                return Self.error(.serviceUnavailable, error.description)
-            case .shuttingDown:
-                metrics.error("shutting_down")
-                return Self.error(.serviceUnavailable, error.description)
-            case .timedOut:
-                metrics.error("timed_out")
-                return Self.error(.serviceUnavailable, error.description)
-            }
+            metrics.error(error.metricLabel)
+            return error.response
         }
     }
 
-    private func tooLarge() -> Response {
-        Self.error(.contentTooLarge, "request body larger than the limit of \(maxBodyBytes) bytes (MaxPayloadInMB \(maxBodyBytes / (1024 * 1024)))")
+    private func answer(_ request: Request) async throws(RequestFailure) -> Response {
+        let contentType = request.headers[.contentType].map(MediaTypes.essence)
+        guard let contentType, MediaTypes.images.contains(contentType) else { throw .unsupportedMediaType(found: contentType) }
+        guard let format = ResponseFormat.negotiate(accept: request.headers[.accept]) else {
+            throw .notAcceptable(accept: request.headers[.accept] ?? "")
+        }
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {
+            throw .bodyTooLarge(limit: maxBodyBytes)
+        }
+        let bytes: [UInt8]
+        do {
+            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            bytes = Array(buffer.readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw .bodyTooLarge(limit: maxBodyBytes)
+        } catch {
+            throw .unreadableBody("\(error)")
+        }
+        // The header alone says whether this is an image we take, before it waits for a batch.
+        do { try preprocessor.checkHeader(bytes) } catch { throw .badImage(error) }
+        switch await batcher.submit(bytes) {
+        case .success(let probabilities): return Self.text(.ok, format.body(probabilities), contentType: format.rawValue)
+        case .failure(let error): throw .batcher(error)
+        }
     }
 
     static func text(_ status: HTTPResponse.Status, _ body: String, contentType: String) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-
-    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        text(status, JSONText.error(message), contentType: "application/json")
     }
 }

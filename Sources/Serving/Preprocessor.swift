@@ -38,7 +38,7 @@ public struct Preprocessor: Sendable {
         let header: (width: Int, height: Int, channels: Int, format: ImageFormat)
         do { header = try ImageDecoder.header(bytes) } catch { throw ImageInputError(error) }
         if header.width * header.height > maxPixels {
-            throw .tooLarge(width: header.width, height: header.height, limit: maxPixels)
+            throw .image(.tooLarge(width: header.width, height: header.height, limit: maxPixels))
         }
     }
 

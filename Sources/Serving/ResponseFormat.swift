@@ -1,3 +1,4 @@
+import Support
 /// The response body formats of `POST /invocations`, chosen by the `Accept` header as the
 /// managed service does.
 public enum ResponseFormat: String, Sendable, CaseIterable {
@@ -84,21 +85,7 @@ public enum JSONText {
     public static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
 
     /// A JSON string literal.
-    public static func string(_ text: String) -> String {
-        var s = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            case _ where scalar.value < 0x20: s += String(format: "\\u%04x", scalar.value)
-            default: s.unicodeScalars.append(scalar)
-            }
-        }
-        return s + "\""
-    }
+    public static func string(_ text: String) -> String { jsonStringLiteral(text) }
 
     /// `{"error": "..."}`.
     public static func error(_ message: String) -> String { "{\"error\": \(string(message))}" }

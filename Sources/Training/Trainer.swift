@@ -1,3 +1,4 @@
+import Support
 import Compute
 import Data
 import Foundation

@@ -121,12 +121,12 @@ struct PredictorTests {
         let good = Fixtures.bytes("rgb0.png")
         let results = predictor.predict([[], Array("hello".utf8), Array(good.prefix(good.count / 2)), good,
                                          TestImages.pngHeader(width: 20000, height: 20000)])
-        #expect(results[0] == .failure(.empty))
-        #expect(results[1] == .failure(.unknownFormat))
-        guard case .failure(.corrupt) = results[2] else { Issue.record("truncated PNG: \(results[2])"); return }
+        #expect(results[0] == .failure(.image(.empty)))
+        #expect(results[1] == .failure(.image(.unknownFormat)))
+        guard case .failure(.image(.corrupt)) = results[2] else { Issue.record("truncated PNG: \(results[2])"); return }
         let p = try results[3].get()
         #expect(Fixtures.maxDiff(p, Fixtures.expected["resnet8-3x28x28"]!["rgb0.png"]!) < 1e-5)
-        #expect(results[4] == .failure(.tooLarge(width: 20000, height: 20000, limit: 1_000_000)))
+        #expect(results[4] == .failure(.image(.tooLarge(width: 20000, height: 20000, limit: 1_000_000))))
     }
 
     /// Batches larger than maxBatch are split; executors are compiled per size and reused.

@@ -1,29 +1,21 @@
+import Support
+
 /// A small, fast random generator (SplitMix64) derived from (seed, epoch, sample position),
 /// so a sample's augmentation depends on neither the thread that makes it nor the order.
 public struct SampleRNG: Sendable {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(state: seed) }
 
     /// The generator for one sample of one epoch.
     public init(seed: UInt64, epoch: Int, index: Int) {
-        var s = SampleRNG.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
-        s = SampleRNG.mix(s ^ UInt64(truncatingIfNeeded: epoch) &* 0xD1B5_4A32_D192_ED03)
-        s = SampleRNG.mix(s ^ UInt64(truncatingIfNeeded: index) &* 0x94D0_49BB_1331_11EB)
-        state = s
+        var s = SplitMix64.mix(seed &+ SplitMix64.increment)
+        s = SplitMix64.mix(s ^ UInt64(truncatingIfNeeded: epoch) &* 0xD1B5_4A32_D192_ED03)
+        s = SplitMix64.mix(s ^ UInt64(truncatingIfNeeded: index) &* 0x94D0_49BB_1331_11EB)
+        generator = SplitMix64(state: s)
     }
 
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return SampleRNG.mix(state)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1).
     public mutating func uniform() -> Double {

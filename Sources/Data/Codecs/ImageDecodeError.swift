@@ -1,6 +1,6 @@
 /// Why an encoded image could not be decoded. The caller adds where the bytes came from
 /// (file, record index, offset); these say what was wrong with the bytes themselves.
-public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
+public enum ImageDecodeError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The bytes start with neither the JPEG nor the PNG signature.
     case unknownFormat
     /// The codec rejected the data (damaged, truncated, unsupported); the codec's message.

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -36,8 +37,9 @@ public enum FolderWalk {
     }
 
     /// Regular files (after links) under `root` whose extension, lower-cased and with its dot
-    /// (`os.path.splitext`), is in `extensions`; only the root's own files unless `recursive`.
-    public static func images(under root: URL, recursive: Bool, extensions: Set<String>) throws(DatasetError) -> Listing {
+    /// (`os.path.splitext`), is in `extensions` (every file when nil); only the root's own
+    /// files unless `recursive`.
+    public static func images(under root: URL, recursive: Bool, extensions: Set<String>?) throws(DatasetError) -> Listing {
         var listing = Listing()
         var walked = Set<FileID>()
         var pending = [""]  // folders still to walk, the next one last
@@ -53,7 +55,7 @@ public enum FolderWalk {
             }
             let names: [String]
             do {
-                names = try FileManager.default.contentsOfDirectory(atPath: full).sorted(by: byteOrder)
+                names = try FileManager.default.contentsOfDirectory(atPath: full).sorted(by: precedesInByteOrder)
             } catch {
                 throw .unreadable(path: full, reason: error.localizedDescription)
             }
@@ -65,7 +67,7 @@ public enum FolderWalk {
                 switch entry.st_mode & S_IFMT {
                 case S_IFDIR:
                     subfolders.append(folder.isEmpty ? name : folder + "/" + name)
-                case S_IFREG where extensions.contains(pathExtension(name).lowercased()):
+                case S_IFREG where extensions?.contains(pathExtension(name).lowercased()) ?? true:
                     listing.images.append(Image(folder: folder, name: name))
                 default:
                     continue
@@ -75,9 +77,6 @@ public enum FolderWalk {
         }
         return listing
     }
-
-    /// Python's string order: by code point, which is the order of the UTF-8 bytes.
-    public static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     /// `os.path.splitext(name)[1]`: from the last dot, ignoring leading dots (".bashrc" has none).
     public static func pathExtension(_ name: String) -> String {

@@ -151,6 +151,7 @@ public enum Im2RecPacker {
 }
 
 /// Results filled in from several threads, each slot written once.
+// Unchecked Sendable: slots are written under `lock`, each once; `values` is read after every writer has finished.
 private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [Result<[UInt8], Im2RecPacker.Failure>?]

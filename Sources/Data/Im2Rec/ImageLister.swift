@@ -72,9 +72,6 @@ public enum ImageLister {
         return (images, classes)
     }
 
-    /// Python's string order: by code point, which is the order of the UTF-8 bytes.
-    static func byteOrder(_ a: String, _ b: String) -> Bool { FolderWalk.byteOrder(a, b) }
-
     /// `os.path.splitext(name)[1]`: from the last dot, ignoring leading dots (".bashrc" has none).
     static func pathExtension(_ name: String) -> String { FolderWalk.pathExtension(name) }
 }

@@ -26,6 +26,7 @@ public struct Batch {
 }
 
 /// One preallocated batch buffer, reused for the whole run.
+// Unchecked Sendable: each sample slot is written by the one worker that claimed it, and the consumer reads the buffer only after all of them have finished (under the loader's lock).
 final class BatchBuffer: @unchecked Sendable {
     let data: UnsafeMutablePointer<Float>
     let labels: UnsafeMutablePointer<Float>

@@ -10,6 +10,7 @@ import Foundation
 /// Results depend only on the seed: any number of threads gives the same batches.
 ///
 /// Use from one consumer thread: `startEpoch(_:)`, then `next()` until it returns nil.
+// Unchecked Sendable: one consumer thread calls it; the shared state lives in LoaderEngine, under its lock.
 public final class BatchLoader: @unchecked Sendable {
     private let engine: LoaderEngine
 
@@ -47,6 +48,7 @@ public final class BatchLoader: @unchecked Sendable {
 
 /// The threads and shared state behind a `BatchLoader`; the threads keep it alive until
 /// `stop()`, which the loader calls when it goes away.
+// Unchecked Sendable: the job queue and finished batches are read and written under `cond`; each batch buffer is written by the one worker that claimed its slot.
 final class LoaderEngine: @unchecked Sendable {
     let config: LoaderConfig
     let augmenter: Augmenter

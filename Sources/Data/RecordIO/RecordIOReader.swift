@@ -4,6 +4,7 @@ import Glibc
 #endif
 
 /// Closes a file descriptor when the last reader sharing it goes away.
+// Unchecked Sendable: the descriptor number never changes; pread(2) at explicit offsets is safe from several threads.
 final class FileDescriptor: @unchecked Sendable {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }

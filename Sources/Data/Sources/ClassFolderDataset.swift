@@ -40,7 +40,4 @@ public enum ClassFolderDataset {
         }
         return FileSampleSource(samples: samples, classNames: classNames)
     }
-
-    /// Byte-order comparison, as Python sorts names (Swift's `<` on String is not byte order).
-    static func byteOrder(_ a: String, _ b: String) -> Bool { FolderWalk.byteOrder(a, b) }
 }

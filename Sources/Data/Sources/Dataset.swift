@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// Opens a channel folder in whichever layout it holds, validating it fully first.
@@ -98,7 +99,7 @@ public enum Dataset {
     private static func listFiles(_ folder: URL) throws(DatasetError) -> [URL] {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .sorted(by: ClassFolderDataset.byteOrder)
+                .sorted(by: precedesInByteOrder)
                 .map { folder.appendingPathComponent($0) }
         } catch {
             throw .unreadable(path: folder.path, reason: error.localizedDescription)

@@ -33,6 +33,7 @@ public struct LabelAudit: Sendable {
 }
 
 /// A source without some of its samples (the records an audit allowed to skip).
+// Unchecked Sendable: immutable after init; it forwards to a Sendable source.
 public final class SubsetSource: SampleSource, @unchecked Sendable {
     // Immutable after init: safe to share between the loader's threads.
     public let base: any SampleSource

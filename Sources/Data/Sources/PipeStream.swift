@@ -41,7 +41,7 @@ public struct PipeRecordStream: SampleStream {
         switch layout {
         case .imageRecords:
             let (header, imageOffset) = try ImageRecordHeader.unpack(payload, source: reference)
-            let values = header.flag > 0 ? header.labels : [header.label]
+            let values = header.allLabels
             // The same check File mode makes: a NaN or out-of-range label must not reach the loss.
             if let problem = LabelCheck.recordProblem(values, spec: labels) {
                 throw labelError(reference, problem)

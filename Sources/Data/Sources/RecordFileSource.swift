@@ -2,6 +2,7 @@ import Foundation
 
 /// A `.rec` file (MXNet RecordIO of image records) with random access: offsets come from the
 /// `.idx` beside it when there is one, else from one sequential scan.
+// Unchecked Sendable: the offsets are immutable; the reader pool is touched only under `lock`, and a borrowed reader is used by one thread.
 public final class RecordFileSource: SampleSource, @unchecked Sendable {
     public let url: URL
     /// Byte offset of each record's first part, in file order.
@@ -45,7 +46,7 @@ public final class RecordFileSource: SampleSource, @unchecked Sendable {
         do {
             let payload = try reader.read(at: offsets[index])
             let (header, imageOffset) = try ImageRecordHeader.unpack(payload, source: reference)
-            let values = header.flag > 0 ? header.labels : [header.label]
+            let values = header.allLabels
             let labels = try check(values, reference: reference)
             return RawSample(labels: labels, bytes: payload, imageOffset: imageOffset, reference: reference)
         } catch let e as DatasetError {

@@ -76,6 +76,7 @@ public protocol SampleStream {
 }
 
 /// Samples that live in files (a `.lst` folder, class folders, a manifest).
+// Unchecked Sendable: immutable after init; loads only read files.
 public final class FileSampleSource: SampleSource, @unchecked Sendable {
     public let samples: [Sample]
     /// Class names by index when the layout names them (class folders); else empty.

@@ -32,33 +32,15 @@ struct PredictCommand: ParsableCommand {
         let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
                                       options: PredictorOptions(maxBatch: batchSize, imageShape: try parseShape(imageShape), epoch: epoch))
         var failed = 0
-        var start = 0
-        while start < images.count {
-            let chunk = Array(images[start..<min(images.count, start + batchSize)])
-            var bytes: [[UInt8]] = []
-            var readErrors: [Int: String] = [:]
-            for (i, path) in chunk.enumerated() {
-                switch ImageFile.read(path) {
-                case .success(let data): bytes.append(data)
-                case .failure(let problem):
-                    readErrors[i] = problem.description
-                    bytes.append([])
-                }
+        predictor.classifyInBatches(count: images.count, read: { i in try ImageFile.read(images[i]).get() }, deliver: { (i, outcome) throws(Never) in
+            switch outcome {
+            case .classified(let p):
+                print(PredictionOutput.line(file: images[i], probabilities: p, k: topK, classNames: predictor.classNames))
+            case .failed(let message):
+                print(PredictionOutput.errorLine(file: images[i], error: message))
+                failed += 1
             }
-            let results = predictor.predict(bytes)
-            for (i, path) in chunk.enumerated() {
-                if let message = readErrors[i] {
-                    print(PredictionOutput.errorLine(file: path, error: message)); failed += 1; continue
-                }
-                switch results[i] {
-                case .success(let p):
-                    print(PredictionOutput.line(file: path, probabilities: p, k: topK, classNames: predictor.classNames))
-                case .failure(let e):
-                    print(PredictionOutput.errorLine(file: path, error: e.description)); failed += 1
-                }
-            }
-            start += chunk.count
-        }
+        })
         if failed > 0 {
             FileHandle.standardError.write(Data("\(failed) of \(images.count) image(s) could not be classified\n".utf8))
             throw ExitCode(1)
