@@ -5,7 +5,7 @@ import PackageDescription
 // C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training -> imgclf
 let package = Package(
     name: "imgclf",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "imgclf", targets: ["imgclf"]),
         // For the fuzz targets in Fuzz/ (their own package); builds nothing by itself.

@@ -82,10 +82,6 @@ public struct Channel: Sendable {
 
     /// The stream of epoch `epoch` in pipe mode: the FIFO `<path>_<epoch>`.
     public func stream(epoch: Int, labels: LabelSpec) throws -> any SampleStream {
-        let fifo = URL(fileURLWithPath: path.path + "_\(epoch)")
-        guard let handle = FileHandle(forReadingAtPath: fifo.path) else {
-            throw DatasetError.unreadable(path: fifo.path, reason: "cannot open the \(name) channel's pipe for epoch \(epoch)")
-        }
         let layout: PipeRecordStream.Layout
         switch pipeLayout {
         case .manifestPairs:
@@ -95,6 +91,7 @@ public struct Channel: Sendable {
         case .imageRecords:
             layout = .imageRecords
         }
-        return PipeRecordStream(fileHandle: handle, source: fifo.path, layout: layout, labels: labels, badLabelsFail: badLabelsFail)
+        return try PipeRecordStream.open(URL(fileURLWithPath: path.path + "_\(epoch)"), channel: name, epoch: epoch,
+                                         layout: layout, labels: labels, badLabelsFail: badLabelsFail)
     }
 }

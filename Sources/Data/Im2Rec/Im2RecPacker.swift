@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How to turn listed images into records: im2rec.py's packing options.
 public struct PackOptions: Sendable {
@@ -77,18 +78,20 @@ public enum Im2RecPacker {
     }
 
     /// Why one image could not be packed; the message names the file.
-    struct Failure: Error, CustomStringConvertible {
+    struct Failure: Error, Sendable, CustomStringConvertible {
         var message: String
         var description: String { message }
     }
 
     private static func encodeAll(_ items: [ListedImage], root: URL, options: PackOptions, threads: Int) -> [Result<[UInt8], Failure>] {
         if threads == 1 || items.count == 1 { return items.map { encode($0, root: root, options: options) } }
-        let results = ResultBox(count: items.count)
+        let results = Mutex([Result<[UInt8], Failure>?](repeating: nil, count: items.count))
         DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            results.set(i, encode(items[i], root: root, options: options))
+            let result = encode(items[i], root: root, options: options)
+            results.withLock { $0[i] = result }
         }
-        return results.values
+        // concurrentPerform returns after every iteration, so every slot is filled.
+        return results.withLock { $0.map { $0 ?? .failure(Failure(message: "an image was not encoded")) } }
     }
 
     /// One item to one record payload (im2rec.py's `image_encode`).
@@ -148,16 +151,4 @@ public enum Im2RecPacker {
         }
         return Image(width: side, height: side, channels: image.channels, pixels: pixels)
     }
-}
-
-/// Results filled in from several threads, each slot written once.
-// Unchecked Sendable: slots are written under `lock`, each once; `values` is read after every writer has finished.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<[UInt8], Im2RecPacker.Failure>?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[UInt8], Im2RecPacker.Failure>) {
-        lock.lock(); slots[i] = r; lock.unlock()
-    }
-    var values: [Result<[UInt8], Im2RecPacker.Failure>] { slots.map { $0! } }
 }

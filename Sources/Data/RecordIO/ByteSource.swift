@@ -6,7 +6,7 @@ import Darwin
 
 /// Buffered reading from a file descriptor, either positioned (`pread`, for seekable files) or
 /// sequential (`read`, for pipes, FIFOs and standard input, which cannot seek).
-struct ByteSource {
+struct ByteSource: Sendable {
     let fd: Int32
     let source: String
     let positioned: Bool

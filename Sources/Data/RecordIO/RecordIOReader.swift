@@ -13,7 +13,7 @@ final class FileDescriptor: @unchecked Sendable {
 
 /// Reads a RecordIO file (`.rec`) written by MXNet or by `RecordIOWriter`: sequentially with `next()`,
 /// or one record at a byte offset (from an `.idx`) with `read(at:)`.
-public struct RecordIOReader {
+public struct RecordIOReader: Sendable {
     /// The file's path, used in error messages.
     public let source: String
     private let file: FileDescriptor

@@ -64,20 +64,25 @@ public struct PipeRecordStream: SampleStream {
 
 extension PipeRecordStream {
     /// Opens epoch `epoch`'s stream of `channel` in `dataDirectory`: the FIFO (or file)
-    /// named `<channel>_<epoch>`, as SageMaker's Pipe mode lays them out. Opening a FIFO
-    /// waits until its writer opens it.
+    /// named `<channel>_<epoch>`, as SageMaker's Pipe mode lays them out.
     public static func open(dataDirectory: URL, channel: String, epoch: Int, layout: Layout,
-                            labels: LabelSpec) throws(DatasetError) -> PipeRecordStream {
-        let url = dataDirectory.appendingPathComponent("\(channel)_\(epoch)")
+                            labels: LabelSpec, badLabelsFail: Bool = false) throws(DatasetError) -> PipeRecordStream {
+        try open(dataDirectory.appendingPathComponent("\(channel)_\(epoch)"), channel: channel, epoch: epoch,
+                 layout: layout, labels: labels, badLabelsFail: badLabelsFail)
+    }
+
+    /// Opens the FIFO (or file) at `url`, channel `channel`'s stream for epoch `epoch`.
+    /// Opening a FIFO waits until its writer opens it.
+    public static func open(_ url: URL, channel: String, epoch: Int, layout: Layout,
+                            labels: LabelSpec, badLabelsFail: Bool = false) throws(DatasetError) -> PipeRecordStream {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw .unreadable(path: url.path, reason: "no pipe for channel '\(channel)' epoch \(epoch) (expected a FIFO named \(channel)_\(epoch))")
+            throw .unreadable(path: url.path, reason: "no pipe for channel '\(channel)' epoch \(epoch) (expected a FIFO named \(url.lastPathComponent))")
         }
         do {
             let handle = try FileHandle(forReadingFrom: url)
-            return PipeRecordStream(fileHandle: handle, source: url.lastPathComponent, layout: layout, labels: labels)
+            return PipeRecordStream(fileHandle: handle, source: url.path, layout: layout, labels: labels, badLabelsFail: badLabelsFail)
         } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
+            throw .unreadable(path: url.path, reason: "cannot open channel '\(channel)''s pipe for epoch \(epoch): \(error.localizedDescription)")
         }
     }
 }
-

@@ -1,16 +1,15 @@
 import Foundation
+import Synchronization
 
 /// A `.rec` file (MXNet RecordIO of image records) with random access: offsets come from the
 /// `.idx` beside it when there is one, else from one sequential scan.
-// Unchecked Sendable: the offsets are immutable; the reader pool is touched only under `lock`, and a borrowed reader is used by one thread.
-public final class RecordFileSource: SampleSource, @unchecked Sendable {
+public final class RecordFileSource: SampleSource, Sendable {
     public let url: URL
     /// Byte offset of each record's first part, in file order.
     public let offsets: [UInt64]
     public let labels: LabelSpec
     // Readers are not shared between threads: each load borrows one from this pool.
-    private var pool: [RecordIOReader] = []
-    private let lock = NSLock()
+    private let pool = Mutex<[RecordIOReader]>([])
 
     /// Opens `url`; uses `index` (or `url` with `.idx`) when it exists.
     public init(url: URL, index: URL? = nil, labels: LabelSpec) throws(DatasetError) {
@@ -82,15 +81,13 @@ public final class RecordFileSource: SampleSource, @unchecked Sendable {
     }
 
     private func borrowReader() throws -> RecordIOReader {
-        lock.lock()
-        if let r = pool.popLast() { lock.unlock(); return r }
-        lock.unlock()
+        if let r = pool.withLock({ $0.popLast() }) { return r }
         do { return try RecordIOReader(url: url) } catch {
             throw DatasetError.unreadable(path: url.path, reason: "\(error)")
         }
     }
 
     private func returnReader(_ reader: RecordIOReader) {
-        lock.lock(); pool.append(reader); lock.unlock()
+        pool.withLock { $0.append(reader) }
     }
 }
