@@ -27,6 +27,22 @@ public enum FolderWalk {
         /// Folders (relative paths) not entered because they were already walked by another path.
         public var skippedFolders: [String] = []
 
+        /// im2rec's labels: each image's folder numbered in the order folders are first met
+        /// (the walk's order), and the folders in that order ("." for the root).
+        public func folderClasses() -> (labels: [Int], classNames: [String]) {
+            var labels: [Int] = [], classNames: [String] = [], classOf: [String: Int] = [:]
+            for image in images {
+                if let known = classOf[image.folder] {
+                    labels.append(known)
+                    continue
+                }
+                classOf[image.folder] = classNames.count
+                labels.append(classNames.count)
+                classNames.append(image.folder.isEmpty ? "." : image.folder)
+            }
+            return (labels, classNames)
+        }
+
         /// One warning for all skipped folders, or nil when none was skipped.
         public var skippedWarning: String? {
             guard !skippedFolders.isEmpty else { return nil }

@@ -51,24 +51,14 @@ public enum ImageLister {
             throw Im2RecError.io("\(root.path): cannot list: \(error)")
         }
         if let warning = listing.skippedWarning { warn(warning) }
-        var images: [ListedImage] = []
-        var classes: [(folder: String, index: Int)] = []
-        var classOfFolder: [String: Int] = [:]
-        for image in listing.images {
-            guard recursive else {
-                images.append(ListedImage(index: images.count, path: image.path, labels: [0]))
-                continue
-            }
-            let label: Int
-            if let known = classOfFolder[image.folder] {
-                label = known
-            } else {
-                label = classes.count
-                classOfFolder[image.folder] = label
-                classes.append((image.folder.isEmpty ? "." : image.folder, label))
-            }
-            images.append(ListedImage(index: images.count, path: image.path, labels: [Double(label)]))
+        guard recursive else {
+            return (listing.images.enumerated().map { ListedImage(index: $0, path: $1.path, labels: [0]) }, [])
         }
+        let (labels, classNames) = listing.folderClasses()
+        let images = zip(listing.images, labels).enumerated().map { i, pair in
+            ListedImage(index: i, path: pair.0.path, labels: [Double(pair.1)])
+        }
+        let classes = classNames.enumerated().map { (folder: $1, index: $0) }
         return (images, classes)
     }
 

@@ -15,20 +15,9 @@ public enum ClassFolderDataset {
         let listing = try FolderWalk.images(under: root, recursive: true,
                                             extensions: Set(imageExtensions.map { "." + $0 }))
         if let warning = listing.skippedWarning { warn("\(root.path): \(warning)") }
-        var samples: [Sample] = []
-        var classNames: [String] = []
-        var classOf: [String: Int] = [:]
-        for image in listing.images {
-            let label: Int
-            if let known = classOf[image.folder] {
-                label = known
-            } else {
-                label = classNames.count
-                classOf[image.folder] = label
-                classNames.append(image.folder.isEmpty ? "." : image.folder)
-            }
-            samples.append(Sample(labels: [Float(label)], file: root.appendingPathComponent(image.path),
-                                  reference: image.path))
+        let (labels, classNames) = listing.folderClasses()
+        let samples = zip(listing.images, labels).map { image, label in
+            Sample(labels: [Float(label)], file: root.appendingPathComponent(image.path), reference: image.path)
         }
         if samples.isEmpty {
             throw .empty(channel: root.path, detail: "no .jpg, .jpeg or .png images in any sub-folder")

@@ -22,28 +22,30 @@ public final class ParameterStore: @unchecked Sendable {
     /// store must agree on every parameter, or one would silently reset the others' weights).
     public func allocate(for symbol: Symbol, shapes: InferredShapes, inputs: Set<String>) throws {
         for name in symbol.argumentNames where !inputs.contains(name) {
-            guard let shape = shapes.arguments[name] else { continue }
-            if let t = arguments[name] {
-                guard t.dims == shape else { throw GraphError.shapeMismatch(array: name, expected: t.dims, found: shape) }
-                continue
-            }
-            let t = try Tensor(plain: shape)
-            if name.hasSuffix("_gamma") { t.fill(1) }
-            arguments[name] = t
+            guard let shape = shapes.arguments[name], try isNew(name, shape, in: arguments) else { continue }
+            arguments[name] = try Self.initialised(shape, ones: name.hasSuffix("_gamma"))
             gradients[name] = try Tensor(plain: shape)
             argumentNames.append(name)
         }
         for name in symbol.auxiliaryNames {
-            guard let shape = shapes.auxiliary[name] else { continue }
-            if let t = auxiliaries[name] {
-                guard t.dims == shape else { throw GraphError.shapeMismatch(array: name, expected: t.dims, found: shape) }
-                continue
-            }
-            let t = try Tensor(plain: shape)
-            if name.hasSuffix("_moving_var") { t.fill(1) }
-            auxiliaries[name] = t
+            guard let shape = shapes.auxiliary[name], try isNew(name, shape, in: auxiliaries) else { continue }
+            auxiliaries[name] = try Self.initialised(shape, ones: name.hasSuffix("_moving_var"))
             auxiliaryNames.append(name)
         }
+    }
+
+    /// Whether `name` is not in `tensors` yet; an entry of another shape is an error.
+    private func isNew(_ name: String, _ shape: [Int], in tensors: [String: Tensor]) throws -> Bool {
+        guard let t = tensors[name] else { return true }
+        guard t.dims == shape else { throw GraphError.shapeMismatch(array: name, expected: t.dims, found: shape) }
+        return false
+    }
+
+    /// MXNet's default start: zeros, or ones for gammas and moving variances.
+    private static func initialised(_ shape: [Int], ones: Bool) throws -> Tensor {
+        let t = try Tensor(plain: shape)
+        if ones { t.fill(1) }
+        return t
     }
 
     public func argument(_ name: String) -> Tensor? { arguments[name] }
