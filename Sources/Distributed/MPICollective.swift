@@ -36,15 +36,8 @@ public final class MPICollective: Collective {
         /// How the launcher started this process (its rank names the worker in early errors).
         public var launch = MPILaunch.alone
 
-        public init(timeout: Double = 300, bucketMegabytes: Double = 4, verifyEveryUpdate: Bool = false,
-                    dumpWeightsDir: URL? = nil, asyncGradientScale: Double? = nil, launch: MPILaunch = .alone) {
-            self.timeout = timeout
-            self.bucketMegabytes = bucketMegabytes
-            self.verifyEveryUpdate = verifyEveryUpdate
-            self.dumpWeightsDir = dumpWeightsDir
-            self.asyncGradientScale = asyncGradientScale
-            self.launch = launch
-        }
+        /// The defaults; set what differs.
+        public init() {}
     }
 
     /// The kv_store hyperparameter's two distributed values.

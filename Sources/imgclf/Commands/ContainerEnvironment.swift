@@ -63,11 +63,13 @@ enum ContainerEnvironment {
     /// The MPI settings of the environment (as before, a value that is not a number is ignored),
     /// with the test hooks `train` takes as options.
     static func mpiConfiguration(verifyEveryUpdate: Bool, dumpWeightsDir: URL?) -> MPICollective.Configuration {
-        let defaults = MPICollective.Configuration()
-        return MPICollective.Configuration(
-            timeout: values["IMGCLF_MPI_TIMEOUT"].flatMap(Double.init) ?? defaults.timeout,
-            bucketMegabytes: values["IMGCLF_BUCKET_MB"].flatMap(Double.init) ?? defaults.bucketMegabytes,
-            verifyEveryUpdate: verifyEveryUpdate, dumpWeightsDir: dumpWeightsDir,
-            asyncGradientScale: values["IMGCLF_ASYNC_SCALE"].flatMap(Double.init), launch: mpiLaunch)
+        var configuration = MPICollective.Configuration()
+        if let seconds = values["IMGCLF_MPI_TIMEOUT"].flatMap(Double.init) { configuration.timeout = seconds }
+        if let megabytes = values["IMGCLF_BUCKET_MB"].flatMap(Double.init) { configuration.bucketMegabytes = megabytes }
+        configuration.asyncGradientScale = values["IMGCLF_ASYNC_SCALE"].flatMap(Double.init)
+        configuration.verifyEveryUpdate = verifyEveryUpdate
+        configuration.dumpWeightsDir = dumpWeightsDir
+        configuration.launch = mpiLaunch
+        return configuration
     }
 }
