@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-batch-delay-ms"), help: "How long a request waits for others to share its batch.") var maxBatchDelayMs = 5
     @OptionGroup var limits: MaxPixelsOption
     @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.") var executorMemoryMB = 2048
-    @OptionGroup var shape: ImageShapeOption
+    @OptionGroup var imageShape: ImageShapeOption
     @OptionGroup var epoch: EpochOption
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.") var idleTimeout = 60
     @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.") var readTimeout = 30
@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
-            preprocessThreads: workers, imageShape: try shape.shape(), epoch: epoch.epoch))
+            preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
@@ -63,9 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")"
 
-        let host = self.host
+        let address = host
         try await server.run { port in
-            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(host):\(port)\n".utf8))
+            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\n".utf8))
         }
         FileHandle.standardError.write(Data("imgclf serve: drained and stopped\n".utf8))
     }
