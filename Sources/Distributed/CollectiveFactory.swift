@@ -5,16 +5,19 @@ import Training
 public enum Workers {
     /// MPI when this process was started by mpirun (with `kv_store` dist_async, or dist_sync
     /// otherwise); a single process, without touching MPI, when it was not.
-    /// - Parameter note: receives a line for the user (e.g. kv_store set but no mpirun).
-    public static func collective(kvStore: String?, note: (String) -> Void = { _ in }) throws -> any Collective {
-        guard MPILaunch.isUnderMPIRun else {
+    /// - Parameters:
+    ///   - configuration: how MPI runs, with how this process was launched (`launch`).
+    ///   - note: receives a line for the user (e.g. kv_store set but no mpirun).
+    public static func collective(kvStore: String?, configuration: MPICollective.Configuration,
+                                  note: (String) -> Void = { _ in }) throws -> any Collective {
+        guard configuration.launch.isUnderMPIRun else {
             if let kvStore {
                 note("kv_store=\(kvStore) but this process was not started by mpirun: training alone as one worker (see docs/distributed.md)")
             }
             return SingleProcess()
         }
         let mode = kvStore.flatMap(MPICollective.Mode.init(rawValue:)) ?? .sync
-        let collective = try MPICollective(mode: mode)
+        let collective = try MPICollective(mode: mode, configuration: configuration)
         if kvStore == nil && collective.rank == 0 && collective.size > 1 {
             note("started by mpirun with \(collective.size) workers and no kv_store: training with dist_sync")
         }

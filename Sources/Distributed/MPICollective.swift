@@ -9,13 +9,37 @@ import Training
 ///   sent with `MPI_Iallreduce` as soon as the backward pass has completed its gradients
 ///   (``OverlappedAllreduce``), so the exchange overlaps the rest of the pass. Every worker then
 ///   applies the same update to the same weights, so the weights stay bit-identical; a hash of
-///   them is compared at every epoch's end (and after every update with `IMGCLF_VERIFY_SYNC=1`).
+///   them is compared at every epoch's end (and after every update with `verifyEveryUpdate`,
+///   `train --verify-sync`).
 /// - `dist_async`: see ``AsyncWeightServer``: workers push their updates into rank 0's copy of
 ///   the weights with one-sided MPI and never wait for each other inside an epoch.
 ///
 /// Every blocking exchange runs under a ``Watchdog``: a peer that died or hung ends the job
-/// with a message after `IMGCLF_MPI_TIMEOUT` seconds (default 300) instead of a hang.
+/// with a message after ``Configuration/timeout`` seconds (`IMGCLF_MPI_TIMEOUT`, default 300)
+/// instead of a hang.
+///
+/// Nothing here reads the environment: the command layer reads it (docs/environment.md) and
+/// passes a ``Configuration`` in.
 public final class MPICollective: Collective {
+    /// How the exchanges are run; every value is given by the caller.
+    public struct Configuration: Sendable, Equatable {
+        /// Seconds one exchange may wait for the other workers.
+        public var timeout: Double = 300
+        /// The gradient bucket size in MiB.
+        public var bucketMegabytes: Double = 4
+        /// Compare a hash of the weights after every update, not only at each epoch's end.
+        public var verifyEveryUpdate = false
+        /// Where ``finish()`` writes each worker's final weights (`rank-N.params`); nil: no dump.
+        public var dumpWeightsDir: URL?
+        /// dist_async gradient scale; nil: the number of workers.
+        public var asyncGradientScale: Double?
+        /// How the launcher started this process (its rank names the worker in early errors).
+        public var launch = MPILaunch.alone
+
+        /// The defaults; set what differs.
+        public init() {}
+    }
+
     /// The kv_store hyperparameter's two distributed values.
     public enum Mode: String, Sendable {
         case sync = "dist_sync"
@@ -31,7 +55,7 @@ public final class MPICollective: Collective {
     let verifyEveryUpdate: Bool
     /// dist_async: MXNet scales each worker's gradient by 1/batch (not 1/(batch*workers) as
     /// under dist_sync), and the trainer divides by the global batch: multiply back by the
-    /// workers (`IMGCLF_ASYNC_SCALE` overrides, e.g. 1 to keep the dist_sync step).
+    /// workers (``Configuration/asyncGradientScale`` overrides, e.g. 1 to keep the dist_sync step).
     let asyncGradientScale: Float
     private let staging: UnsafeMutablePointer<Float>
     private var updates = 0
@@ -40,17 +64,14 @@ public final class MPICollective: Collective {
     /// The store the trainer uses, kept for the optional weight dump at the end.
     private var store: ParameterStore?
     private var finished = false
+    private let dumpWeightsDir: URL?
 
     /// Initialises MPI (only call this under mpirun: see ``MPILaunch``).
-    /// - Parameters:
-    ///   - timeout: seconds one exchange may wait for the other workers; default `IMGCLF_MPI_TIMEOUT` or 300.
-    ///   - bucketMegabytes: gradient bucket size; default `IMGCLF_BUCKET_MB` or 4.
-    public init(mode: Mode, timeout: Double? = nil, bucketMegabytes: Double? = nil) throws {
-        let env = ProcessInfo.processInfo.environment
+    public init(mode: Mode, configuration: Configuration = Configuration()) throws {
         var provided: Int32 = 0
         // Funneled: only the training thread calls MPI (the watchdog never does).
         let initCode = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
-        let envRank = MPILaunch.environmentRank ?? -1
+        let envRank = configuration.launch.environmentRank ?? -1
         try mpiCheck(initCode, "MPI_Init_thread", rank: envRank)
         comm = imgclf_comm_world()
         try mpiCheck(MPI_Comm_set_errhandler(comm, imgclf_errors_return()), "MPI_Comm_set_errhandler", rank: envRank)
@@ -60,12 +81,11 @@ public final class MPICollective: Collective {
         rank = Int(r)
         size = Int(s)
         self.mode = mode
-        let seconds = timeout ?? env["IMGCLF_MPI_TIMEOUT"].flatMap(Double.init) ?? 300
-        watchdog = Watchdog(timeout: seconds, rank: rank, size: size)
-        let megabytes = bucketMegabytes ?? env["IMGCLF_BUCKET_MB"].flatMap(Double.init) ?? 4
-        bucketFloats = max(1024, Int(megabytes * 1_048_576) / MemoryLayout<Float>.size)
-        verifyEveryUpdate = env["IMGCLF_VERIFY_SYNC"] == "1"
-        asyncGradientScale = Float(env["IMGCLF_ASYNC_SCALE"].flatMap(Double.init) ?? Double(size))
+        watchdog = Watchdog(timeout: configuration.timeout, rank: rank, size: size)
+        bucketFloats = max(1024, Int(configuration.bucketMegabytes * 1_048_576) / MemoryLayout<Float>.size)
+        verifyEveryUpdate = configuration.verifyEveryUpdate
+        asyncGradientScale = Float(configuration.asyncGradientScale ?? Double(size))
+        dumpWeightsDir = configuration.dumpWeightsDir
         staging = .allocate(capacity: bucketFloats)
     }
 
@@ -155,13 +175,12 @@ public final class MPICollective: Collective {
     // MARK: - End
 
     /// Ends MPI cleanly after the trainer returned (or stopped on a signal): writes the
-    /// weight dump if `IMGCLF_DUMP_WEIGHTS_DIR` is set, waits for every worker, finalises.
+    /// weight dump if ``Configuration/dumpWeightsDir`` is set, waits for every worker, finalises.
     /// Not called after an error: the non-zero exit makes mpirun end the other workers.
     public func finish() throws {
         guard !finished else { return }
         finished = true
-        if let dir = ProcessInfo.processInfo.environment["IMGCLF_DUMP_WEIGHTS_DIR"], let store {
-            let url = URL(fileURLWithPath: dir)
+        if let url = dumpWeightsDir, let store {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             try ParamsFile.write(store.export(), to: url.appendingPathComponent("rank-\(rank).params"))
         }

@@ -5,6 +5,8 @@ import Foundation
 /// this rank and what it was waiting for; the non-zero exit makes mpirun end the others.
 ///
 /// A separate thread watches the clock; MPI calls stay on the training thread.
+// @unchecked Sendable: `timeout`, `rank` and `size` are immutable; `waitingFor` and `since`,
+// shared by the training and watching threads, are only read or written under `lock`.
 final class Watchdog: @unchecked Sendable {
     let timeout: Double
     let rank: Int

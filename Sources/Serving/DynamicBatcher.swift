@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 
 /// How requests are grouped into forward passes.
 public struct BatchingOptions: Sendable {
@@ -48,7 +49,8 @@ public enum BatcherError: Error, Sendable, Equatable, CustomStringConvertible {
 /// the first for others to arrive), runs the predictor once for all of them, and resumes
 /// each caller with its own result. oneDNN never runs on Swift's cooperative pool, so
 /// request handling stays responsive while a batch computes.
-// Unchecked Sendable: the queue is read and written under `condition`; the predictor is used only by the compute thread this batcher owns.
+// @unchecked Sendable: `options`, `predictor` and `onBatch` are immutable; the queue and the
+// stop state are only touched under `condition`; the predictor runs on the compute thread alone.
 public final class DynamicBatcher: @unchecked Sendable {
     public let options: BatchingOptions
     private let predictor: Predictor
@@ -165,5 +167,15 @@ public final class DynamicBatcher: @unchecked Sendable {
             head = 0
         }
         return batch
+    }
+}
+
+/// As a lifecycle service the batcher runs until graceful shutdown (or cancellation), then
+/// finishes its queue: in a ServiceGroup after the HTTP server, it stops after the server
+/// has drained the requests in flight (services stop in reverse order).
+extension DynamicBatcher: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
     }
 }

@@ -116,7 +116,8 @@ public final class InferenceServer: @unchecked Sendable {
                                  availableConnectionsDelegate: LimiterDelegate(limiter: limiter)),
             onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) }
         )
-        let group = ServiceGroup(services: [app],
+        // The batcher first: it is shut down last, after the server drained its requests.
+        let group = ServiceGroup(services: [batcher, app],
                                  gracefulShutdownSignals: options.handleSignals ? [.sigterm, .sigint] : [],
                                  logger: app.logger)
         let stopAtOnce: Bool = lock.withLock {
@@ -125,13 +126,7 @@ public final class InferenceServer: @unchecked Sendable {
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
         defer { lock.withLock { self.group = nil } }
-        do {
-            try await group.run()
-        } catch {
-            await batcher.shutdown()
-            throw error
-        }
-        await batcher.shutdown()
+        try await group.run()
     }
 
     /// Stops accepting connections and lets the requests in flight finish; `run` then returns.

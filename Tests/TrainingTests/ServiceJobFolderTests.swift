@@ -103,7 +103,7 @@ struct ServiceJobFolderTests {
         }
         try Data(lines.joined(separator: "\r\n").utf8).write(to: validation.appendingPathComponent("validation.manifest"))
 
-        let outcome = try job.train(["--s3_mirror", mirror.path])
+        let outcome = try job.train(["--s3-mirror", mirror.path])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("on 100 images"), "\(outcome.output)")
 

@@ -27,25 +27,26 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(name: .customLong("threads")) var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("seconds")) var seconds: Double = 10
 
+    func validate() throws {
+        _ = try parseImageShape(imageShape)
+        if data != nil, let augmentationType, AugmentationType(rawValue: augmentationType) == nil {
+            throw ValidationError("augmentation_type must be crop, crop_color or crop_color_transform, got '\(augmentationType)'")
+        }
+        if data == nil, precisionDtype != "float32" && precisionDtype != "float16" {
+            throw ValidationError("precision_dtype must be float32 or float16, got '\(precisionDtype)'")
+        }
+    }
+
     func run() throws {
         let shape = try parseImageShape(imageShape)
         if let data {
-            var augmentation: AugmentationType?
-            if let augmentationType {
-                guard let a = AugmentationType(rawValue: augmentationType) else {
-                    throw ValidationError("augmentation_type must be crop, crop_color or crop_color_transform, got '\(augmentationType)'")
-                }
-                augmentation = a
-            }
+            let augmentation = augmentationType.flatMap(AugmentationType.init(rawValue:))
             let rate = try InputPipelineBenchmark.run(data: URL(fileURLWithPath: data), imageShape: shape, resize: resize,
                                                       augmentation: augmentation, batchSize: miniBatchSize,
                                                       threads: threads, seconds: seconds)
             let aug = augmentation?.rawValue ?? "none"
             print("{\"img_s\": \(String(format: "%.1f", rate)), \"augmentation_type\": \"\(aug)\", \"threads\": \(threads)}")
             return
-        }
-        guard precisionDtype == "float32" || precisionDtype == "float16" else {
-            throw ValidationError("precision_dtype must be float32 or float16, got '\(precisionDtype)'")
         }
         let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
                                               numClasses: numClasses, iterations: iterations,

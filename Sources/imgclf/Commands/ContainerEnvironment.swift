@@ -1,8 +1,10 @@
 import ArgumentParser
+import Distributed
 import Foundation
 
-/// The environment the managed service sets for an algorithm container, read in this one
-/// place (commands pass the values down as options; no module below reads the environment).
+/// Every environment variable imgclf reads, read in this one place (commands pass the values
+/// down as options; no module below reads the environment). docs/environment.md lists them
+/// for users; keep the two in step.
 ///
 /// | variable | meaning here |
 /// |---|---|
@@ -12,6 +14,11 @@ import Foundation
 /// | `SAGEMAKER_MODEL_SERVER_TIMEOUT` | seconds a request may wait for its batch before a 503 (default 60) |
 /// | `SAGEMAKER_MODEL_SERVER_WORKERS` | the threads that decode and resize a batch's images in parallel (default: the cores); the forward pass itself is one batching worker on every core |
 /// | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | batch transform's MaxPayloadInMB: the default of `--max-payload-mb` (6) |
+/// | `IMGCLF_MPI_TIMEOUT` | `train` under mpirun: seconds one exchange may wait for the other workers (default 300) |
+/// | `IMGCLF_BUCKET_MB` | `train` under mpirun: the dist_sync gradient bucket size in MiB (default 4) |
+/// | `IMGCLF_ASYNC_SCALE` | `train` under mpirun, dist_async: the gradient scale (default: the number of workers) |
+/// | `OMPI_COMM_WORLD_SIZE`, `OMPI_COMM_WORLD_RANK`, `PMIX_RANK`, `PMI_RANK` | set by mpirun: whether (and as which rank) this process was started by it |
+/// | `IMGCLF_*` (all) | `launch` forwards every one to the workers mpirun starts (`-x NAME`) |
 enum ContainerEnvironment {
     static var values: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -45,5 +52,24 @@ enum ContainerEnvironment {
             throw ValidationError("environment variable SAGEMAKER_SAFE_PORT_RANGE is '\(text)'; expected LOW-HIGH, e.g. 29000-29999")
         }
         return low...high
+    }
+
+    /// How mpirun (or nothing) started this process.
+    static var mpiLaunch: MPILaunch { MPILaunch(environment: values) }
+
+    /// The variables `launch` forwards to every worker.
+    static var forwardedToWorkers: [String] { values.keys.filter { $0.hasPrefix("IMGCLF_") }.sorted() }
+
+    /// The MPI settings of the environment (as before, a value that is not a number is ignored),
+    /// with the test hooks `train` takes as options.
+    static func mpiConfiguration(verifyEveryUpdate: Bool, dumpWeightsDir: URL?) -> MPICollective.Configuration {
+        var configuration = MPICollective.Configuration()
+        if let seconds = values["IMGCLF_MPI_TIMEOUT"].flatMap(Double.init) { configuration.timeout = seconds }
+        if let megabytes = values["IMGCLF_BUCKET_MB"].flatMap(Double.init) { configuration.bucketMegabytes = megabytes }
+        configuration.asyncGradientScale = values["IMGCLF_ASYNC_SCALE"].flatMap(Double.init)
+        configuration.verifyEveryUpdate = verifyEveryUpdate
+        configuration.dumpWeightsDir = dumpWeightsDir
+        configuration.launch = mpiLaunch
+        return configuration
     }
 }

@@ -9,46 +9,28 @@ struct Im2RecCommand: ParsableCommand {
         commandName: "im2rec",
         abstract: "Make an image list, or pack a list into RecordIO (arguments as MXNet's im2rec.py).")
 
-    @Argument(help: "Prefix of the input/output .lst and .rec files.")
-    var prefix: String
-    @Argument(help: "Folder holding the images.")
-    var root: String
+    @Argument(help: "Prefix of the input/output .lst and .rec files.") var prefix: String
+    @Argument(help: "Folder holding the images.") var root: String
 
     // Options for creating image lists.
-    @Flag(name: .customLong("list"), help: "Create <prefix>.lst by walking the root folder (otherwise pack <prefix>*.lst).")
-    var list = false
-    @Option(name: .customLong("exts"), parsing: .upToNextOption, help: "Accepted image extensions (case-insensitive).")
-    var exts: [String] = ImageLister.defaultExtensions
-    @Option(name: .customLong("chunks"), help: "Number of chunks.")
-    var chunks = 1
-    @Option(name: .customLong("train-ratio"), help: "Ratio of images for training.")
-    var trainRatio = 1.0
-    @Option(name: .customLong("test-ratio"), help: "Ratio of images for testing.")
-    var testRatio = 0.0
-    @Flag(name: .customLong("recursive"), help: "Walk subfolders; each folder is a class, numbered in sorted order.")
-    var recursive = false
-    @Flag(name: .customLong("no-shuffle"), help: "Keep the walk order instead of Python's random.seed(100) shuffle.")
-    var noShuffle = false
+    @Flag(name: .customLong("list"), help: "Create <prefix>.lst by walking the root folder (otherwise pack <prefix>*.lst).") var list = false
+    @Option(name: .customLong("exts"), parsing: .upToNextOption, help: "Accepted image extensions (case-insensitive).") var exts: [String] = ImageLister.defaultExtensions
+    @Option(name: .customLong("chunks"), help: "Number of chunks.") var chunks = 1
+    @Option(name: .customLong("train-ratio"), help: "Ratio of images for training.") var trainRatio = 1.0
+    @Option(name: .customLong("test-ratio"), help: "Ratio of images for testing.") var testRatio = 0.0
+    @Flag(name: .customLong("recursive"), help: "Walk subfolders; each folder is a class, numbered in sorted order.") var recursive = false
+    @Flag(name: .customLong("no-shuffle"), help: "Keep the walk order instead of Python's random.seed(100) shuffle.") var noShuffle = false
 
     // Options for creating the database.
-    @Flag(name: .customLong("pass-through"), help: "Store the image files unchanged.")
-    var passThrough = false
-    @Option(name: .customLong("resize"), help: "Resize the shorter side to this size (0: keep).")
-    var resize = 0
-    @Flag(name: .customLong("center-crop"), help: "Crop the centre square first.")
-    var centerCrop = false
-    @Option(name: .customLong("quality"), help: "JPEG quality 1-100, or PNG compression 0-9.")
-    var quality = 95
-    @Option(name: .customLong("num-thread"), help: "Images encoded at once (records stay in list order).")
-    var numThread = 1
-    @Option(name: .customLong("color"), parsing: .unconditional, help: "1: colour (alpha dropped), 0: gray, -1: as stored (gray stays gray, colour is RGB).")
-    var color = 1
-    @Option(name: .customLong("encoding"), help: ".jpg or .png")
-    var encoding = ".jpg"
-    @Flag(name: .customLong("pack-label"), help: "Store every label column (multi-label records).")
-    var packLabel = false
-    @Option(name: .customLong("max-pixels"), help: "Largest image accepted, in pixels.")
-    var maxPixels = 100_000_000
+    @Flag(name: .customLong("pass-through"), help: "Store the image files unchanged.") var passThrough = false
+    @Option(name: .customLong("resize"), help: "Resize the shorter side to this size (0: keep).") var resize = 0
+    @Flag(name: .customLong("center-crop"), help: "Crop the centre square first.") var centerCrop = false
+    @Option(name: .customLong("quality"), help: "JPEG quality 1-100, or PNG compression 0-9.") var quality = 95
+    @Option(name: .customLong("num-thread"), help: "Images encoded at once (records stay in list order).") var numThread = 1
+    @Option(name: .customLong("color"), parsing: .unconditional, help: "1: colour (alpha dropped), 0: gray, -1: as stored (gray stays gray, colour is RGB).") var color = 1
+    @Option(name: .customLong("encoding"), help: ".jpg or .png") var encoding = ".jpg"
+    @Flag(name: .customLong("pack-label"), help: "Store every label column (multi-label records).") var packLabel = false
+    @Option(name: .customLong("max-pixels"), help: "Largest image accepted, in pixels.") var maxPixels = 100_000_000
 
     func validate() throws {
         guard [-1, 0, 1].contains(color) else { throw ValidationError("--color must be -1, 0 or 1, got \(color)") }
@@ -70,27 +52,17 @@ struct Im2RecCommand: ParsableCommand {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         if list {
             var options = ListOptions()
-            options.recursive = recursive
-            options.extensions = exts
-            options.trainRatio = trainRatio
-            options.testRatio = testRatio
-            options.chunks = chunks
-            options.shuffle = !noShuffle
+            (options.recursive, options.extensions, options.shuffle) = (recursive, exts, !noShuffle)
+            (options.trainRatio, options.testRatio, options.chunks) = (trainRatio, testRatio, chunks)
             let (_, classes) = try ImageList.make(prefix: prefixPath, root: rootURL, options: options)
             // im2rec.py prints the folder -> class mapping.
             for c in classes { print(c.folder, c.index) }
             return
         }
         var options = PackOptions()
-        options.passThrough = passThrough
-        options.resize = resize
-        options.centerCrop = centerCrop
-        options.quality = quality
-        options.encoding = encoding
-        options.packLabel = packLabel
-        options.color = color
-        options.threads = numThread
-        options.maxPixels = maxPixels
+        (options.passThrough, options.resize, options.centerCrop) = (passThrough, resize, centerCrop)
+        (options.quality, options.encoding, options.color) = (quality, encoding, color)
+        (options.packLabel, options.threads, options.maxPixels) = (packLabel, numThread, maxPixels)
         var isDir: ObjCBool = false
         let prefixIsDir = FileManager.default.fileExists(atPath: prefixPath, isDirectory: &isDir) && isDir.boolValue
         let workingDir = prefixIsDir ? prefixPath : (prefixPath as NSString).deletingLastPathComponent

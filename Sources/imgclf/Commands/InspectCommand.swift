@@ -10,18 +10,16 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Describe a .rec (one JSON line per record), a .params (one per array) or validate a .lst.")
 
-    @Argument(help: "The file to inspect.")
-    var file: String
-    @Option(name: .customLong("idx"), help: "Index of a .rec (default: the .idx beside it, if any).")
-    var idx: String?
-    @Option(name: .customLong("root"), help: ".lst only: folder the image paths are relative to (default: the list's folder).")
-    var root: String?
-    @Option(name: .customLong("num-classes"), help: ".lst only: check labels lie in 0..<N.")
-    var numClasses: Int?
-    @Flag(name: .customLong("multi-label"), help: ".lst only: expect num-classes multi-hot label columns.")
-    var multiLabel = false
-    @Flag(name: .customLong("no-check-files"), help: ".lst only: do not check that every image file exists.")
-    var noCheckFiles = false
+    @Argument(help: "The file to inspect.") var file: String
+    @Option(name: .customLong("idx"), help: "Index of a .rec (default: the .idx beside it, if any).") var idx: String?
+    @Option(name: .customLong("root"), help: ".lst only: folder the image paths are relative to (default: the list's folder).") var root: String?
+    @Option(name: .customLong("num-classes"), help: ".lst only: check labels lie in 0..<N.") var numClasses: Int?
+    @Flag(name: .customLong("multi-label"), help: ".lst only: expect num-classes multi-hot label columns.") var multiLabel = false
+    @Flag(name: .customLong("no-check-files"), help: ".lst only: do not check that every image file exists.") var noCheckFiles = false
+
+    func validate() throws {
+        if let numClasses { try requireRange(numClasses, 1...Int(Int32.max), option: "--num-classes") }
+    }
 
     func run() throws {
         let url = URL(fileURLWithPath: file)

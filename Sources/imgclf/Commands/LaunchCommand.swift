@@ -25,11 +25,18 @@ struct LaunchCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan (and mpirun command) and exit.") var dryRun = false
     @Argument(parsing: .allUnrecognized, help: "Extra hyperparameters as --NAME VALUE, passed to train.") var rest: [String] = []
 
+    func validate() throws {
+        try requireRange(processesPerHost, 1...1024, option: "--processes-per-host")
+        guard workerWait.isFinite, workerWait >= 0 else {
+            throw ValidationError("--worker-wait must be a number of seconds >= 0, got \(workerWait)")
+        }
+    }
+
     func run() throws {
         let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/resourceconfig.json")
         let resources = FileManager.default.fileExists(atPath: file.path) ? try ResourceConfig.read(contentsOf: file) : .single
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let forward = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("IMGCLF_") }.sorted()
+        let forward = ContainerEnvironment.forwardedToWorkers
         let plan = LaunchPlan.make(resources: resources, binary: binary, jobDir: jobDir, extra: rest,
                                    processesPerHost: processesPerHost, runningAsRoot: getuid() == 0, forward: forward)
         switch plan {

@@ -9,28 +9,17 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Classify images with a model artifact (ours, MXNet's or the managed service's); one JSON line per image.")
 
-    @Option(name: .customLong("model"), help: "A model.tar.gz or a folder with *-symbol.json, *-NNNN.params and model-shapes.json.")
-    var model: String
-    @Argument(help: "JPEG or PNG files.")
-    var images: [String]
-    @Option(name: .customLong("top-k"), help: "How many of the most probable classes to list.")
-    var topK = 5
-    @Option(name: .customLong("epoch"), help: "Which *-NNNN.params to load when the artifact holds several (default: the highest).")
-    var epoch: Int?
-    @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
-    var imageShape: String?
-    @Option(name: .customLong("batch-size"), help: "Images per forward pass.")
-    var batchSize = 32
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var epoch: EpochOption
+    @Argument(help: "JPEG or PNG files.") var images: [String]
+    @Option(name: .customLong("top-k"), help: "How many of the most probable classes to list.") var topK = 5
 
     func validate() throws {
-        try requireRange(batchSize, 1...1024, option: "--batch-size")
         try requireRange(topK, 0...1_000_000, option: "--top-k")
-        if let epoch { try requireRange(epoch, 0...9999, option: "--epoch") }
     }
 
     func run() throws {
-        let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
-                                      options: PredictorOptions(maxBatch: batchSize, imageShape: try parseShape(imageShape), epoch: epoch))
+        let predictor = try modelOptions.predictor(epoch: epoch.epoch)
         var failed = 0
         predictor.classifyInBatches(count: images.count, read: { i in try ImageFile.read(images[i]).get() }, deliver: { (i, outcome) throws(Never) in
             switch outcome {

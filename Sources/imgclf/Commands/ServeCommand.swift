@@ -1,47 +1,31 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Serving
 
 /// `imgclf serve`: the container's HTTP contract (`/ping`, `/invocations`,
-/// `/execution-parameters`, `/metrics`) on port 8080, with dynamic batching.
-struct ServeCommand: ParsableCommand {
+/// `/execution-parameters`, `/metrics`) on port 8080, with dynamic batching. Async: the
+/// server and its batcher run as services of one ServiceGroup until SIGTERM drains them.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a model over HTTP as the managed service's container does (port 8080, /ping, /invocations).")
 
-    @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder (default: JOB_DIR/model).")
-    var model: String?
-    @Option(name: .customLong("job-dir"), help: "A job folder laid out as /opt/ml; serves its model/ folder (default: $IMGCLF_JOB_DIR, else /opt/ml).")
-    var jobDir: String?
-    @Option(name: .customLong("host"), help: "Address to listen on.")
-    var host = "0.0.0.0"
-    @Option(name: .customLong("port"), help: "Port (default: $SAGEMAKER_BIND_TO_PORT, else 8080).")
-    var port: Int?
-    @Option(name: .customLong("max-payload-mb"), help: "Request bodies past this many MiB get 413 (default: $SAGEMAKER_MAX_PAYLOAD_IN_MB, else 6).")
-    var maxPayloadMB: Int?
-    @Option(name: .customLong("workers"), help: "Threads that decode and resize a batch's images (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else the cores).")
-    var workers: Int?
-    @Option(name: .customLong("timeout"), help: "Seconds a request may wait for its batch before a 503 (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60).")
-    var timeout: Int?
-    @Option(name: .customLong("max-batch"), help: "Most images in one forward pass.")
-    var maxBatch = 32
-    @Option(name: .customLong("max-batch-delay-ms"), help: "How long a request waits for others to share its batch.")
-    var maxBatchDelayMs = 5
-    @Option(name: .customLong("max-pixels"), help: "Largest width x height accepted (checked from the image header).")
-    var maxPixels = 40_000_000
-    @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.")
-    var executorMemoryMB = 2048
-    @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
-    var imageShape: String?
-    @Option(name: .customLong("epoch"), help: "Which *-NNNN.params to load when the artifact holds several.")
-    var epoch: Int?
-    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.")
-    var idleTimeout = 60
-    @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.")
-    var readTimeout = 30
-    @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.")
-    var maxConnections = 512
+    @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder (default: JOB_DIR/model).") var model: String?
+    @Option(name: .customLong("job-dir"), help: "A job folder laid out as /opt/ml; serves its model/ folder (default: $IMGCLF_JOB_DIR, else /opt/ml).") var jobDir: String?
+    @Option(name: .customLong("host"), help: "Address to listen on.") var host = "0.0.0.0"
+    @Option(name: .customLong("port"), help: "Port (default: $SAGEMAKER_BIND_TO_PORT, else 8080).") var port: Int?
+    @Option(name: .customLong("max-payload-mb"), help: "Request bodies past this many MiB get 413 (default: $SAGEMAKER_MAX_PAYLOAD_IN_MB, else 6).") var maxPayloadMB: Int?
+    @Option(name: .customLong("workers"), help: "Threads that decode and resize a batch's images (default: $SAGEMAKER_MODEL_SERVER_WORKERS, else the cores).") var workers: Int?
+    @Option(name: .customLong("timeout"), help: "Seconds a request may wait for its batch before a 503 (default: $SAGEMAKER_MODEL_SERVER_TIMEOUT, else 60).") var timeout: Int?
+    @Option(name: .customLong("max-batch"), help: "Most images in one forward pass.") var maxBatch = 32
+    @Option(name: .customLong("max-batch-delay-ms"), help: "How long a request waits for others to share its batch.") var maxBatchDelayMs = 5
+    @OptionGroup var limits: MaxPixelsOption
+    @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.") var executorMemoryMB = 2048
+    @OptionGroup var imageShape: ImageShapeOption
+    @OptionGroup var epoch: EpochOption
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.") var idleTimeout = 60
+    @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.") var readTimeout = 30
+    @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.") var maxConnections = 512
 
     func validate() throws {
         if let maxPayloadMB { try requireRange(maxPayloadMB, 1...1024, option: "--max-payload-mb") }
@@ -49,16 +33,14 @@ struct ServeCommand: ParsableCommand {
         if let workers { try requireRange(workers, 1...256, option: "--workers") }
         try requireRange(maxBatch, 1...1024, option: "--max-batch")
         try requireRange(maxBatchDelayMs, 0...10_000, option: "--max-batch-delay-ms")
-        try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
         try requireRange(executorMemoryMB, 1...1_048_576, option: "--executor-memory-mb")
         try requireRange(idleTimeout, 1...86_400, option: "--idle-timeout")
         try requireRange(readTimeout, 1...86_400, option: "--read-timeout")
         try requireRange(maxConnections, 1...65_536, option: "--max-connections")
         if let port { try requireRange(port, 0...65_535, option: "--port") }
-        if let epoch { try requireRange(epoch, 0...9999, option: "--epoch") }
     }
 
-    func run() throws {
+    func run() async throws {
         // The service's variables first: a typo there is named before the model loads.
         let jobDir = self.jobDir ?? ContainerEnvironment.jobDir
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
@@ -68,8 +50,8 @@ struct ServeCommand: ParsableCommand {
         _ = try ContainerEnvironment.safePortRange()
         let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
-            maxBatch: maxBatch, maxPixels: maxPixels, executorMemoryBudget: executorMemoryMB << 20,
-            preprocessThreads: workers, imageShape: try parseShape(imageShape), epoch: epoch))
+            maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
+            preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
@@ -81,27 +63,10 @@ struct ServeCommand: ParsableCommand {
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")"
 
-        // The server runs on Swift concurrency; this (main) thread only waits for it to end.
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Outcome()
-        Task {
-            do {
-                try await server.run { port in
-                    FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(host):\(port)\n".utf8))
-                }
-            } catch { outcome.set(error) }
-            done.signal()
+        let address = host
+        try await server.run { port in
+            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\n".utf8))
         }
-        done.wait()
-        if let error = outcome.get() { throw error }
         FileHandle.standardError.write(Data("imgclf serve: drained and stopped\n".utf8))
     }
-}
-
-/// The server task's error, handed to the waiting main thread.
-private final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
-    func set(_ e: any Error) { lock.withLock { error = e } }
-    func get() -> (any Error)? { lock.withLock { error } }
 }

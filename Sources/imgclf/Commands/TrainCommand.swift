@@ -21,27 +21,40 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Training data: a .rec file, an image folder, or a JSON Lines manifest.") var train: String?
     @Option(help: "Validation data, in any form --train takes.") var validation: String?
-    @Option(name: .customLong("train_lst"), help: "A .lst for a training image folder.") var trainLst: String?
-    @Option(name: .customLong("validation_lst"), help: "A .lst for a validation image folder.") var validationLst: String?
+    @Option(name: .customLong("train-lst"), help: "A .lst for a training image folder.") var trainLst: String?
+    @Option(name: .customLong("validation-lst"), help: "A .lst for a validation image folder.") var validationLst: String?
     @Option(help: "Incremental training: an earlier model.tar.gz or model folder.") var model: String?
     @Option(help: "Where the model files and model.tar.gz go.") var output: String = "./model"
-    @Option(name: .customLong("checkpoint_dir"), help: "Folder for resumable state (default: OUTPUT/checkpoints).") var checkpointDir: String?
-    @Option(name: .customLong("pretrained_model_dir"), help: "MXNet model-zoo checkpoints for use_pretrained_model=1.") var pretrainedModelDir: String?
+    @Option(name: .customLong("checkpoint-dir"), help: "Folder for resumable state (default: OUTPUT/checkpoints).") var checkpointDir: String?
+    @Option(name: .customLong("pretrained-model-dir"), help: "MXNet model-zoo checkpoints for use_pretrained_model=1.") var pretrainedModelDir: String?
     @Option(help: "A JSON object of hyperparameters (string values, like the service's hyperparameters.json).") var hyperparameters: String?
-    @Option(name: .customLong("content_type"), help: "Content type of the channels (e.g. application/x-recordio; label-format=class-id).") var contentType: String?
-    @Option(name: .customLong("attribute_names"), help: "Manifest AttributeNames: REF,LABEL (e.g. source-ref,class).") var attributeNames: String?
-    @Option(name: .customLong("s3_mirror"), help: "Local folder that mirrors s3:// references in manifests (s3://bucket/key -> DIR/bucket/key).") var s3Mirror: String?
+    @Option(name: .customLong("content-type"), help: "Content type of the channels (e.g. application/x-recordio; label-format=class-id).") var contentType: String?
+    @Option(name: .customLong("attribute-names"), help: "Manifest AttributeNames: REF,LABEL (e.g. source-ref,class).") var attributeNames: String?
+    @Option(name: .customLong("s3-mirror"), help: "Local folder that mirrors s3:// references in manifests (s3://bucket/key -> DIR/bucket/key).") var s3Mirror: String?
     @Option(name: .customLong("job-dir"), help: "Run as the container does, under this job folder (default when no --train/--validation is given: $IMGCLF_JOB_DIR, else /opt/ml).") var jobDir: String?
     @Option(name: .customLong("skip-bad-labels"), help: "Fraction of a .rec's records whose invalid labels may be skipped (default 0: any such record fails the job, naming it).") var skipBadLabels: Double = 0
     @Option(help: "Decoding threads (default: the number of cores).") var threads: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @OptionGroup(visibility: .hidden) var oldSpellings: OldTrainSpellings
+
+    // Test hooks for runs under mpirun (scripts/test-distributed), hidden from help.
+    @Option(name: .customLong("dump-weights-dir"), help: .hidden) var dumpWeightsDir: String?
+    @Flag(name: .customLong("verify-sync"), help: .hidden) var verifySync = false
 
     @Argument(parsing: .allUnrecognized, help: "Hyperparameters as --NAME VALUE.") var rest: [String] = []
 
-    func validate() throws {
+    mutating func validate() throws {
+        try oldSpellings.fold(into: &self)
+        if let threads { try requireRange(threads, 1...1024, option: "--threads") }
         guard skipBadLabels.isFinite, (0...1).contains(skipBadLabels) else {
             throw ValidationError("--skip-bad-labels must be a fraction in [0, 1], got \(skipBadLabels)")
         }
+    }
+
+    /// The MPI settings: the environment's (docs/environment.md) with this command's test hooks.
+    var mpiConfiguration: MPICollective.Configuration {
+        ContainerEnvironment.mpiConfiguration(verifyEveryUpdate: verifySync,
+                                              dumpWeightsDir: dumpWeightsDir.map { URL(fileURLWithPath: $0) })
     }
 
     /// `docker run IMAGE train` passes no channels: the job folder is the container's.
@@ -53,7 +66,7 @@ struct TrainCommand: ParsableCommand {
         if let jobDir = effectiveJobDir {
             // The service runs `train` on every host of a multi-host job: outside mpirun, this
             // host takes its part of the launch (the leader starts mpirun over all hosts).
-            if !MPILaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
+            if !ContainerEnvironment.mpiLaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
                 let launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
                 try launch.run()
                 return
@@ -64,7 +77,7 @@ struct TrainCommand: ParsableCommand {
                 let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
                                             s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels)
                 let hp = try job.hyperparameters()
-                collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
+                collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
                 try job.run(hyperparameters: hp, collective: collective)
                 try Workers.finish(collective)
             } catch let error as ExitCode {
@@ -108,7 +121,7 @@ struct TrainCommand: ParsableCommand {
                 checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
             job.badLabelAllowance = skipBadLabels
-            collective = try Workers.collective(kvStore: hp.kvStore, note: Self.note)
+            collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
             let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
             try Workers.finish(collective)
             if result.stoppedBy != nil { throw ExitCode(143) }
@@ -161,5 +174,37 @@ struct TrainCommand: ParsableCommand {
             }
         }
         return result
+    }
+}
+
+/// The snake_case spellings `train`'s own options had before the kebab-case rule (see
+/// IMGCLF.swift): still accepted, hidden from help.
+struct OldTrainSpellings: ParsableArguments {
+    @Option(name: .customLong("train_lst"), help: .hidden) var trainLst: String?
+    @Option(name: .customLong("validation_lst"), help: .hidden) var validationLst: String?
+    @Option(name: .customLong("checkpoint_dir"), help: .hidden) var checkpointDir: String?
+    @Option(name: .customLong("pretrained_model_dir"), help: .hidden) var pretrainedModelDir: String?
+    @Option(name: .customLong("content_type"), help: .hidden) var contentType: String?
+    @Option(name: .customLong("attribute_names"), help: .hidden) var attributeNames: String?
+    @Option(name: .customLong("s3_mirror"), help: .hidden) var s3Mirror: String?
+
+    /// Moves each old spelling's value to its option; both spellings at once is an error.
+    func fold(into train: inout TrainCommand) throws {
+        try take(trainLst, into: &train.trainLst, "train-lst")
+        try take(validationLst, into: &train.validationLst, "validation-lst")
+        try take(checkpointDir, into: &train.checkpointDir, "checkpoint-dir")
+        try take(pretrainedModelDir, into: &train.pretrainedModelDir, "pretrained-model-dir")
+        try take(contentType, into: &train.contentType, "content-type")
+        try take(attributeNames, into: &train.attributeNames, "attribute-names")
+        try take(s3Mirror, into: &train.s3Mirror, "s3-mirror")
+    }
+
+    private func take(_ old: String?, into value: inout String?, _ name: String) throws {
+        guard let old else { return }
+        guard value == nil else {
+            let legacy = name.replacingOccurrences(of: "-", with: "_")
+            throw ValidationError("--\(name) and --\(legacy) (its old spelling) are the same option; give it once")
+        }
+        value = old
     }
 }

@@ -9,29 +9,16 @@ struct TransformCommand: ParsableCommand {
         commandName: "transform",
         abstract: "Batch transform: classify every image of a folder or manifest into <name>.out files or one JSON Lines file.")
 
-    @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder.")
-    var model: String
-    @Option(name: .customLong("input"), help: "A folder of images (recursive), a ManifestFile JSON or a text file of paths.")
-    var input: String
-    @Option(name: .customLong("output"), help: "Folder for the <input name>.out files.")
-    var output: String?
-    @Option(name: .customLong("jsonl"), help: "Write one JSON line per image to this file instead of .out files.")
-    var jsonl: String?
-    @Option(name: .customLong("batch-size"), help: "Images per forward pass.")
-    var batchSize = 32
-    @Option(name: .customLong("max-pixels"), help: "Largest width x height accepted (checked from the image header).")
-    var maxPixels = 40_000_000
-    @Option(name: .customLong("image-shape"), help: "C,H,W when the artifact has no model-shapes.json.")
-    var imageShape: String?
-    @Option(name: .customLong("accept"), help: "Body of each .out file, as the service's batch transform Accept: application/json (an array) or application/jsonlines (the default).")
-    var accept = ResponseFormat.jsonLines.rawValue
-    @Option(name: .customLong("max-failed"), help: "Images that may fail (each gets an error line) before the job exits non-zero.")
-    var maxFailed = 0
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var limits: MaxPixelsOption
+    @Option(name: .customLong("input"), help: "A folder of images (recursive), a ManifestFile JSON or a text file of paths.") var input: String
+    @Option(name: .customLong("output"), help: "Folder for the <input name>.out files.") var output: String?
+    @Option(name: .customLong("jsonl"), help: "Write one JSON line per image to this file instead of .out files.") var jsonl: String?
+    @Option(name: .customLong("accept"), help: "Body of each .out file, as the service's batch transform Accept: application/json (an array) or application/jsonlines (the default).") var accept = ResponseFormat.jsonLines.rawValue
+    @Option(name: .customLong("max-failed"), help: "Images that may fail (each gets an error line) before the job exits non-zero.") var maxFailed = 0
 
     func validate() throws {
         guard (output == nil) != (jsonl == nil) else { throw ValidationError("give exactly one of --output DIR and --jsonl FILE") }
-        try requireRange(batchSize, 1...1024, option: "--batch-size")
-        try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels")
         try requireRange(maxFailed, 0...Int(Int32.max), option: "--max-failed")
         guard ResponseFormat.negotiate(accept: accept) != nil, accept.contains("json") else {
             throw ValidationError("--accept must be application/json or application/jsonlines; got '\(accept)'")
@@ -39,15 +26,14 @@ struct TransformCommand: ParsableCommand {
     }
 
     func run() throws {
-        let predictor = try Predictor(contentsOf: URL(fileURLWithPath: model),
-                                      options: PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try parseShape(imageShape)))
+        let predictor = try modelOptions.predictor(maxPixels: limits.maxPixels)
         let inputs = try BatchTransform.inputs(from: URL(fileURLWithPath: input))
         let bar = ProgressBar(label: "transform")
         let summary = try BatchTransform.run(
             predictor: predictor, inputs: inputs,
             output: output.map { URL(fileURLWithPath: $0) }, jsonl: jsonl.map { URL(fileURLWithPath: $0) },
             inputSource: URL(fileURLWithPath: input), accept: ResponseFormat.negotiate(accept: accept) ?? .jsonLines,
-            warn: { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) },
+            warn: { printWarning($0) },
             progress: { bar.update(done: $0, total: $1) })
         FileHandle.standardError.write(Data("transform: \(summary.succeeded) of \(summary.total) image(s) classified, \(summary.failed) failed\n".utf8))
         if summary.failed > maxFailed {
