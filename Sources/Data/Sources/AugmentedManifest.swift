@@ -61,7 +61,7 @@ public enum AugmentedManifest {
         let others = keys.filter { !$0.hasSuffix("-ref") && !$0.hasSuffix("-metadata") }
         guard refs.count == 1, others.count == 1 else {
             throw .unrecognizedLayout(channel: url.lastPathComponent,
-                detail: "cannot tell which keys hold the image and the label (found \(keys.joined(separator: ", "))); give --attribute_names REF,LABEL")
+                detail: "cannot tell which keys hold the image and the label (found \(keys.joined(separator: ", "))); give --attribute-names REF,LABEL")
         }
         return [refs[0], others[0]]
     }
