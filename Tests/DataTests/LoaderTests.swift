@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
@@ -10,7 +11,7 @@ final class WarningLog: @unchecked Sendable {
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
-@Suite struct LoaderTests {
+@Suite(.removesTemporaryFolders) struct LoaderTests {
     let plain = Augmenter(imageShape: [3, 8, 8], resize: nil, params: .none)
 
     /// The solid value of image `slot` of a batch (images are solid, value = source index).

@@ -22,7 +22,7 @@ import Graph
     }
 
     @Test func multiLabelLabelHasTheOutputsShape() throws {
-        let s = try Symbol.load(contentsOf: Fixtures.url("parity/resnet20-3x28x28-multilabel/image-classification-symbol.json"))
+        let s = try Symbol.load(contentsOf: Fixtures.url("models/resnet20-3x28x28-multilabel/image-classification-symbol.json"))
         let r = try s.inferShapes(inputs: ["data": [3, 3, 28, 28]])
         #expect(r.arguments["softmax_label"] == [3, 5])
         #expect(r.arguments["fc1_weight"] == [5, 64])

@@ -1,11 +1,12 @@
 import Foundation
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// multi_label=1 on real digits: three overlapping properties of each digit as multi-hot
 /// labels in a `.lst` (even; greater than 4; a 0 or a 1).
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct MultiLabelTrainingTests {
     static func properties(_ digit: Int) -> [Int] { [digit % 2 == 0 ? 1 : 0, digit > 4 ? 1 : 0, digit <= 1 ? 1 : 0] }
 
@@ -22,7 +23,7 @@ struct MultiLabelTrainingTests {
                 index += 1
             }
         }
-        let url = MNISTSample.temporaryFolder("multilabel").appendingPathExtension("lst")
+        let url = TemporaryFolders.url("multilabel", pathExtension: "lst")
         try lines.joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
         return url
     }

@@ -3,11 +3,12 @@ import Data
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// End-to-end training runs on real MNIST digits (small subsets, so each takes seconds).
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct TrainerTests {
     func job(_ hp: Hyperparameters, train: URL, validation: URL, output: URL, checkpoints: URL? = nil,
              model: URL? = nil, pretrained: URL? = nil) -> TrainingJob {
@@ -188,7 +189,7 @@ struct TrainerTests {
 }
 
 /// precision_dtype=float16: bf16 mixed precision learns as float32 does, and says so.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct BFloat16TrainingTests {
     @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
     func learnsDigitsInBFloat16() throws {
