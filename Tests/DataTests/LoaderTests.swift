@@ -127,7 +127,8 @@ final class WarningLog: @unchecked Sendable {
 
     @Test func readsARecordFileWithItsIndex() throws {
         let rec = SourcesFixtures.resources.appendingPathComponent("recordio/images.rec")
-        guard FileManager.default.fileExists(atPath: rec.path) else { return }
+        // The fixture is part of the repository: a missing file fails the test, not skips it.
+        try #require(FileManager.default.fileExists(atPath: rec.path), "\(rec.path) is missing")
         let source = try RecordFileSource(url: rec, labels: LabelSpec(numClasses: 3))
         #expect(source.count == 14)
         let loader = try BatchLoader(source: source, augmenter: Augmenter(imageShape: [3, 16, 16], resize: 20, params: .training(.crop)),
