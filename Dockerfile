@@ -17,10 +17,11 @@ RUN apt-get update -qq \
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
-# Package.swift declares the test targets, and SwiftPM wants their folders even to build the
-# tool alone; .dockerignore leaves Tests/ out of the context, so each gets a stand-in folder
-# (one empty source file, never built: only the imgclf product is).
-RUN sed -n 's/.*\.testTarget(name: "\([^"]*\)".*/\1/p' Package.swift | while read -r t; do \
+# Package.swift declares the test targets (and their support target TestFixtures, in
+# Tests/Fixtures), and SwiftPM wants their folders even to build the tool alone; .dockerignore
+# leaves Tests/ out of the context, so each gets a stand-in folder (one empty source file,
+# never built: only the imgclf product is).
+RUN { sed -n 's/.*\.testTarget(name: "\([^"]*\)".*/\1/p' Package.swift; echo Fixtures; } | while read -r t; do \
       mkdir -p "Tests/$t/Resources" && : > "Tests/$t/Placeholder.swift"; done
 RUN swift build -c release --product imgclf --static-swift-stdlib \
  && install -D "$(swift build -c release --show-bin-path)/imgclf" /out/imgclf

@@ -51,12 +51,15 @@ let package = Package(
             "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training"], resources: [.copy("Resources")]),
-        .testTarget(name: "GraphTests", dependencies: ["Graph", "Models"], resources: [.copy("Resources")]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph"], resources: [.copy("Resources")]),
-        .testTarget(name: "DataTests", dependencies: ["Data"], resources: [.copy("Resources")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support"], resources: [.copy("Resources")]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data"], resources: [.copy("Resources")]),
+        // Test support: the golden files several test targets read (Tests/Fixtures/Resources,
+        // once) and temporary folders removed when each test ends. Only test targets use it.
+        .target(name: "TestFixtures", path: "Tests/Fixtures", resources: [.copy("Resources")]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "Models", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Models", "Graph", "Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
     ]
 )

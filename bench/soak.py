@@ -3,7 +3,7 @@
 bounded time. Reports requests, errors, p99 latency, /ping latency and the server's RSS at
 the start and at the end, then stops the server with SIGTERM and checks it exits 0.
 
-    bench/soak.py [--duration 120] [--model Tests/ServingTests/Resources/models/resnet8-3x28x28] [--no-install]
+    bench/soak.py [--duration 120] [--model Tests/Fixtures/Resources/models/resnet8-3x28x28] [--no-install]
 
 The model and image are the serving tests' own (in the repository). wrk comes from Debian:
 installed with apt-get when missing and running as root, unless --no-install."""
@@ -169,8 +169,8 @@ def parse_wrk(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=120, help="seconds of load (default 120)")
-    ap.add_argument("--model", default=os.path.join(ROOT, "Tests/ServingTests/Resources/models/resnet8-3x28x28"))
-    ap.add_argument("--image", default=os.path.join(ROOT, "Tests/ServingTests/Resources/images/rgb0.png"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "Tests/Fixtures/Resources/models/resnet8-3x28x28"))
+    ap.add_argument("--image", default=os.path.join(ROOT, "Tests/Fixtures/Resources/images/rgb0.png"))
     ap.add_argument("--imgclf", default=benchlib.IMGCLF)
     ap.add_argument("--connections", type=int, default=32, help="wrk connections")
     ap.add_argument("--max-connections", type=int, default=256)

@@ -2,15 +2,19 @@
 probabilities for those inputs, for Tests/ServingTests (predict, serve and transform must
 reproduce them within 1e-5).
 
-What it writes under OUT_DIR (default Tests/ServingTests/Resources):
+What it writes under FIXTURES (--fixtures, default Tests/Fixtures/Resources, the resources
+every test target shares; ServingTests and TrainingTests read these):
   models/resnet20-1x28x28/           copied from shared/fixtures/mxnet-1.9.1/parity (1 channel,
   models/resnet20-3x28x28-multilabel/  softmax; 3 channels, sigmoid head)
   models/resnet8-3x28x28/            made here: ResNet-8, 4 classes, softmax, random weights with
                                      moving statistics calibrated by training passes, plus our
-                                     classes.json (class names; MXNet ignores the file)
+                                     classes.json (class names; MXNet ignores the file); its
+                                     model-shapes.json ends with a newline (the copied ones
+                                     do not), which the loader must accept too
   images/gray0.png gray1.png         28x28 gray, from the parity batch of the 1-channel case
   images/rgb0.png rgb1.png           28x28 RGB, from the parity batch of the 3-channel case
   images/rgb-60x45.jpg               a JPEG of another size (exercises resize + centre crop)
+and under OUT_DIR (default Tests/ServingTests/Resources):
   expected.json                      {model: {image: [probabilities]}} from MXNet, for every
                                      exact-size PNG a model takes (gray for 1 channel, RGB for 3)
 
@@ -21,7 +25,7 @@ With --bench-model DIR it also writes a full-width ResNet-18 3x224x224 (10 class
 weights) for bench/serve_load.py; that one is not committed (45 MB).
 
 How to run (from /work/main; needs the mxnet==1.9.1 venv with numpy<1.24 and opencv):
-    /tmp/peers/mx/bin/python tools/make_serving_fixtures.py [OUT_DIR] [--bench-model DIR [--bench-only]]
+    /tmp/peers/mx/bin/python tools/make_serving_fixtures.py [OUT_DIR] [--fixtures DIR] [--bench-model DIR [--bench-only]]
 """
 import argparse
 import json
@@ -33,7 +37,8 @@ import cv2
 import numpy as np
 
 ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-ap.add_argument('out_dir', nargs='?', default='Tests/ServingTests/Resources')
+ap.add_argument('out_dir', nargs='?', default='Tests/ServingTests/Resources', help='where expected.json goes')
+ap.add_argument('--fixtures', default='Tests/Fixtures/Resources', help='where models/ and images/ go')
 ap.add_argument('--shared', default='/work/shared', help='folder holding fixtures/ and bench/mx_resnet.py')
 ap.add_argument('--bench-model', help='also write a ResNet-18 3x224x224 model folder here')
 ap.add_argument('--bench-only', action='store_true', help='write only the --bench-model folder')
@@ -75,6 +80,7 @@ def make_model(folder, num_layers, shape, classes, seed, calibration=20, batch=8
     mod.save_checkpoint(os.path.join(folder, 'image-classification'), 0)
     with open(os.path.join(folder, 'model-shapes.json'), 'w') as f:
         json.dump([{'shape': [1, c, h, w], 'name': 'data'}], f)
+        f.write('\n')
 
 
 def load_for_inference(folder, shape, count):
@@ -101,8 +107,9 @@ def main():
         print('wrote', ARGS.bench_model)
         return
     out = ARGS.out_dir
-    models = os.path.join(out, 'models')
-    images = os.path.join(out, 'images')
+    models = os.path.join(ARGS.fixtures, 'models')
+    images = os.path.join(ARGS.fixtures, 'images')
+    os.makedirs(out, exist_ok=True)
     os.makedirs(models, exist_ok=True)
     os.makedirs(images, exist_ok=True)
 

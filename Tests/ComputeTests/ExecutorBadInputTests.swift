@@ -1,12 +1,12 @@
 import Foundation
 import Graph
+import TestFixtures
 import Testing
 
 /// Models that do not fit their graph are errors that name the file, node or array.
 struct ExecutorBadInputTests {
-    static func parityFolder() -> URL {
-        Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("parity/resnet20-1x28x28")
-    }
+    /// The 1-channel parity case's model MXNet wrote (symbol, checkpoint).
+    static func parityFolder() -> URL { SharedFixtures.model("resnet20-1x28x28") }
 
     @Test func paramsWithWrongShapesNameTheArray() throws {
         let folder = Self.parityFolder()

@@ -1,6 +1,7 @@
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 
 /// Graphs and shapes that compile for some inputs only: every executor either compiles
@@ -8,7 +9,7 @@ import Testing
 @Suite struct HostileGraphExecutorTests {
     /// Writes the symbol to a temporary file and loads it back, as a user's model would be.
     static func roundTrip(_ s: Symbol) throws -> Symbol {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-exec-\(UUID().uuidString)")
+        let folder = TemporaryFolders.url("hostile-exec")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("model-symbol.json")

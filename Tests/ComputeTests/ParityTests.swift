@@ -1,11 +1,14 @@
 import Foundation
 import Graph
+import TestFixtures
 import Testing
 import Training
 
 /// The executor against MXNet 1.9.1 itself. Each case folder holds a fixed random ResNet,
 /// a batch, and MXNet's outputs, gradients, moving statistics and one SGD step:
-/// - `parity/`: the shared fixtures (`shared/bench/make_fixtures.py`). Their saved "after"
+/// - `parity/`: the shared fixtures (`shared/bench/make_fixtures.py`); their model (symbol,
+///   checkpoint) is in the fixtures every test target shares (`SharedFixtures.model`), the
+///   batch and MXNet's results for it in this target's `Resources/parity`. Their saved "after"
 ///   moving statistics are a stale copy of the checkpoint's, and some pre-ReLU values lie
 ///   within 1e-6 of zero, where the ReLU mask flips with the last bit of rounding; so only
 ///   their inference and training-mode outputs are compared here.
@@ -28,11 +31,20 @@ struct ParityTests {
 
     static func load(_ name: String) throws -> Case {
         let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent(name)
+        let model = modelFolder(name)
         let batch = Dictionary(uniqueKeysWithValues: try ParamsFile.read(contentsOf: folder.appendingPathComponent("batch.params"))
             .map { ($0.name, $0.array) })
-        let symbol = try Symbol.load(contentsOf: folder.appendingPathComponent("image-classification-symbol.json"))
-        let checkpoint = try ParamsFile.read(contentsOf: folder.appendingPathComponent("image-classification-0000.params"))
+        let symbol = try Symbol.load(contentsOf: model.appendingPathComponent("image-classification-symbol.json"))
+        let checkpoint = try ParamsFile.read(contentsOf: model.appendingPathComponent("image-classification-0000.params"))
         return Case(folder: folder, batch: batch, symbol: symbol, checkpoint: checkpoint, dataShape: batch["data"]!.shape)
+    }
+
+    /// The folder of a case's symbol and checkpoint: a shared case's model is in the shared
+    /// fixtures (`parity/resnet20-1x28x28` -> `models/resnet20-1x28x28`), an extra case's beside its batch.
+    static func modelFolder(_ name: String) -> URL {
+        let shared = "parity/"
+        if name.hasPrefix(shared) { return SharedFixtures.model(String(name.dropFirst(shared.count))) }
+        return Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent(name)
     }
 
     static func arrays(_ c: Case, _ file: String) throws -> [String: [Float]] {

@@ -1,8 +1,9 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
-@Suite struct ClassFolderTests {
+@Suite(.removesTemporaryFolders) struct ClassFolderTests {
     @Test func classesAreNumberedLikeIm2recInByteOrder() throws {
         let source = try ClassFolderDataset.scan(SourcesFixtures.tree, numClasses: 3)
         #expect(source.classNames == ["Zebra", "cat", "dog"])
@@ -15,7 +16,7 @@ import Data
 
     @Test func matchesTheFixtureListLabels() throws {
         let source = try ClassFolderDataset.scan(SourcesFixtures.tree)
-        let list = try LstFile.load(SourcesFixtures.sources.appendingPathComponent("images.lst"),
+        let list = try LstFile.load(SourcesFixtures.treeList,
                                     root: SourcesFixtures.tree, labels: LabelSpec(numClasses: 3))
         let fromList = Dictionary(uniqueKeysWithValues: list.entries.map { ($0.path, $0.labels) })
         for s in source.samples { #expect(fromList[s.reference] == s.labels, "\(s.reference)") }

@@ -1,10 +1,11 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// Symbolic-link loops in image folders: `im2rec --list --recursive` and class-folder data sets
 /// share one walk that follows links but enters each folder once.
-@Suite struct FolderWalkTests {
+@Suite(.removesTemporaryFolders) struct FolderWalkTests {
     /// root/cat/a.jpg, root/dog/b.png, root/dog/c.jpg -> ../cat/a.jpg (a file link, followed),
     /// and two loops: root/loop -> . and root/cat/up -> ..
     func makeLoopedTree(_ root: URL) throws {

@@ -2,13 +2,14 @@ import Foundation
 import Data
 #if canImport(Glibc)
 import Glibc
+import TestFixtures
 #endif
 
 /// Builds hostile inputs in a temporary folder that is removed afterwards.
 enum HostileInput {
     /// Runs `body` with a fresh empty folder, then deletes the folder.
     static func inFolder<T>(_ body: (URL) throws -> T) throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("imgclf-hostile-\(UUID().uuidString)")
+        let folder = TemporaryFolders.url("imgclf-hostile")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         return try body(folder)

@@ -1,9 +1,10 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// im2rec options and lists that used to trap or print Swift internals.
-@Suite struct Im2RecHardeningTests {
+@Suite(.removesTemporaryFolders) struct Im2RecHardeningTests {
     /// A folder with one real JPEG, `cat/a.jpg`, and a list naming it and a missing file.
     func makeFolder(_ root: URL) throws -> URL {
         let jpeg = try ImageEncoder.jpeg(Image(width: 6, height: 4, channels: 3, fill: 90), quality: 90)

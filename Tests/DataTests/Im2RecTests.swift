@@ -1,9 +1,10 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// `imgclf im2rec` against what MXNet 1.9.1's im2rec.py produced from Resources/recordio/tree.
-@Suite struct Im2RecTests {
+@Suite(.removesTemporaryFolders) struct Im2RecTests {
     static let tree = RecordIOFixtures.url("tree")
 
     @Test func pythonRandomMatchesCPython() {
@@ -81,8 +82,9 @@ import Data
     /// slightly between encoders, so only sizes are compared), with one and with two threads.
     @Test(arguments: [1, 2]) func resizedPackingMatchesSizes(threads: Int) throws {
         let dir = try RecordIOFixtures.tempDir()
+        // MXNet packed resized.rec from the same list as images.rec (its resized.lst was images.lst).
         let list = dir.appendingPathComponent("resized.lst")
-        try FileManager.default.copyItem(at: RecordIOFixtures.url("resized.lst"), to: list)
+        try FileManager.default.copyItem(at: RecordIOFixtures.url("images.lst"), to: list)
         var options = PackOptions()
         options.resize = 16
         options.quality = 90

@@ -1,9 +1,10 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// `imgclf inspect` output for .rec files.
-@Suite struct InspectTests {
+@Suite(.removesTemporaryFolders) struct InspectTests {
     static func lines(_ name: String) throws -> [[String: Any]] {
         var out: [[String: Any]] = []
         try RecordInspector.inspect(rec: RecordIOFixtures.url(name)) { line in

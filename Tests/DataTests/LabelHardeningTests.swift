@@ -1,10 +1,11 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// Labels from hostile lists, manifests and records: refused with file, line or record and the
 /// valid range, never trapping ("Float value cannot be converted to Int") or rounding.
-@Suite struct LabelHardeningTests {
+@Suite(.removesTemporaryFolders) struct LabelHardeningTests {
     func lstProblems(_ lines: [String], labels: LabelSpec = LabelSpec(numClasses: 10)) throws -> [ValidationProblem] {
         try HostileInput.inFolder { folder in
             try HostileInput.write("x", to: folder.appendingPathComponent("a.jpg"))

@@ -1,9 +1,10 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// Files saved with Windows line endings ("\r\n") read exactly as the same files with "\n".
-@Suite struct LineEndingTests {
+@Suite(.removesTemporaryFolders) struct LineEndingTests {
     @Test func lstWithCRLFReadsAsLF() throws {
         try HostileInput.inFolder { folder in
             try HostileInput.write("x", to: folder.appendingPathComponent("a.jpg"))

@@ -1,18 +1,19 @@
 import Foundation
 import Data
+import TestFixtures
 
 /// Helpers shared by the Lst, Manifest, ClassFolder, Augment and Loader tests.
 enum SourcesFixtures {
     static var resources: URL { Bundle.module.url(forResource: "Resources", withExtension: nil)! }
     static var sources: URL { resources.appendingPathComponent("sources") }
-    static var tree: URL { sources.appendingPathComponent("tree") }
+    /// The image tree MXNet's im2rec.py packed (Resources/recordio/tree): 3 classes, 14 images.
+    static var tree: URL { resources.appendingPathComponent("recordio/tree") }
+    /// im2rec.py's list of `tree` (Resources/recordio/images.lst).
+    static var treeList: URL { resources.appendingPathComponent("recordio/images.lst") }
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder, removed when the test ends (`TemporaryFolders`).
     static func temporaryFolder(_ name: String = #function) -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("imgclf-data-\(name.filter { $0.isLetter })-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try! TemporaryFolders.make("imgclf-data-\(name.filter { $0.isLetter })")
     }
 
     static func write(_ text: String, to url: URL) {

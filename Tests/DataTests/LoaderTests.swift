@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
@@ -10,7 +11,7 @@ final class WarningLog: @unchecked Sendable {
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
-@Suite struct LoaderTests {
+@Suite(.removesTemporaryFolders) struct LoaderTests {
     let plain = Augmenter(imageShape: [3, 8, 8], resize: nil, params: .none)
 
     /// The solid value of image `slot` of a batch (images are solid, value = source index).
@@ -126,7 +127,8 @@ final class WarningLog: @unchecked Sendable {
 
     @Test func readsARecordFileWithItsIndex() throws {
         let rec = SourcesFixtures.resources.appendingPathComponent("recordio/images.rec")
-        guard FileManager.default.fileExists(atPath: rec.path) else { return }
+        // The fixture is part of the repository: a missing file fails the test, not skips it.
+        try #require(FileManager.default.fileExists(atPath: rec.path), "\(rec.path) is missing")
         let source = try RecordFileSource(url: rec, labels: LabelSpec(numClasses: 3))
         #expect(source.count == 14)
         let loader = try BatchLoader(source: source, augmenter: Augmenter(imageShape: [3, 16, 16], resize: 20, params: .training(.crop)),

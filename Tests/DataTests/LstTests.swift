@@ -1,12 +1,13 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
-@Suite struct LstTests {
+@Suite(.removesTemporaryFolders) struct LstTests {
     let root = URL(fileURLWithPath: "/")
 
     @Test func fixtureListFromIm2recParsesOverTheFixtureTree() throws {
-        let list = try LstFile.load(SourcesFixtures.sources.appendingPathComponent("images.lst"),
+        let list = try LstFile.load(SourcesFixtures.treeList,
                                     root: SourcesFixtures.tree, labels: LabelSpec(numClasses: 3))
         #expect(list.entries.count == 14)
         let first = try #require(list.entries.first)
@@ -86,7 +87,7 @@ import Data
 
     @Test func datasetOpenReadsImagesWithAList() throws {
         let source = try Dataset.open(SourcesFixtures.tree, options: .init(
-            channel: "train", labels: LabelSpec(numClasses: 3), lst: SourcesFixtures.sources.appendingPathComponent("images.lst")))
+            channel: "train", labels: LabelSpec(numClasses: 3), lst: SourcesFixtures.treeList))
         #expect(source.count == 14)
         let raw = try source.load(at: 1)
         #expect(raw.labels == [0] && raw.reference.contains("Zebra/img1.jpg") && raw.bytes.count == 2803)

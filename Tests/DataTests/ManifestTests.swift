@@ -1,8 +1,9 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
-@Suite struct ManifestTests {
+@Suite(.removesTemporaryFolders) struct ManifestTests {
     /// A folder with a.jpg and b/c.jpg, and an S3 mirror holding bucket/key.jpg.
     func makeFolder() -> URL {
         let folder = SourcesFixtures.temporaryFolder()

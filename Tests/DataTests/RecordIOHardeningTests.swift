@@ -1,10 +1,11 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// Hostile `.rec` and `.idx` files: offsets out of range, repeated entries, lengths that lie,
 /// and paths that are not regular files.
-@Suite struct RecordIOHardeningTests {
+@Suite(.removesTemporaryFolders) struct RecordIOHardeningTests {
     /// A 3-record `.rec` with the given `.idx` text beside it; returns the error opening it gives.
     func openError(index: String) throws -> String {
         try HostileInput.inFolder { folder in

@@ -1,7 +1,9 @@
 import Foundation
 import Data
+import TestFixtures
 
 /// Paths and parsers for the MXNet 1.9.1 golden files in Resources/recordio and Resources/codecs.
+/// `recordio/tree` is the image tree im2rec.py packed, `recordio/images.lst` its list.
 enum RecordIOFixtures {
     static let resources = Bundle.module.url(forResource: "Resources", withExtension: nil)!
     static let recordio = resources.appendingPathComponent("recordio")
@@ -22,12 +24,8 @@ enum RecordIOFixtures {
         }
         return out
     }
-    /// A fresh empty folder under the temporary directory.
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imgclf-data1-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    /// A fresh empty folder, removed when the test ends (`TemporaryFolders`).
+    static func tempDir() throws -> URL { try TemporaryFolders.make("imgclf-data1") }
     /// Every record of a file, read sequentially.
     static func readAll(_ url: URL) throws -> [(offset: UInt64, payload: [UInt8])] {
         var reader = try RecordIOReader(url: url)

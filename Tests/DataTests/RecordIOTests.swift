@@ -1,9 +1,10 @@
 import Foundation
+import TestFixtures
 import Testing
 import Data
 
 /// RecordIO framing against files MXNet 1.9.1 wrote (`MXIndexedRecordIO.write_idx`).
-@Suite struct RecordIOTests {
+@Suite(.removesTemporaryFolders) struct RecordIOTests {
     @Test func rawRecordsReadBackExactly() throws {
         let expected = try RecordIOFixtures.json("raw.json")
         let records = try RecordIOFixtures.readAll(RecordIOFixtures.url("raw.rec"))

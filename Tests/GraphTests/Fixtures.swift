@@ -1,11 +1,16 @@
 import Foundation
 import Graph
+import TestFixtures
 
-/// Paths to the golden files MXNet 1.9.1 wrote (copied from shared/fixtures/mxnet-1.9.1).
+/// Paths to the golden files MXNet 1.9.1 wrote (copied from shared/fixtures/mxnet-1.9.1):
+/// `ndarray/` is this target's own (`Resources`); `symbols/` and `models/` are the fixtures
+/// the test targets share (`Tests/Fixtures/Resources`).
 enum Fixtures {
     static let root = Bundle.module.url(forResource: "Resources", withExtension: nil)!
 
-    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+    static func url(_ path: String) -> URL {
+        path.hasPrefix("ndarray/") ? root.appendingPathComponent(path) : SharedFixtures.url(path)
+    }
 
     /// Every symbol fixture, with the shapes file beside it when there is one.
     static var symbolFiles: [URL] {
@@ -13,7 +18,7 @@ enum Fixtures {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         let symbols = names.filter { $0.hasSuffix("-symbol.json") }.sorted().map { dir.appendingPathComponent($0) }
         return symbols + ["resnet20-1x28x28", "resnet20-3x28x28-multilabel"].map {
-            url("parity/\($0)/image-classification-symbol.json")
+            url("models/\($0)/image-classification-symbol.json")
         }
     }
 

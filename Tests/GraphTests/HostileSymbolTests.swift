@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import Graph
 
@@ -18,7 +19,7 @@ import Graph
 
     /// Writes the symbol to a temporary file and loads it back.
     static func roundTrip(_ s: Symbol) throws -> Symbol {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-symbol-\(UUID().uuidString)")
+        let folder = TemporaryFolders.url("hostile-symbol")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("hostile-symbol.json")

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import Graph
 
@@ -30,7 +31,7 @@ import Graph
         #expect(arrays[1].array.dtype == .int32 && arrays[1].array.shape == [1, 1] && arrays[1].array.floats() == [7])
     }
 
-    @Test(arguments: ["ndarray/dtypes.params", "ndarray/list.params", "parity/resnet20-1x28x28/image-classification-0000.params"])
+    @Test(arguments: ["ndarray/dtypes.params", "ndarray/list.params", "models/resnet20-1x28x28/image-classification-0000.params"])
     func reEncodingGivesMXNetsBytes(path: String) throws {
         let original = try Data(contentsOf: Fixtures.url(path))
         let arrays = try ParamsFile.read(data: original, source: path)
@@ -38,7 +39,7 @@ import Graph
     }
 
     @Test func writeThenReadRoundTrips() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paramstests-\(UUID().uuidString)")
+        let dir = TemporaryFolders.url("paramstests")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let arrays: [(name: String, array: NDArray)] = [
@@ -61,7 +62,7 @@ import Graph
     }
 
     @Test func modelCheckpointMatchesItsSymbol() throws {
-        let dir = "parity/resnet20-1x28x28/"
+        let dir = "models/resnet20-1x28x28/"
         let s = try Symbol.load(contentsOf: Fixtures.url(dir + "image-classification-symbol.json"))
         let params = try ParamsFile.read(contentsOf: Fixtures.url(dir + "image-classification-0000.params"))
         let shapes = try s.inferShapes(inputs: ["data": [1, 1, 28, 28]])

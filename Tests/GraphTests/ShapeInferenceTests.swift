@@ -3,6 +3,16 @@ import Testing
 import Graph
 
 @Suite struct ShapeInferenceTests {
+    /// The parameterized tests take their cases from the fixture folder (`symbols/` of the
+    /// shared fixtures): a missing or moved folder must fail here, not run zero cases.
+    @Test func everySymbolFixtureIsFound() {
+        #expect(Fixtures.shapeCases.count == 13, "\(Fixtures.shapeCases.map(\.symbol.lastPathComponent))")
+        #expect(Fixtures.symbolFiles.count == 15)
+        for c in Fixtures.shapeCases {
+            #expect(FileManager.default.fileExists(atPath: c.shapes.path), "no \(c.shapes.lastPathComponent)")
+        }
+    }
+
     @Test(arguments: Fixtures.shapeCases.map(\.symbol))
     func matchesMXNetsInferredShapes(file: URL) throws {
         let c = Fixtures.shapeCases.first { $0.symbol == file }!
@@ -22,7 +32,7 @@ import Graph
     }
 
     @Test func multiLabelLabelHasTheOutputsShape() throws {
-        let s = try Symbol.load(contentsOf: Fixtures.url("parity/resnet20-3x28x28-multilabel/image-classification-symbol.json"))
+        let s = try Symbol.load(contentsOf: Fixtures.url("models/resnet20-3x28x28-multilabel/image-classification-symbol.json"))
         let r = try s.inferShapes(inputs: ["data": [3, 3, 28, 28]])
         #expect(r.arguments["softmax_label"] == [3, 5])
         #expect(r.arguments["fc1_weight"] == [5, 64])

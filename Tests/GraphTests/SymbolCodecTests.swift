@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import Graph
 
@@ -42,7 +43,7 @@ import Graph
 
     @Test func writesAndLoadsAFile() throws {
         let s = try Symbol.load(contentsOf: Fixtures.url("symbols/resnet-20-3x28x28-symbol.json"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("graphtests-\(UUID().uuidString)")
+        let dir = TemporaryFolders.url("graphtests")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m-symbol.json")

@@ -1,18 +1,17 @@
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 
-/// The artifact layout against files MXNet 1.9.1 wrote (`Resources/artifact`, a parity
-/// model saved by `Module.save_checkpoint`).
+/// The artifact layout against files MXNet 1.9.1 wrote (the shared fixtures'
+/// `models/resnet20-3x28x28-multilabel`, a parity model saved by `Module.save_checkpoint`).
+@Suite(.removesTemporaryFolders)
 struct ModelArtifactTests {
-    static let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent("artifact")
+    static let folder = SharedFixtures.model("resnet20-3x28x28-multilabel")
 
-    func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("artifact-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    /// A fresh empty folder, removed when the test ends (`TemporaryFolders`).
+    func temporaryFolder() throws -> URL { try TemporaryFolders.make("artifact") }
 
     @Test func loadsWhatMXNetWrote() throws {
         let a = try ModelArtifact.load(from: Self.folder)

@@ -2,35 +2,42 @@ import Foundation
 import Testing
 import Graph
 import Models
+import TestFixtures
 
-/// The graphs MXNet 1.9.1 built with bench/mx_resnet.py (copied from shared/fixtures).
+/// The graphs MXNet 1.9.1 built with bench/mx_resnet.py: `symbols/` (copied from
+/// shared/fixtures) and `models/` are the fixtures the test targets share; this target's own
+/// `Resources/symbols` holds the depths tools/make_depth_symbols.py saved (50, 152 and 200 at
+/// height 28).
 enum Fixtures {
     static let root = Bundle.module.url(forResource: "Resources", withExtension: nil)!
 
-    /// (file, num_layers, C,H,W, classes, multi-label)
-    static let cases: [(file: String, layers: Int, chw: [Int], classes: Int, multiLabel: Bool)] = [
-        ("symbols/resnet-18-3x224x224-symbol.json", 18, [3, 224, 224], 10, false),
-        ("symbols/resnet-50-3x224x224-symbol.json", 50, [3, 224, 224], 10, false),
-        ("symbols/resnet-20-3x28x28-symbol.json", 20, [3, 28, 28], 10, false),
-        ("symbols/resnet-164-1x28x28-symbol.json", 164, [1, 28, 28], 10, false),
-        ("symbols/resnet-18-3x32x32-symbol.json", 18, [3, 32, 32], 10, false),
-        ("resnet-20-3x28x28-multilabel-symbol.json", 20, [3, 28, 28], 5, true),
+    /// (file, num_layers, C,H,W, classes, multi-label); each file's `-shapes.json` is beside it.
+    static let cases: [(file: URL, layers: Int, chw: [Int], classes: Int, multiLabel: Bool)] = [
+        (shared("symbols/resnet-18-3x224x224-symbol.json"), 18, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-50-3x224x224-symbol.json"), 50, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-20-3x28x28-symbol.json"), 20, [3, 28, 28], 10, false),
+        (shared("symbols/resnet-164-1x28x28-symbol.json"), 164, [1, 28, 28], 10, false),
+        (shared("symbols/resnet-18-3x32x32-symbol.json"), 18, [3, 32, 32], 10, false),
+        (shared("models/resnet20-3x28x28-multilabel/image-classification-symbol.json"), 20, [3, 28, 28], 5, true),
         // Every other depth of the service's set, at each image size MXNet's builder makes it
         // for (50, 152 and 200 at height 28 made by tools/make_depth_symbols.py).
-        ("symbols/resnet-34-3x224x224-symbol.json", 34, [3, 224, 224], 10, false),
-        ("symbols/resnet-101-3x224x224-symbol.json", 101, [3, 224, 224], 10, false),
-        ("symbols/resnet-152-3x224x224-symbol.json", 152, [3, 224, 224], 10, false),
-        ("symbols/resnet-200-3x224x224-symbol.json", 200, [3, 224, 224], 10, false),
-        ("symbols/resnet-32-3x28x28-symbol.json", 32, [3, 28, 28], 10, false),
-        ("symbols/resnet-44-3x28x28-symbol.json", 44, [3, 28, 28], 10, false),
-        ("symbols/resnet-56-3x28x28-symbol.json", 56, [3, 28, 28], 10, false),
-        ("symbols/resnet-110-3x28x28-symbol.json", 110, [3, 28, 28], 10, false),
-        ("symbols/resnet-50-1x28x28-symbol.json", 50, [1, 28, 28], 10, false),
-        ("symbols/resnet-152-1x28x28-symbol.json", 152, [1, 28, 28], 10, false),
-        ("symbols/resnet-200-1x28x28-symbol.json", 200, [1, 28, 28], 10, false),
+        (shared("symbols/resnet-34-3x224x224-symbol.json"), 34, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-101-3x224x224-symbol.json"), 101, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-152-3x224x224-symbol.json"), 152, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-200-3x224x224-symbol.json"), 200, [3, 224, 224], 10, false),
+        (shared("symbols/resnet-32-3x28x28-symbol.json"), 32, [3, 28, 28], 10, false),
+        (shared("symbols/resnet-44-3x28x28-symbol.json"), 44, [3, 28, 28], 10, false),
+        (shared("symbols/resnet-56-3x28x28-symbol.json"), 56, [3, 28, 28], 10, false),
+        (shared("symbols/resnet-110-3x28x28-symbol.json"), 110, [3, 28, 28], 10, false),
+        (own("symbols/resnet-50-1x28x28-symbol.json"), 50, [1, 28, 28], 10, false),
+        (own("symbols/resnet-152-1x28x28-symbol.json"), 152, [1, 28, 28], 10, false),
+        (own("symbols/resnet-200-1x28x28-symbol.json"), 200, [1, 28, 28], 10, false),
     ]
 
-    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+    /// A file of the shared fixtures (`Tests/Fixtures/Resources`).
+    static func shared(_ path: String) -> URL { SharedFixtures.url(path) }
+    /// A file of this target's `Resources`.
+    static func own(_ path: String) -> URL { root.appendingPathComponent(path) }
 }
 
 /// MXNet numbers unnamed nodes with a process-wide counter, so a fixture made after
@@ -53,11 +60,11 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
     @Test(arguments: Fixtures.cases.indices)
     func buildsExactlyMXNetsGraph(index: Int) throws {
         let c = Fixtures.cases[index]
-        let mxnet = renumberAutoNames(try Symbol.load(contentsOf: Fixtures.url(c.file)))
+        let mxnet = renumberAutoNames(try Symbol.load(contentsOf: c.file))
         let ours = try ResNet.symbol(numLayers: c.layers, imageShape: c.chw, numClasses: c.classes, multiLabel: c.multiLabel)
         #expect(ours.nodes.count == mxnet.nodes.count)
         for (i, (a, b)) in zip(ours.nodes, mxnet.nodes).enumerated() where a != b {
-            Issue.record("\(c.file): node \(i) differs: ours \(a), MXNet \(b)")
+            Issue.record("\(c.file.lastPathComponent): node \(i) differs: ours \(a), MXNet \(b)")
             break
         }
         #expect(ours.argNodes == mxnet.argNodes)
@@ -80,7 +87,7 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
 
     @Test func firstGraphOfAProcessIsByteIdenticalToMXNets() throws {
         // resnet-18-3x224x224 was the first graph its MXNet process built: no renumbering needed.
-        let original = try Data(contentsOf: Fixtures.url("symbols/resnet-18-3x224x224-symbol.json"))
+        let original = try Data(contentsOf: Fixtures.shared("symbols/resnet-18-3x224x224-symbol.json"))
         let ours = try ResNet.symbol(numLayers: 18, imageShape: [3, 224, 224], numClasses: 10)
         #expect(try ours.jsonData() == original)
     }
@@ -88,7 +95,8 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
     @Test(arguments: Fixtures.cases.indices.filter { !Fixtures.cases[$0].multiLabel })
     func parameterShapesMatchMXNet(index: Int) throws {
         let c = Fixtures.cases[index]
-        let shapesURL = Fixtures.url(c.file.replacingOccurrences(of: "-symbol.json", with: "-shapes.json"))
+        let shapesURL = c.file.deletingLastPathComponent()
+            .appendingPathComponent(c.file.lastPathComponent.replacingOccurrences(of: "-symbol.json", with: "-shapes.json"))
         let j = try JSONSerialization.jsonObject(with: Data(contentsOf: shapesURL)) as! [String: Any]
         let s = try ResNet.symbol(numLayers: c.layers, imageShape: c.chw, numClasses: c.classes)
         let r = try s.inferShapes(inputs: ["data": [2] + c.chw])

@@ -1,13 +1,14 @@
 import Foundation
 import Models
+import TestFixtures
 import Testing
 
 /// `model.tar.gz` reading under hostile archives: every test writes its own archive into
 /// a temporary folder and expects a quick error naming the archive, the member and the cap.
-@Suite struct TarGzTests {
+@Suite(.removesTemporaryFolders) struct TarGzTests {
     /// A temporary folder with the given files packed into `model.tar.gz`.
     final class Archive {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("targz-\(UUID().uuidString)")
+        let folder = TemporaryFolders.url("targz")
         var url: URL { folder.appendingPathComponent("model.tar.gz") }
 
         init(_ members: [(name: String, bytes: Int)]) throws {

@@ -1,12 +1,15 @@
 import Foundation
 import Serving
+import TestFixtures
 
-/// The files tools/make_serving_fixtures.py wrote: MXNet models, PNG inputs of their exact
-/// size and MXNet 1.9.1's probabilities for them.
+/// The files tools/make_serving_fixtures.py wrote: MXNet models and PNG inputs of their exact
+/// size (in the fixtures the test targets share, `Tests/Fixtures/Resources`), and MXNet
+/// 1.9.1's probabilities for them (this target's `Resources/expected.json`).
 enum Fixtures {
     static let root = Bundle.module.url(forResource: "Resources", withExtension: nil)!
-    static func model(_ name: String) -> URL { root.appendingPathComponent("models/\(name)") }
-    static func image(_ name: String) -> URL { root.appendingPathComponent("images/\(name)") }
+    static func model(_ name: String) -> URL { SharedFixtures.model(name) }
+    static func image(_ name: String) -> URL { SharedFixtures.image(name) }
+    static var images: URL { SharedFixtures.url("images") }
     static func bytes(_ name: String) -> [UInt8] { [UInt8](try! Data(contentsOf: image(name))) }
 
     /// MXNet's probabilities: model -> image -> probabilities.
@@ -29,10 +32,8 @@ enum Fixtures {
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
-    /// A fresh empty folder under the temporary directory.
+    /// A fresh empty folder, removed when the test ends (`TemporaryFolders`).
     static func temporaryFolder(_ name: String) -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("imgclf-serving-\(name)-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try! TemporaryFolders.make("imgclf-serving-\(name)")
     }
 }

@@ -1,12 +1,13 @@
 import Data
 import Foundation
 import Serving
+import TestFixtures
 import Testing
 
 /// Batch transform, predict-style file reads and evaluate against hostile inputs: names that
 /// climb out of --output, symbolic links, a --jsonl that is an input, empty files, FIFOs,
 /// and a bare .rec given to evaluate.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct HostileFilesTests {
     static func predictor() throws -> Predictor {
         try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"), options: PredictorOptions(maxBatch: 4))

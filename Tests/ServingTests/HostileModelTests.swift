@@ -2,12 +2,13 @@ import Foundation
 import Graph
 import Models
 import Serving
+import TestFixtures
 import Testing
 
 /// Models that used to crash or corrupt the server: a graph valid only at batch 1, NaN
 /// weights, hyperparameters sizing huge buffers. Each is built here and must become an
 /// answer or a load error that names the file and field.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct HostileModelTests {
     /// data -> FullyConnected(3) -> broadcast_add(bias2) -> softmax, with bias2 of shape
     /// [1, 3]: the shapes hold at batch 1 only (at batch n bias2 would become [n, 3]).

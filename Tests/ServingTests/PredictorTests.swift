@@ -2,10 +2,12 @@ import Data
 import Foundation
 import Models
 import Serving
+import TestFixtures
 import Testing
 
 /// `Predictor`: probabilities equal MXNet 1.9.1's for exact-size PNGs, preprocessing of other
 /// sizes, errors per image, executors per batch size.
+@Suite(.removesTemporaryFolders)
 struct PredictorTests {
     @Test(arguments: Fixtures.parityCases.map(\.model))
     func probabilitiesMatchMXNet(model: String) throws {
@@ -74,7 +76,7 @@ struct PredictorTests {
     /// validation cropped unresized): the endpoint resizes requests to that side, so images
     /// like validation's get validation's input. A malformed record is a named error.
     @Test func theValidationShorterSideIsTheEndpointsResize() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pre-\(UUID().uuidString)")
+        let folder = TemporaryFolders.url("pre")
         try FileManager.default.copyItem(at: Fixtures.model("resnet8-3x28x28"), to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(#"{"validation_shorter_side": 45}"#.utf8).write(to: folder.appendingPathComponent("preprocessing.json"))

@@ -1,9 +1,11 @@
 import Foundation
 import Data
 import Serving
+import TestFixtures
 import Testing
 
 /// Batch transform (`.out` files and JSON Lines) and evaluation (metrics, confusion matrix).
+@Suite(.removesTemporaryFolders)
 struct TransformTests {
     /// A folder of good and bad images -> one .out per image with the /invocations JSON Lines
     /// answer, an error line for the bad ones, and the job goes on.
@@ -38,7 +40,7 @@ struct TransformTests {
         let work = Fixtures.temporaryFolder("tjsonl")
         defer { try? FileManager.default.removeItem(at: work) }
         let manifest = work.appendingPathComponent("inputs.manifest")
-        let entries = ["{\"prefix\": \"\(Fixtures.root.appendingPathComponent("images").path)/\"}"] + (images + ["missing.png"]).map { "\"\($0)\"" }
+        let entries = ["{\"prefix\": \"\(Fixtures.images.path)/\"}"] + (images + ["missing.png"]).map { "\"\($0)\"" }
         try Data("[\(entries.joined(separator: ", "))]".utf8).write(to: manifest)
         let inputs = try BatchTransform.inputs(from: manifest)
         #expect(inputs.count == images.count + 1)
@@ -64,6 +66,7 @@ struct TransformTests {
     }
 }
 
+@Suite(.removesTemporaryFolders)
 struct EvaluationTests {
     /// Hand-checked counts: 3 classes, 6 images.
     @Test func singleLabelMetrics() {

@@ -2,12 +2,13 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestFixtures
 import Testing
 
 /// The container's entry points as the service calls them: `docker run IMAGE train`, then
 /// `docker run IMAGE serve`, with no other arguments, on the job folder the service mounts
 /// (here a temporary one, named by IMGCLF_JOB_DIR in place of /opt/ml) and the port it names.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct ContainerEntryPointTests {
     @Test func trainThenServeThenInvoke() async throws {
         let job = try ServiceJobFolderTests.JobFolder(

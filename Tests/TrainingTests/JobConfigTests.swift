@@ -1,8 +1,9 @@
 import Foundation
+import TestFixtures
 import Testing
 import Training
 
-@Suite struct JobConfigTests {
+@Suite(.removesTemporaryFolders) struct JobConfigTests {
     @Test func inputDataConfig() throws {
         let json = #"""
         {"train": {"ContentType": "application/x-recordio", "TrainingInputMode": "Pipe",
@@ -41,7 +42,7 @@ import Training
     }
 
     @Test func hyperparametersFileRoundTrip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hp-\(UUID().uuidString)")
+        let dir = TemporaryFolders.url("hp")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var hp = Hyperparameters(numClasses: 5, numTrainingSamples: 77)

@@ -1,10 +1,11 @@
 import Foundation
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// The container contract: a job folder laid out as SageMaker lays out /opt/ml.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct JobFolderTrainingTests {
     func makeJob(hyperparameters: [String: String], withCheckpoints: Bool = false) throws -> URL {
         let fm = FileManager.default

@@ -1,11 +1,12 @@
 import Data
 import Foundation
+import TestFixtures
 import Testing
 import Training
 
 /// Pipe mode as the container sees it: each epoch's data arrives through a FIFO named
 /// `<channel>_<epoch>`, written by another process (here a thread) and read once, in order.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct PipeModeTrainingTests {
     /// Image records (label header + PNG bytes) for `perClass` digits of each class.
     static func records(_ split: String, perClass: Int) throws -> [[UInt8]] {

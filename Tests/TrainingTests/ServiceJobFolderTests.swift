@@ -1,12 +1,13 @@
 import Data
 import Foundation
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// Job folders built as SageMaker builds `/opt/ml` for the built-in algorithm, run through
 /// the `imgclf` binary as the container's `train` entry point.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct ServiceJobFolderTests {
     /// `/opt/ml` with the config files; channels are added by each test.
     struct JobFolder {

@@ -3,12 +3,13 @@ import Data
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// Hostile or unlucky situations around a training run: each ends in a clear outcome,
 /// never a trap, a torn state or a model holding another run's files.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct TrainerHardeningTests {
     func job(_ hp: Hyperparameters, train: URL, validation: URL, output: URL, checkpoints: URL? = nil, model: URL? = nil) -> TrainingJob {
         TrainingJob(hyperparameters: hp, train: Channel(name: "train", path: train),

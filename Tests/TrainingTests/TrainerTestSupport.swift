@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Training
 
 /// Small training jobs on the bundled MNIST sample (`sample/mnist`, real digits).
@@ -7,10 +8,11 @@ enum MNISTSample {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sample/mnist")
 
     /// A folder of class sub-folders holding the first `perClass` images of each of
-    /// `classes` (symlinks into the sample), relabelled 0..<classes.count in that order.
+    /// `classes` (symlinks into the sample), relabelled 0..<classes.count in that order;
+    /// removed when the test ends (`TemporaryFolders`).
     static func subset(_ split: String, perClass: Int, classes: [Int] = Array(0..<10), skip: Int = 0) throws -> URL {
         let fm = FileManager.default
-        let out = fm.temporaryDirectory.appendingPathComponent("mnist-\(split)-\(UUID().uuidString)")
+        let out = TemporaryFolders.url("mnist-\(split)")
         for (index, digit) in classes.enumerated() {
             let source = root.appendingPathComponent(split).appendingPathComponent(String(digit))
             // Folder names sort as the class order: a0, a1, ... keep index order below 10.
@@ -24,9 +26,8 @@ enum MNISTSample {
         return out
     }
 
-    static func temporaryFolder(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-    }
+    /// A fresh path (not created), removed with what is in it when the test ends (`TemporaryFolders`).
+    static func temporaryFolder(_ name: String) -> URL { TemporaryFolders.url(name) }
 
     static func hyperparameters(_ extra: [String: String] = [:], trainCount: Int, classes: Int = 10) throws -> Hyperparameters {
         var raw = ["num_classes": String(classes), "num_training_samples": String(trainCount), "image_shape": "1,28,28",

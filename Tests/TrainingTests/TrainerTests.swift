@@ -3,11 +3,12 @@ import Data
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// End-to-end training runs on real MNIST digits (small subsets, so each takes seconds).
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct TrainerTests {
     func job(_ hp: Hyperparameters, train: URL, validation: URL, output: URL, checkpoints: URL? = nil,
              model: URL? = nil, pretrained: URL? = nil) -> TrainingJob {
@@ -16,7 +17,36 @@ struct TrainerTests {
                     outputDir: output, checkpointDir: checkpoints, loaderThreads: 1, seed: 3)
     }
 
-    @Test func learnsDigitsAndWritesTheArtifact() throws {
+    /// The log lines users' metric regular expressions parse, and the artifact's files: a short
+    /// run (100 digits, 5 epochs), so a format failure is reported apart from the learning run below.
+    @Test func writesTheLogLinesAndTheArtifact() throws {
+        let train = try MNISTSample.subset("train", perClass: 10)
+        let validation = try MNISTSample.subset("validation", perClass: 5)
+        let out = MNISTSample.temporaryFolder("model")
+        let lines = MNISTSample.Lines()
+        let hp = try MNISTSample.hyperparameters(["epochs": "5", "top_k": "3"], trainCount: 100)
+        let result = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: lines.log).run()
+
+        // The log lines users' metric regular expressions parse.
+        let log = lines.all
+        for pattern in [#"^Epoch\[4\] Train-accuracy=[0-9]\.[0-9]{6}$"#, #"^Epoch\[4\] Train-top_k_accuracy_3=[0-9]\.[0-9]{6}$"#,
+                        #"^Epoch\[4\] Time cost=[0-9]+\.[0-9]{3}$"#, #"^Epoch\[4\] Validation-accuracy=[0-9]\.[0-9]{6}$"#] {
+            #expect(log.contains { $0.range(of: pattern, options: .regularExpression) != nil }, "no line like \(pattern)")
+        }
+        // Best-epoch checkpoint only (numbered epoch + 1), and the artifact loads back.
+        let params = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".params") }
+        #expect(params == [ModelArtifact.paramsFileName(epoch: result.bestEpoch + 1)])
+        let artifact = try ModelArtifact.load(from: try #require(result.artifact))
+        #expect(artifact.epoch == result.bestEpoch + 1)
+        #expect(artifact.imageShape == [1, 28, 28])
+        #expect(artifact.classNames?.count == 10)
+        #expect(artifact.hyperparameters?["num_classes"] == "10")
+        #expect(artifact.history != nil)
+    }
+
+    /// Learning on 1,000 real digits (5 epochs), and the artifact alone scores the validation
+    /// set as the log said for its epoch.
+    @Test func learnsDigitsAndTheArtifactScoresAsLogged() throws {
         let train = try MNISTSample.subset("train", perClass: 100)
         let validation = try MNISTSample.subset("validation", perClass: 30)
         let out = MNISTSample.temporaryFolder("model")
@@ -28,21 +58,7 @@ struct TrainerTests {
         // CPU's oneDNN kernels (0.803 with AVX-512 here, the same every run); chance is 0.10.
         // The full-sample accuracy against MXNet is bench/compare_mnist.py's job.
         #expect(result.bestValidationAccuracy > 0.75, "validation accuracy \(result.bestValidationAccuracy)")
-        // The log lines users' metric regular expressions parse.
-        let log = lines.all
-        for pattern in [#"^Epoch\[4\] Train-accuracy=[0-9]\.[0-9]{6}$"#, #"^Epoch\[4\] Train-top_k_accuracy_3=[0-9]\.[0-9]{6}$"#,
-                        #"^Epoch\[4\] Time cost=[0-9]+\.[0-9]{3}$"#, #"^Epoch\[4\] Validation-accuracy=[0-9]\.[0-9]{6}$"#] {
-            #expect(log.contains { $0.range(of: pattern, options: .regularExpression) != nil }, "no line like \(pattern)")
-        }
-        // Best-epoch checkpoint only (numbered epoch + 1), and the artifact loads back.
-        let params = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".params") }
-        #expect(params == [ModelArtifact.paramsFileName(epoch: result.bestEpoch + 1)])
-        let artifact = try ModelArtifact.load(from: result.artifact!)
-        #expect(artifact.epoch == result.bestEpoch + 1)
-        #expect(artifact.imageShape == [1, 28, 28])
-        #expect(artifact.classNames?.count == 10)
-        #expect(artifact.hyperparameters?["num_classes"] == "10")
-        #expect(artifact.history != nil)
+        let artifact = try ModelArtifact.load(from: try #require(result.artifact))
 
         // The artifact alone scores the validation set as the log said for its epoch.
         let store = ParameterStore()
@@ -140,13 +156,12 @@ struct TrainerTests {
         }
     }
 
-    /// Transfer learning for real: pretrain on digits 0-4, then learn 5-9 from 10 images
-    /// each; starting from the pretrained weights beats starting from scratch.
-    @Test func transferLearningBeatsScratchOnFewSamples() throws {
+    /// A model trained on digits 0-4, laid out as MXNet's model zoo names it (`resnet-20-*`).
+    func pretrainedZoo(perClass: Int, validationPerClass: Int, epochs: Int) throws -> URL {
         let pretrainOut = MNISTSample.temporaryFolder("pre")
-        let hpPre = try MNISTSample.hyperparameters(["epochs": "4"], trainCount: 1000, classes: 5)
-        let pre = try Trainer(job: job(hpPre, train: try MNISTSample.subset("train", perClass: 200, classes: [0, 1, 2, 3, 4]),
-                                       validation: try MNISTSample.subset("validation", perClass: 20, classes: [0, 1, 2, 3, 4]),
+        let hpPre = try MNISTSample.hyperparameters(["epochs": String(epochs)], trainCount: 5 * perClass, classes: 5)
+        let pre = try Trainer(job: job(hpPre, train: try MNISTSample.subset("train", perClass: perClass, classes: [0, 1, 2, 3, 4]),
+                                       validation: try MNISTSample.subset("validation", perClass: validationPerClass, classes: [0, 1, 2, 3, 4]),
                                        output: pretrainOut), log: MNISTSample.Lines().log).run()
         // Lay the pretrained model out as MXNet's model zoo names it.
         let zoo = MNISTSample.temporaryFolder("zoo")
@@ -155,6 +170,26 @@ struct TrainerTests {
         try artifact.symbol.write(to: zoo.appendingPathComponent("resnet-20-symbol.json"))
         try ParamsFile.write(artifact.parameters, to: zoo.appendingPathComponent("resnet-20-0000.params"))
         artifact.parameters = []
+        return zoo
+    }
+
+    /// Transfer learning says the new head starts afresh (short runs, so this is reported
+    /// apart from the learning comparison below).
+    @Test func transferLearningSaysTheHeadStartsAfresh() throws {
+        let zoo = try pretrainedZoo(perClass: 10, validationPerClass: 5, epochs: 1)
+        var hp = try MNISTSample.hyperparameters(["epochs": "1", "mini_batch_size": "10", "learning_rate": "0.05"], trainCount: 50, classes: 5)
+        hp.usePretrainedModel = true
+        let lines = MNISTSample.Lines()
+        _ = try Trainer(job: job(hp, train: try MNISTSample.subset("train", perClass: 10, classes: [5, 6, 7, 8, 9]),
+                                 validation: try MNISTSample.subset("validation", perClass: 5, classes: [5, 6, 7, 8, 9]),
+                                 output: MNISTSample.temporaryFolder("t"), pretrained: zoo), log: lines.log).run()
+        #expect(lines.all.contains { $0.contains("fc1 initialised afresh") })
+    }
+
+    /// Transfer learning for real: pretrain on digits 0-4, then learn 5-9 from 10 images
+    /// each; starting from the pretrained weights beats starting from scratch.
+    @Test func transferLearningBeatsScratchOnFewSamples() throws {
+        let zoo = try pretrainedZoo(perClass: 200, validationPerClass: 20, epochs: 4)
 
         let few = try MNISTSample.subset("train", perClass: 10, classes: [5, 6, 7, 8, 9])
         let val = try MNISTSample.subset("validation", perClass: 40, classes: [5, 6, 7, 8, 9])
@@ -163,10 +198,8 @@ struct TrainerTests {
                                   log: MNISTSample.Lines().log).run()
         var hpTransfer = hp
         hpTransfer.usePretrainedModel = true
-        let lines = MNISTSample.Lines()
         let transfer = try Trainer(job: job(hpTransfer, train: few, validation: val, output: MNISTSample.temporaryFolder("t"),
-                                            pretrained: zoo), log: lines.log).run()
-        #expect(lines.all.contains { $0.contains("fc1 initialised afresh") })
+                                            pretrained: zoo), log: MNISTSample.Lines().log).run()
         #expect(transfer.bestValidationAccuracy > scratch.bestValidationAccuracy + 0.05,
                 "transfer \(transfer.bestValidationAccuracy) vs scratch \(scratch.bestValidationAccuracy)")
     }
@@ -188,19 +221,29 @@ struct TrainerTests {
 }
 
 /// precision_dtype=float16: bf16 mixed precision learns as float32 does, and says so.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct BFloat16TrainingTests {
-    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
-    func learnsDigitsInBFloat16() throws {
-        let train = try MNISTSample.subset("train", perClass: 100)
-        let validation = try MNISTSample.subset("validation", perClass: 30)
-        let lines = MNISTSample.Lines()
-        let hp = try MNISTSample.hyperparameters(["epochs": "5", "precision_dtype": "float16"], trainCount: 1000)
+    func train(perClass: Int, validationPerClass: Int, epochs: Int, lines: MNISTSample.Lines) throws -> TrainingResult {
+        let train = try MNISTSample.subset("train", perClass: perClass)
+        let validation = try MNISTSample.subset("validation", perClass: validationPerClass)
+        let hp = try MNISTSample.hyperparameters(["epochs": String(epochs), "precision_dtype": "float16"], trainCount: 10 * perClass)
         let job = TrainingJob(hyperparameters: hp, train: Channel(name: "train", path: train),
                               validation: Channel(name: "validation", path: validation),
                               outputDir: MNISTSample.temporaryFolder("bf16"), loaderThreads: 1, seed: 3)
-        let result = try Trainer(job: job, log: lines.log).run()
+        return try Trainer(job: job, log: lines.log).run()
+    }
+
+    /// The log says so (a one-epoch run, reported apart from the learning run below).
+    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
+    func saysItTrainsInBFloat16() throws {
+        let lines = MNISTSample.Lines()
+        _ = try train(perClass: 10, validationPerClass: 5, epochs: 1, lines: lines)
         #expect(lines.all.contains { $0.contains("bfloat16 mixed precision") })
+    }
+
+    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
+    func learnsDigitsInBFloat16() throws {
+        let result = try train(perClass: 100, validationPerClass: 30, epochs: 5, lines: MNISTSample.Lines())
         #expect(result.bestValidationAccuracy > 0.85, "bf16 validation accuracy \(result.bestValidationAccuracy)")
     }
 }

@@ -2,12 +2,13 @@ import Support
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 import Training
 
 /// The training state is one file replaced by one rename: a save cut short leaves the
 /// previous complete state, never a mix of two.
-@Suite struct TrainingStateTests {
+@Suite(.removesTemporaryFolders) struct TrainingStateTests {
     func state(updates: Int, nextEpoch: Int) -> TrainingState {
         TrainingState(nextEpoch: nextEpoch, updates: updates, learningRate: 0.1, bestAccuracy: 0.5, bestEpoch: 0,
                       epochsWithoutImprovement: 0, history: [], numLayers: 20, imageShape: [1, 28, 28], numClasses: 10,
@@ -19,7 +20,7 @@ import Training
          ("opt:w:momentum", NDArray(shape: [2, 3], floats: [Float](repeating: -value, count: 6)))]
     }
 
-    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)") }
+    func folder() -> URL { TemporaryFolders.url("state") }
 
     @Test func savesOneFileAndReadsItBack() throws {
         let dir = folder()

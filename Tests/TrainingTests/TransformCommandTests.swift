@@ -1,12 +1,13 @@
 import Foundation
+import TestFixtures
 import Testing
 
 /// `imgclf transform` as the service's batch transform runs: the Accept type chooses each
 /// `.out` body, a failed image gets an error line, and the job fails past --max-failed.
-@Suite(.serialized)
+@Suite(.serialized, .removesTemporaryFolders)
 struct TransformCommandTests {
-    static let model = ImgclfBinary.repository.appendingPathComponent("Tests/ServingTests/Resources/models/resnet8-3x28x28")
-    static let images = ImgclfBinary.repository.appendingPathComponent("Tests/ServingTests/Resources/images")
+    static let model = SharedFixtures.model("resnet8-3x28x28")
+    static let images = SharedFixtures.url("images")
 
     /// A folder with two real images and one that is not an image.
     func inputFolder() throws -> URL {

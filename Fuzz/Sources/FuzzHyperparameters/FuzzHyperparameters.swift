@@ -8,7 +8,7 @@ import Training
 
 /// A small real image, decoded once in grey and in colour, to preprocess under fuzzed settings.
 let images: [Int: Image] = {
-    let bytes = (try? Data(contentsOf: Fuzz.resource("ServingTests/Resources/images/rgb0.png"))).map { [UInt8]($0) } ?? []
+    let bytes = (try? Data(contentsOf: Fuzz.resource("Fixtures/Resources/images/rgb0.png"))).map { [UInt8]($0) } ?? []
     var decoded: [Int: Image] = [:]
     for channels in [1, 3] {
         decoded[channels] = try? ImageDecoder.decode(bytes, options: DecodeOptions(channels: channels))

@@ -8,7 +8,7 @@ import Hummingbird
 /// The server's `/invocations` handler over the smallest test model, built once; requests go
 /// straight to the handler function (no socket), through the real batcher and predictor.
 let handler: InvocationHandler = {
-    let model = Fuzz.resource("ServingTests/Resources/models/resnet8-3x28x28")
+    let model = Fuzz.resource("Fixtures/Resources/models/resnet8-3x28x28")
     guard let predictor = try? Predictor(contentsOf: model, options: PredictorOptions(maxBatch: 4, preprocessThreads: 1)) else {
         fatalError("cannot load the fuzz target's model \(model.path)")
     }

@@ -4,7 +4,7 @@ import Models
 import Serving
 
 /// A test image, to classify with every model that loads.
-let image = (try? Data(contentsOf: Fuzz.resource("ServingTests/Resources/images/rgb0.png"))).map { [UInt8]($0) } ?? []
+let image = (try? Data(contentsOf: Fuzz.resource("Fixtures/Resources/images/rgb0.png"))).map { [UInt8]($0) } ?? []
 
 /// A `model.tar.gz` (or any archive libarchive reads), loaded as `predict` and `serve` load it:
 /// members read, symbol, params, shapes, classes and hyperparameters decoded, the graph
