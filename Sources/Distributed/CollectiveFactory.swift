@@ -6,14 +6,14 @@ public enum Workers {
     /// MPI when this process was started by mpirun (with `kv_store` dist_async, or dist_sync
     /// otherwise); a single process, without touching MPI, when it was not.
     /// - Parameter note: receives a line for the user (e.g. kv_store set but no mpirun).
-    public static func collective(kvStore: String?, note: (String) -> Void = { _ in }) throws -> any Collective {
+    public static func collective(kvStore: KVStore?, note: (String) -> Void = { _ in }) throws -> any Collective {
         guard MPILaunch.isUnderMPIRun else {
             if let kvStore {
-                note("kv_store=\(kvStore) but this process was not started by mpirun: training alone as one worker (see docs/distributed.md)")
+                note("kv_store=\(kvStore.rawValue) but this process was not started by mpirun: training alone as one worker (see docs/distributed.md)")
             }
             return SingleProcess()
         }
-        let mode = kvStore.flatMap(MPICollective.Mode.init(rawValue:)) ?? .sync
+        let mode = kvStore.flatMap { MPICollective.Mode(rawValue: $0.rawValue) } ?? .sync
         let collective = try MPICollective(mode: mode)
         if kvStore == nil && collective.rank == 0 && collective.size > 1 {
             note("started by mpirun with \(collective.size) workers and no kv_store: training with dist_sync")

@@ -106,7 +106,7 @@ public final class Trainer {
         let store = ParameterStore()
         // precision_dtype=float16 means bf16 mixed precision on CPUs (float32 master weights).
         var precision = Precision.float32
-        if hp.precisionDtype == "float16" {
+        if hp.precisionDtype == .float16 {
             if DNNL.supportsBFloat16 {
                 precision = .bfloat16
                 log.info("precision_dtype=float16: training in bfloat16 mixed precision on this CPU (float32 master weights, statistics and loss)")
@@ -168,7 +168,7 @@ public final class Trainer {
         let validConfig = LoaderConfig(batchSize: batch, threads: threads, seed: job.seed, shuffle: false, rank: shard(job.validation).rank,
                                        workers: shard(job.validation).workers, labelWidth: labels.width, skipBadImages: true, warn: warn)
         let trainAugmenter = Augmenter(imageShape: imageShape, resize: hp.resize,
-                                       params: .training(hp.augmentationType.flatMap(AugmentationType.init(rawValue:))))
+                                       params: .training(hp.augmentationType))
         // Validation preprocesses as MXNet's ImageRecordIter does: shorter side to `resize`
         // when set, then a centre crop (from the full-size image when resize is unset). The
         // endpoint resizes to `resize`, or to the one shorter side validation's images had
