@@ -58,8 +58,7 @@ extension Trainer {
 
     /// Transfer learning: every weight of the model-zoo checkpoint but `fc1`.
     func loadPretrained(store: ParameterStore) throws {
-        let env = ProcessInfo.processInfo.environment["IMGCLF_PRETRAINED_DIR"]
-        guard let dir = job.pretrainedModelDir ?? env.map({ URL(fileURLWithPath: $0) }) else {
+        guard let dir = job.pretrainedModelDir else {
             throw TrainingError.pretrained("no folder of pretrained weights: pass --pretrained_model_dir DIR (or set IMGCLF_PRETRAINED_DIR) to a folder holding resnet-\(hp.numLayers)-symbol.json and resnet-\(hp.numLayers)-0000.params")
         }
         let params = dir.appendingPathComponent("resnet-\(hp.numLayers)-0000.params")

@@ -7,7 +7,8 @@ public struct TrainingJob: Sendable {
     public var validation: Channel
     /// Incremental training: an earlier model (`model.tar.gz` or folder).
     public var model: URL?
-    /// Folder with MXNet model-zoo checkpoints (`resnet-N-symbol.json`, `resnet-N-0000.params`).
+    /// Folder with MXNet model-zoo checkpoints (`resnet-N-symbol.json`, `resnet-N-0000.params`),
+    /// for `use_pretrained_model=1`; the command layer finds it (option or environment).
     public var pretrainedModelDir: URL?
     /// Model files and `model.tar.gz` go here.
     public var outputDir: URL
