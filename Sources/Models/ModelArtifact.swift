@@ -4,7 +4,8 @@ import Graph
 /// A trained model as SageMaker's algorithm stores it: `image-classification-symbol.json`,
 /// `image-classification-NNNN.params` and `model-shapes.json`, which MXNet loads with
 /// `mx.model.load_checkpoint`, plus files of ours beside them that MXNet ignores:
-/// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`.
+/// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`,
+/// `preprocessing-contract.json` (``PreprocessingContract``) and `preprocessing.json`.
 ///
 /// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
 /// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
@@ -13,7 +14,10 @@ public struct ModelArtifact: Sendable {
     public static let classesFile = "classes.json"
     public static let hyperparametersFile = "hyperparameters.json"
     public static let historyFile = "training-history.json"
+    /// Only the validation shorter side: what artifacts before the contract recorded, still
+    /// written for servers that read nothing else.
     public static let preprocessingFile = "preprocessing.json"
+    public static let contractFile = "preprocessing-contract.json"
 
     public var symbol: Symbol
     public var parameters: [(name: String, array: NDArray)]
@@ -25,16 +29,18 @@ public struct ModelArtifact: Sendable {
     public var hyperparameters: [String: String]?
     /// Raw JSON of the training history, kept as written.
     public var history: Data?
-    /// The shorter side every validation image had when `resize` was unset (so validation
-    /// cropped them unresized): the endpoint resizes to it, reproducing validation on images
-    /// like those. Written to `preprocessing.json`; nil when absent or the sizes varied.
+    /// The shorter side every validation image had when `resize` was unset, as
+    /// `preprocessing.json` holds it; nil when absent or the sizes varied.
     public var validationShorterSide: Int?
+    /// The preprocessing training recorded (`preprocessing-contract.json`); nil in artifacts
+    /// before it and in the service's. ``preprocessingContract(imageShape:)`` is what to follow.
+    public var preprocessing: PreprocessingContract?
     /// Where it was loaded from, for messages.
     public var source: String
 
     public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
                 classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil,
-                validationShorterSide: Int? = nil, source: String = "") {
+                preprocessing: PreprocessingContract? = nil, source: String = "") {
         self.symbol = symbol
         self.parameters = parameters
         self.epoch = epoch
@@ -42,8 +48,27 @@ public struct ModelArtifact: Sendable {
         self.classNames = classNames
         self.hyperparameters = hyperparameters
         self.history = history
-        self.validationShorterSide = validationShorterSide
+        self.validationShorterSide = preprocessing?.validationShorterSide
+        self.preprocessing = preprocessing
         self.source = source
+    }
+
+    /// The preprocessing the endpoint follows: the recorded contract, else the one derived
+    /// from the files older artifacts have; `imageShape` (an option) overrides the shape.
+    /// Nil when no image shape is known.
+    public func preprocessingContract(imageShape override: [Int]? = nil) -> PreprocessingContract? {
+        if var recorded = preprocessing {
+            if let override { recorded.imageShape = override }
+            return recorded
+        }
+        let sigmoidHead = symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
+        return PreprocessingContract(hyperparameters: hyperparameters ?? [:], imageShape: override ?? imageShape,
+                                     validationShorterSide: validationShorterSide, sigmoidHead: sigmoidHead)
+    }
+
+    /// The file ``preprocessingContract(imageShape:)`` takes the image shape from, for messages.
+    public var imageShapeFile: String {
+        preprocessing != nil ? Self.contractFile : imageShape != nil ? "model-shapes.json" : Self.hyperparametersFile
     }
 
     public enum ArtifactError: Error, CustomStringConvertible {
@@ -174,8 +199,17 @@ public struct ModelArtifact: Sendable {
             }
             shorterSide = side
         }
-        return ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
-                             classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
-                             validationShorterSide: shorterSide, source: source)
+        var contract: PreprocessingContract?
+        if let data = files[contractFile] {
+            guard let decoded = try? JSONDecoder().decode(PreprocessingContract.self, from: data) else {
+                throw ArtifactError.invalid(source: source, file: contractFile, detail: "expected " + PreprocessingContract.expected)
+            }
+            contract = decoded
+        }
+        var artifact = ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
+                                     classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
+                                     preprocessing: contract, source: source)
+        artifact.validationShorterSide = shorterSide
+        return artifact
     }
 }

@@ -16,7 +16,7 @@ extension ModelArtifact {
     }
 
     /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
-    /// history, validation size) into `folder`; returns the names written.
+    /// history, preprocessing) into `folder`; returns the names written.
     @discardableResult
     public func writeMetadata(to folder: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -34,7 +34,11 @@ extension ModelArtifact {
         if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
         if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
         if let history { try put(Self.historyFile, history) }
-        if let validationShorterSide { try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(validationShorterSide)}".utf8)) }
+        // The older file, for servers before the contract (the contract's side wins when set).
+        if let side = preprocessing?.validationShorterSide ?? validationShorterSide {
+            try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(side)}".utf8))
+        }
+        if let preprocessing { try put(Self.contractFile, try encoder.encode(preprocessing)) }
         return written
     }
 

@@ -72,7 +72,10 @@ public final class Predictor: @unchecked Sendable {
     /// Sigmoid head (independent probabilities) rather than softmax.
     public let multiLabel: Bool
     public let classNames: [String]?
+    /// The artifact's `hyperparameters.json` as written (range-checked, not interpreted here).
     public let hyperparameters: [String: String]
+    /// How images become the network's input, as training did it (``ModelArtifact/preprocessingContract(imageShape:)``).
+    public let contract: PreprocessingContract
     public let source: String
     public let preprocessor: Preprocessor
     public let options: PredictorOptions
@@ -99,28 +102,23 @@ public final class Predictor: @unchecked Sendable {
     }
 
     public init(artifact: ModelArtifact, options: PredictorOptions = PredictorOptions()) throws {
-        let hyper = artifact.hyperparameters ?? [:]
-        guard let shape = options.imageShape ?? artifact.imageShape ?? hyper["image_shape"].flatMap(ImageShape.parse) else {
+        guard let contract = artifact.preprocessingContract(imageShape: options.imageShape) else {
             throw PredictorError.noImageShape(source: artifact.source)
         }
-        let shapeOrigin = options.imageShape != nil ? "--image-shape"
-            : artifact.imageShape != nil ? "\(artifact.source): model-shapes.json" : "\(artifact.source): hyperparameters.json"
+        let shape = contract.imageShape
+        let shapeOrigin = options.imageShape != nil ? "--image-shape" : "\(artifact.source): \(artifact.imageShapeFile)"
+        let hyper = artifact.hyperparameters ?? [:]
         try ModelLimits.check(shape: shape, shapeOrigin: shapeOrigin, hyperparameters: hyper,
                               source: artifact.source, maxBatch: options.maxBatch)
+        self.contract = contract
         imageShape = shape
         symbol = artifact.symbol
         source = artifact.source
         classNames = artifact.classNames
         hyperparameters = hyper
         self.options = options
-        multiLabel = artifact.symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
-            || hyper["multi_label"] == "1"
-        // The shorter side before the centre crop: training's `resize`; else the one shorter
-        // side all validation images had (validation cropped them unresized, so this
-        // reproduces it); else image_shape's height, as the service's endpoint resizes.
-        let resize = hyper["resize"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-            ?? artifact.validationShorterSide ?? shape[1]
-        let pre = Preprocessor(imageShape: shape, resize: resize, maxPixels: options.maxPixels)
+        multiLabel = contract.multiLabel
+        let pre = Preprocessor(contract: contract, maxPixels: options.maxPixels)
         preprocessor = pre
         workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }
         input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)

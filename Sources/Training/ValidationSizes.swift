@@ -2,8 +2,8 @@
 /// When they all share one shorter side, the endpoint can resize any request to that side
 /// and so reproduce validation on images like them; when they vary, no single resize can.
 struct ValidationSizes {
-    /// The shorter side all validation images had (the artifact's preprocessing.json, which
-    /// the endpoint resizes to); nil when they varied or `resize` is set.
+    /// The shorter side all validation images had (recorded in the artifact's preprocessing
+    /// contract, which the endpoint resizes to); nil when they varied or `resize` is set.
     private(set) var shorterSide: Int?
     private var warned = false
 
