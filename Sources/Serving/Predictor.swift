@@ -66,6 +66,10 @@ public enum PredictorError: Error, CustomStringConvertible {
 /// Not thread-safe: call `predict` from one thread at a time (the `DynamicBatcher`'s compute
 /// thread, or a command's main thread); never from Swift's cooperative pool, because a
 /// forward pass blocks for as long as oneDNN computes.
+///
+/// `@unchecked Sendable`: it is handed to the thread that runs it, and its mutable state (the
+/// executor cache, the input buffer, the counters) is touched only by that one caller at a
+/// time, as above; everything else is set in `init` and never changes.
 public final class Predictor: @unchecked Sendable {
     public let imageShape: [Int]
     public let numClasses: Int
@@ -282,7 +286,11 @@ public final class Predictor: @unchecked Sendable {
     public var compiledBatchSizes: [Int] { executors.keys.sorted() }
 }
 
-/// Per-batch scratch handed to the preprocessing threads; each writes disjoint slots.
+/// Per-batch scratch handed to the preprocessing threads.
+///
+/// `@unchecked Sendable`: thread t writes only slots t, t + threads, ... of `staging` and
+/// `errors` and uses only `workspaces[t]`, and the buffers outlive `concurrentPerform`, which
+/// returns only when every thread is done.
 private struct SharedScratch: @unchecked Sendable {
     let staging: UnsafeMutablePointer<Float>
     let errors: UnsafeMutablePointer<ImageInputError?>
