@@ -9,11 +9,7 @@ import Testing
 struct PreprocessingContractTests {
     static let mxnet = ModelArtifactTests.folder
 
-    func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    func temporaryFolder() throws -> URL { try ModelArtifactTests().temporaryFolder() }
 
     @Test func recordedContractRoundTripsBesideTheOlderFile() throws {
         var a = try ModelArtifact.load(from: Self.mxnet)
