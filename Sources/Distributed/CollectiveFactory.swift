@@ -8,15 +8,15 @@ public enum Workers {
     /// - Parameters:
     ///   - configuration: how MPI runs, with how this process was launched (`launch`).
     ///   - note: receives a line for the user (e.g. kv_store set but no mpirun).
-    public static func collective(kvStore: String?, configuration: MPICollective.Configuration,
+    public static func collective(kvStore: KVStore?, configuration: MPICollective.Configuration,
                                   note: (String) -> Void = { _ in }) throws -> any Collective {
         guard configuration.launch.isUnderMPIRun else {
             if let kvStore {
-                note("kv_store=\(kvStore) but this process was not started by mpirun: training alone as one worker (see docs/distributed.md)")
+                note("kv_store=\(kvStore.rawValue) but this process was not started by mpirun: training alone as one worker (see docs/distributed.md)")
             }
             return SingleProcess()
         }
-        let mode = kvStore.flatMap(MPICollective.Mode.init(rawValue:)) ?? .sync
+        let mode = kvStore.flatMap { MPICollective.Mode(rawValue: $0.rawValue) } ?? .sync
         let collective = try MPICollective(mode: mode, configuration: configuration)
         if kvStore == nil && collective.rank == 0 && collective.size > 1 {
             note("started by mpirun with \(collective.size) workers and no kv_store: training with dist_sync")

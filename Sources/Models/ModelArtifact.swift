@@ -5,7 +5,8 @@ import Graph
 /// A trained model as SageMaker's algorithm stores it: `image-classification-symbol.json`,
 /// `image-classification-NNNN.params` and `model-shapes.json`, which MXNet loads with
 /// `mx.model.load_checkpoint`, plus files of ours beside them that MXNet ignores:
-/// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`.
+/// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`,
+/// `preprocessing-contract.json` (``PreprocessingContract``) and `preprocessing.json`.
 ///
 /// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
 /// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
@@ -14,7 +15,10 @@ public struct ModelArtifact: Sendable {
     public static let classesFile = "classes.json"
     public static let hyperparametersFile = "hyperparameters.json"
     public static let historyFile = "training-history.json"
+    /// Only the validation shorter side: what artifacts before the contract recorded, still
+    /// written for servers that read nothing else.
     public static let preprocessingFile = "preprocessing.json"
+    public static let contractFile = "preprocessing-contract.json"
 
     public var symbol: Symbol
     public var parameters: [(name: String, array: NDArray)]
@@ -26,16 +30,18 @@ public struct ModelArtifact: Sendable {
     public var hyperparameters: [String: String]?
     /// Raw JSON of the training history, kept as written.
     public var history: Data?
-    /// The shorter side every validation image had when `resize` was unset (so validation
-    /// cropped them unresized): the endpoint resizes to it, reproducing validation on images
-    /// like those. Written to `preprocessing.json`; nil when absent or the sizes varied.
+    /// The shorter side every validation image had when `resize` was unset, as
+    /// `preprocessing.json` holds it; nil when absent or the sizes varied.
     public var validationShorterSide: Int?
+    /// The preprocessing training recorded (`preprocessing-contract.json`); nil in artifacts
+    /// before it and in the service's. ``preprocessingContract(imageShape:)`` is what to follow.
+    public var preprocessing: PreprocessingContract?
     /// Where it was loaded from, for messages.
     public var source: String
 
     public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
                 classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil,
-                validationShorterSide: Int? = nil, source: String = "") {
+                preprocessing: PreprocessingContract? = nil, source: String = "") {
         self.symbol = symbol
         self.parameters = parameters
         self.epoch = epoch
@@ -43,8 +49,27 @@ public struct ModelArtifact: Sendable {
         self.classNames = classNames
         self.hyperparameters = hyperparameters
         self.history = history
-        self.validationShorterSide = validationShorterSide
+        self.validationShorterSide = preprocessing?.validationShorterSide
+        self.preprocessing = preprocessing
         self.source = source
+    }
+
+    /// The preprocessing the endpoint follows: the recorded contract, else the one derived
+    /// from the files older artifacts have; `imageShape` (an option) overrides the shape.
+    /// Nil when no image shape is known.
+    public func preprocessingContract(imageShape override: [Int]? = nil) -> PreprocessingContract? {
+        if var recorded = preprocessing {
+            if let override { recorded.imageShape = override }
+            return recorded
+        }
+        let sigmoidHead = symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
+        return PreprocessingContract(hyperparameters: hyperparameters ?? [:], imageShape: override ?? imageShape,
+                                     validationShorterSide: validationShorterSide, sigmoidHead: sigmoidHead)
+    }
+
+    /// The file ``preprocessingContract(imageShape:)`` takes the image shape from, for messages.
+    public var imageShapeFile: String {
+        preprocessing != nil ? Self.contractFile : imageShape != nil ? "model-shapes.json" : Self.hyperparametersFile
     }
 
     public enum ArtifactError: Error, CustomStringConvertible {
@@ -175,54 +200,17 @@ public struct ModelArtifact: Sendable {
             }
             shorterSide = side
         }
-        return ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
-                             classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
-                             validationShorterSide: shorterSide, source: source)
-    }
-
-    // MARK: - Writing
-
-    /// The file names this artifact writes for `epoch`.
-    public static func paramsFileName(epoch: Int) -> String { "\(prefix)-\(String(format: "%04d", epoch)).params" }
-
-    /// Writes the MXNet files and ours into `folder` (each atomically); returns the names written.
-    @discardableResult
-    public func write(to folder: URL) throws -> [String] {
-        var written = try writeMetadata(to: folder)
-        let paramsName = Self.paramsFileName(epoch: epoch)
-        try AtomicFile.write(ParamsFile.encode(parameters), to: folder.appendingPathComponent(paramsName))
-        written.append(paramsName)
-        return written
-    }
-
-    /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
-    /// history) into `folder`; returns the names written.
-    @discardableResult
-    public func writeMetadata(to folder: URL) throws -> [String] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var written: [String] = []
-        func put(_ name: String, _ data: Data) throws {
-            try AtomicFile.write(data, to: folder.appendingPathComponent(name))
-            written.append(name)
+        var contract: PreprocessingContract?
+        if let data = files[contractFile] {
+            guard let decoded = try? JSONDecoder().decode(PreprocessingContract.self, from: data) else {
+                throw ArtifactError.invalid(source: source, file: contractFile, detail: "expected " + PreprocessingContract.expected)
+            }
+            contract = decoded
         }
-        try put("\(Self.prefix)-symbol.json", try symbol.jsonData())
-        if let imageShape {
-            try put("model-shapes.json", Data("[{\"shape\": [1, \(imageShape.map(String.init).joined(separator: ", "))], \"name\": \"data\"}]".utf8))
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
-        if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
-        if let history { try put(Self.historyFile, history) }
-        if let validationShorterSide { try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(validationShorterSide)}".utf8)) }
-        return written
-    }
-
-    /// Writes the artifact into `folder` and packs the same files as `folder/model.tar.gz`.
-    public func writeArchive(to folder: URL, archiveName: String = "model.tar.gz") throws -> URL {
-        let names = try write(to: folder)
-        let archive = folder.appendingPathComponent(archiveName)
-        try TarGz.write(names.map { ($0, folder.appendingPathComponent($0)) }, to: archive)
-        return archive
+        var artifact = ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
+                                     classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
+                                     preprocessing: contract, source: source)
+        artifact.validationShorterSide = shorterSide
+        return artifact
     }
 }

@@ -66,13 +66,20 @@ public enum PredictorError: Error, CustomStringConvertible {
 /// Not thread-safe: call `predict` from one thread at a time (the `DynamicBatcher`'s compute
 /// thread, or a command's main thread); never from Swift's cooperative pool, because a
 /// forward pass blocks for as long as oneDNN computes.
+///
+/// `@unchecked Sendable`: it is handed to the thread that runs it, and its mutable state (the
+/// executor cache, the input buffer, the counters) is touched only by that one caller at a
+/// time, as above; everything else is set in `init` and never changes.
 public final class Predictor: @unchecked Sendable {
     public let imageShape: [Int]
     public let numClasses: Int
     /// Sigmoid head (independent probabilities) rather than softmax.
     public let multiLabel: Bool
     public let classNames: [String]?
+    /// The artifact's `hyperparameters.json` as written (range-checked, not interpreted here).
     public let hyperparameters: [String: String]
+    /// How images become the network's input, as training did it (``ModelArtifact/preprocessingContract(imageShape:)``).
+    public let contract: PreprocessingContract
     public let source: String
     public let preprocessor: Preprocessor
     public let options: PredictorOptions
@@ -99,28 +106,23 @@ public final class Predictor: @unchecked Sendable {
     }
 
     public init(artifact: ModelArtifact, options: PredictorOptions = PredictorOptions()) throws {
-        let hyper = artifact.hyperparameters ?? [:]
-        guard let shape = options.imageShape ?? artifact.imageShape ?? hyper["image_shape"].flatMap(ImageShape.parse) else {
+        guard let contract = artifact.preprocessingContract(imageShape: options.imageShape) else {
             throw PredictorError.noImageShape(source: artifact.source)
         }
-        let shapeOrigin = options.imageShape != nil ? "--image-shape"
-            : artifact.imageShape != nil ? "\(artifact.source): model-shapes.json" : "\(artifact.source): hyperparameters.json"
+        let shape = contract.imageShape
+        let shapeOrigin = options.imageShape != nil ? "--image-shape" : "\(artifact.source): \(artifact.imageShapeFile)"
+        let hyper = artifact.hyperparameters ?? [:]
         try ModelLimits.check(shape: shape, shapeOrigin: shapeOrigin, hyperparameters: hyper,
                               source: artifact.source, maxBatch: options.maxBatch)
+        self.contract = contract
         imageShape = shape
         symbol = artifact.symbol
         source = artifact.source
         classNames = artifact.classNames
         hyperparameters = hyper
         self.options = options
-        multiLabel = artifact.symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
-            || hyper["multi_label"] == "1"
-        // The shorter side before the centre crop: training's `resize`; else the one shorter
-        // side all validation images had (validation cropped them unresized, so this
-        // reproduces it); else image_shape's height, as the service's endpoint resizes.
-        let resize = hyper["resize"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-            ?? artifact.validationShorterSide ?? shape[1]
-        let pre = Preprocessor(imageShape: shape, resize: resize, maxPixels: options.maxPixels)
+        multiLabel = contract.multiLabel
+        let pre = Preprocessor(contract: contract, maxPixels: options.maxPixels)
         preprocessor = pre
         workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }
         input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)
@@ -284,7 +286,11 @@ public final class Predictor: @unchecked Sendable {
     public var compiledBatchSizes: [Int] { executors.keys.sorted() }
 }
 
-/// Per-batch scratch handed to the preprocessing threads; each writes disjoint slots.
+/// Per-batch scratch handed to the preprocessing threads.
+///
+/// `@unchecked Sendable`: thread t writes only slots t, t + threads, ... of `staging` and
+/// `errors` and uses only `workspaces[t]`, and the buffers outlive `concurrentPerform`, which
+/// returns only when every thread is done.
 private struct SharedScratch: @unchecked Sendable {
     let staging: UnsafeMutablePointer<Float>
     let errors: UnsafeMutablePointer<ImageInputError?>

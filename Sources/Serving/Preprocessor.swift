@@ -1,4 +1,5 @@
 import Data
+import Models
 
 /// Turns encoded image bytes into one network input (float32 CHW, raw 0..255 values) the way
 /// training's validation pass does, so the endpoint reproduces validation accuracy:
@@ -6,8 +7,9 @@ import Data
 /// - an image that already is image_shape's size (and channel count after decoding) goes to
 ///   the network unchanged;
 /// - any other is resized (shorter side to `resize`) and centre-cropped by the training
-///   `Augmenter` with `AugmentParams.none`, the very code validation uses. `Predictor` picks
-///   `resize`: training's, else the shorter side validation's images had, else H.
+///   `Augmenter` with `AugmentParams.none`, the very code validation uses, at the model's
+///   ``PreprocessingContract/endpointResize``: training's `resize`, else the shorter side
+///   validation's images had, else H.
 public struct Preprocessor: Sendable {
     /// [C, H, W].
     public let imageShape: [Int]
@@ -22,6 +24,11 @@ public struct Preprocessor: Sendable {
         self.resize = resize
         self.maxPixels = maxPixels
         augmenter = Augmenter(imageShape: imageShape, resize: self.resize, params: .none)
+    }
+
+    /// The preprocessing a model's contract asks for.
+    public init(contract: PreprocessingContract, maxPixels: Int) {
+        self.init(imageShape: contract.imageShape, resize: contract.endpointResize, maxPixels: maxPixels)
     }
 
     public var channels: Int { imageShape[0] }

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Models
 
@@ -30,7 +31,7 @@ extension Hyperparameters {
         let numClasses = reader.int("num_classes", in: HyperparameterLimits.numClasses, required: true)
         let numTrainingSamples = reader.int("num_training_samples", in: HyperparameterLimits.numTrainingSamples, required: true)
         var hp = Hyperparameters(numClasses: numClasses ?? 2, numTrainingSamples: numTrainingSamples ?? 1)
-        hp.augmentationType = reader.choice("augmentation_type", ["crop", "crop_color", "crop_color_transform"])
+        hp.augmentationType = reader.choice("augmentation_type", AugmentationType.self)
         hp.beta1 = reader.unitFloat("beta_1") ?? hp.beta1
         hp.beta2 = reader.unitFloat("beta_2") ?? hp.beta2
         hp.earlyStopping = reader.trueFalse("early_stopping") ?? hp.earlyStopping
@@ -43,7 +44,7 @@ extension Hyperparameters {
         hp.gamma = reader.unitFloat("gamma") ?? hp.gamma
         let imageShape = reader.imageShape("image_shape")
         hp.imageShape = imageShape ?? hp.imageShape
-        hp.kvStore = reader.choice("kv_store", ["dist_sync", "dist_async"])
+        hp.kvStore = reader.choice("kv_store", KVStore.self)
         hp.learningRate = reader.unitFloat("learning_rate") ?? hp.learningRate
         hp.lrSchedulerFactor = reader.unitFloat("lr_scheduler_factor") ?? hp.lrSchedulerFactor
         hp.lrSchedulerStep = reader.steps("lr_scheduler_step", in: HyperparameterLimits.epochs) ?? hp.lrSchedulerStep
@@ -54,8 +55,8 @@ extension Hyperparameters {
         let numLayers = reader.int("num_layers", in: 1...Int.max)
         hp.numLayers = numLayers ?? hp.numLayers
         // MXNet's optimizer registry lowercases names, so `SGD` and `Adam` work there.
-        hp.optimizer = reader.choice("optimizer", ["sgd", "adam", "rmsprop", "nag"], caseInsensitive: true) ?? hp.optimizer
-        hp.precisionDtype = reader.choice("precision_dtype", ["float32", "float16"]) ?? hp.precisionDtype
+        hp.optimizer = reader.choice("optimizer", OptimizerName.self, caseInsensitive: true) ?? hp.optimizer
+        hp.precisionDtype = reader.choice("precision_dtype", PrecisionDType.self) ?? hp.precisionDtype
         hp.resize = reader.int("resize", in: HyperparameterLimits.resize)
         hp.topK = reader.int("top_k", in: HyperparameterLimits.topK)
         hp.usePretrainedModel = reader.zeroOne("use_pretrained_model") ?? hp.usePretrainedModel
@@ -184,6 +185,12 @@ private struct ValueReader {
             return nil
         }
         return v
+    }
+
+    /// One of `T`'s cases, by its raw value (the service's spelling).
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type,
+                                                             caseInsensitive: Bool = false) -> T? where T.RawValue == String {
+        choice(name, T.allCases.map(\.rawValue), caseInsensitive: caseInsensitive).flatMap(T.init(rawValue:))
     }
 
     mutating func choice(_ name: String, _ options: [String], caseInsensitive: Bool = false) -> String? {

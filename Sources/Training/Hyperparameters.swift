@@ -1,3 +1,5 @@
+import Data
+
 /// Every hyperparameter of SageMaker's Image Classification algorithm (SPEC section 1),
 /// typed and validated, with the service's defaults.
 ///
@@ -11,7 +13,7 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     /// Number of training images (>= 1), used for the learning-rate steps. Required.
     public var numTrainingSamples: Int
     /// `crop`, `crop_color` or `crop_color_transform`; nil means no augmentation.
-    public var augmentationType: String? = nil
+    public var augmentationType: AugmentationType? = nil
     /// Adam's first-moment decay (`beta_1`).
     public var beta1: Double = 0.9
     /// Adam's second-moment decay (`beta_2`).
@@ -31,7 +33,7 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     /// `[C, H, W]`, C in {1, 3}.
     public var imageShape: [Int] = [3, 224, 224]
     /// `dist_sync` or `dist_async`; nil for one machine.
-    public var kvStore: String? = nil
+    public var kvStore: KVStore? = nil
     public var learningRate: Double = 0.1
     public var lrSchedulerFactor: Double = 0.1
     /// Epochs after which the learning rate is multiplied by ``lrSchedulerFactor``;
@@ -43,9 +45,9 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     public var multiLabel: Bool = false
     public var numLayers: Int = 152
     /// `sgd`, `adam`, `rmsprop` or `nag`.
-    public var optimizer: String = "sgd"
+    public var optimizer: OptimizerName = .sgd
     /// `float32` or `float16` (bf16 mixed precision on CPUs).
-    public var precisionDtype: String = "float32"
+    public var precisionDtype: PrecisionDType = .float32
     /// Shorter side after resizing, before cropping; nil when unset.
     public var resize: Int? = nil
     /// Also report top-k accuracy for this k (>= 2); nil when unset.
@@ -82,15 +84,15 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
             "momentum": Self.format(momentum),
             "multi_label": multiLabel ? "1" : "0",
             "num_layers": String(numLayers),
-            "optimizer": optimizer,
-            "precision_dtype": precisionDtype,
+            "optimizer": optimizer.rawValue,
+            "precision_dtype": precisionDtype.rawValue,
             "use_pretrained_model": usePretrainedModel ? "1" : "0",
             "use_weighted_loss": useWeightedLoss ? "1" : "0",
             "weight_decay": Self.format(weightDecay),
         ]
-        if let augmentationType { out["augmentation_type"] = augmentationType }
+        if let augmentationType { out["augmentation_type"] = augmentationType.rawValue }
         if let checkpointFrequency { out["checkpoint_frequency"] = String(checkpointFrequency) }
-        if let kvStore { out["kv_store"] = kvStore }
+        if let kvStore { out["kv_store"] = kvStore.rawValue }
         if !lrSchedulerStep.isEmpty { out["lr_scheduler_step"] = lrSchedulerStep.map(String.init).joined(separator: ",") }
         if let resize { out["resize"] = String(resize) }
         if let topK { out["top_k"] = String(topK) }

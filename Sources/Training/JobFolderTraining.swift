@@ -17,15 +17,18 @@ public struct JobFolderTraining {
     public let s3Mirror: URL?
     /// Fraction of records with invalid labels that may be skipped (0: any fails the job).
     public let badLabelAllowance: Double
+    /// MXNet model-zoo checkpoints for use_pretrained_model=1 (the command layer finds them).
+    public let pretrainedModelDir: URL?
 
     public init(root: URL, overrides: [String: String] = [:], threads: Int? = nil, seed: UInt64 = 0,
-                s3Mirror: URL? = nil, badLabelAllowance: Double = 0) {
+                s3Mirror: URL? = nil, badLabelAllowance: Double = 0, pretrainedModelDir: URL? = nil) {
         self.root = root
         self.overrides = overrides
         self.threads = threads
         self.seed = seed
         self.s3Mirror = s3Mirror
         self.badLabelAllowance = badLabelAllowance
+        self.pretrainedModelDir = pretrainedModelDir
     }
 
     var config: URL { root.appendingPathComponent("input/config") }
@@ -75,7 +78,7 @@ public struct JobFolderTraining {
         var isDir: ObjCBool = false
         let checkpointDir = fm.fileExists(atPath: checkpoints.path, isDirectory: &isDir) && isDir.boolValue ? checkpoints : nil
         var job = TrainingJob(hyperparameters: hp, train: train, validation: validation, model: model,
-                              outputDir: root.appendingPathComponent("model"), checkpointDir: checkpointDir,
+                              pretrainedModelDir: pretrainedModelDir, outputDir: root.appendingPathComponent("model"), checkpointDir: checkpointDir,
                               loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
         job.packsArchive = false
         job.badLabelAllowance = badLabelAllowance

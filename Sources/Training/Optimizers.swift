@@ -84,13 +84,13 @@ public enum Optimizers {
         let optimizer: any Optimizer
         let lr = Float(hp.learningRate)
         switch hp.optimizer {
-        case "adam":
+        case .adam:
             optimizer = Adam(learningRate: lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
-        case "rmsprop":
+        case .rmsprop:
             optimizer = RMSProp(learningRate: lr, gamma1: Float(hp.gamma), epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
-        case "nag":
+        case .nag:
             optimizer = NAG(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
-        default:
+        case .sgd:
             optimizer = SGD(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
         }
         return optimizer

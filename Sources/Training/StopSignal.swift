@@ -4,6 +4,10 @@ import Glibc
 /// Turns SIGTERM (a spot instance being reclaimed, `docker stop`) and SIGINT (Ctrl-C) into
 /// a flag the training loop checks between batches, so it can save its state and exit
 /// instead of dying mid-write.
+///
+/// `@unchecked Sendable`: `received` is read and written only under `lock` (signal handlers
+/// run on a global queue, the loop reads from its own thread); `sources` is set in `init`
+/// and only cancelled in `deinit`.
 public final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?

@@ -3,6 +3,11 @@ import Foundation
 /// The training log: MXNet's line formats (which users' metric regular expressions
 /// parse), plus progress while an epoch runs — a live bar on a terminal, plain periodic
 /// lines (MXNet's Speedometer form) otherwise.
+///
+/// `@unchecked Sendable`: meant to be called by one thread at a time (the training loop's);
+/// `write` and the settings never change after `init`, and `lastProgress`/`barShown` are not
+/// guarded. Not yet true: the trainer hands `info` to the loaders as their warning sink,
+/// which they call from their worker threads while the loop logs progress.
 public final class TrainingLog: @unchecked Sendable {
     private let write: (String) -> Void
     private let interactive: Bool

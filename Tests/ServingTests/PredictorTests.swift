@@ -102,6 +102,21 @@ struct PredictorTests {
         #expect("\(error.map { "\($0)" } ?? "")".contains("preprocessing.json"))
     }
 
+    /// A model trained with the contract recorded: the predictor takes its shape, resize and
+    /// head from it (`preprocessing-contract.json`), not from the hyperparameters' strings.
+    @Test func theRecordedContractDrivesPreprocessing() throws {
+        let folder = Fixtures.temporaryFolder("contract")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        artifact.preprocessing = PreprocessingContract(imageShape: [3, 28, 28], resize: 32, numClasses: 4, multiLabel: false)
+        artifact.hyperparameters = ["resize": "40", "image_shape": "3,28,28"]
+        try artifact.write(to: folder)
+        let predictor = try Predictor(contentsOf: folder)
+        #expect(predictor.contract == artifact.preprocessing)
+        #expect(predictor.preprocessor.resize == 32)
+        #expect(predictor.imageShape == [3, 28, 28] && !predictor.multiLabel)
+    }
+
     /// An exact-size image reaches the network byte for byte (no resampling).
     @Test func exactSizeIsUnchanged() throws {
         let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))

@@ -111,14 +111,14 @@ import Training
     @Test func makeFollowsSageMakerNames() throws {
         var hp = Hyperparameters(numClasses: 2, numTrainingSamples: 10)
         for (name, expectedType) in [("sgd", SGD.self as Any.Type), ("nag", NAG.self), ("adam", Adam.self), ("rmsprop", RMSProp.self)] {
-            hp.optimizer = name
+            hp.optimizer = try #require(OptimizerName(rawValue: name))
             let optimizer = Optimizers.make(hp, rescaleGrad: 0.5)
             #expect(ObjectIdentifier(type(of: optimizer)) == ObjectIdentifier(expectedType))
             #expect(optimizer.name == name)
             #expect(optimizer.rescaleGrad == 0.5)
             #expect(optimizer.learningRate == 0.1)
         }
-        hp.optimizer = "rmsprop"
+        hp.optimizer = .rmsprop
         hp.gamma = 0.8
         let rms = try #require(makeOptimizer(hp, rescaleGrad: 1) as? RMSProp)
         #expect(rms.gamma1 == 0.8)

@@ -75,7 +75,8 @@ struct TrainCommand: ParsableCommand {
             do {
                 let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
                 let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
-                                            s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels)
+                                            s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
+                                            pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
                 let hp = try job.hyperparameters()
                 collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
                 try job.run(hyperparameters: hp, collective: collective)
@@ -116,7 +117,7 @@ struct TrainCommand: ParsableCommand {
                                     lst: validationLst.map { URL(fileURLWithPath: $0) }, contentType: contentType,
                                     attributeNames: names, s3Mirror: mirror),
                 model: model.map { URL(fileURLWithPath: $0) },
-                pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) },
+                pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) } ?? Self.pretrainedModelDirFromEnvironment,
                 outputDir: out,
                 checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
@@ -133,6 +134,11 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(Self.rankPrefix(collective))\(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+
+    /// IMGCLF_PRETRAINED_DIR: the model-zoo folder when --pretrained-model-dir is not given.
+    static var pretrainedModelDirFromEnvironment: URL? {
+        ProcessInfo.processInfo.environment["IMGCLF_PRETRAINED_DIR"].map { URL(fileURLWithPath: $0) }
     }
 
     /// Hosts in the job folder's resourceconfig.json (1 when there is none).
