@@ -4,7 +4,7 @@
 public class MomentumOptimizer: ElementwiseOptimizer {
     public var momentum: Float
 
-    init(learningRate: Float, momentum: Float, weightDecay: Float, rescaleGrad: Float) {
+    public init(learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 1e-4, rescaleGrad: Float = 1) {
         self.momentum = momentum
         super.init(learningRate: learningRate, weightDecay: weightDecay, rescaleGrad: rescaleGrad, slots: ["mom"])
     }

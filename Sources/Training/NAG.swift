@@ -8,10 +8,6 @@
 /// weight. Reproduced on purpose, so training matches MXNet's.
 /// State: `NAME:mom` per parameter (MXNet's, which holds `-lr *` the textbook momentum).
 public final class NAG: MomentumOptimizer {
-    public override init(learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 1e-4, rescaleGrad: Float = 1) {
-        super.init(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, rescaleGrad: rescaleGrad)
-    }
-
     public override var name: String { "nag" }
 
     override func momentumStep(weight: UnsafeMutableBufferPointer<Float>, grad: UnsafeMutableBufferPointer<Float>, count: Int,

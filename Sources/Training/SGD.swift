@@ -5,10 +5,6 @@
 /// Weight decay applies only to parameters whose names end in `_weight` or `_gamma`.
 /// State: `NAME:mom` per parameter.
 public final class SGD: MomentumOptimizer {
-    public override init(learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 1e-4, rescaleGrad: Float = 1) {
-        super.init(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, rescaleGrad: rescaleGrad)
-    }
-
     public override var name: String { "sgd" }
 
     override func momentumStep(weight: UnsafeMutableBufferPointer<Float>, grad: UnsafeMutableBufferPointer<Float>, count: Int,

@@ -1,19 +1,24 @@
 import Foundation
+import Synchronization
 
 /// The training log: MXNet's line formats (which users' metric regular expressions
 /// parse), plus progress while an epoch runs — a live bar on a terminal, plain periodic
 /// lines (MXNet's Speedometer form) otherwise.
 ///
-/// `@unchecked Sendable`: meant to be called by one thread at a time (the training loop's);
-/// `write` and the settings never change after `init`, and `lastProgress`/`barShown` are not
-/// guarded. Not yet true: the trainer hands `info` to the loaders as their warning sink,
-/// which they call from their worker threads while the loop logs progress.
+/// Any thread may log: the loaders' worker threads write their warnings through `info`
+/// while the training loop logs progress. Each line is written whole, under one lock.
+/// `@unchecked Sendable`: `write` is a closure that is not marked Sendable, but it is only
+/// ever called with `output` held, and the settings never change after `init`.
 public final class TrainingLog: @unchecked Sendable {
     private let write: (String) -> Void
     private let interactive: Bool
     private let progressInterval: Double
-    private var lastProgress = Date.distantPast
-    private var barShown = false
+    private let output = Mutex(Output())
+
+    private struct Output {
+        var lastProgress = Date.distantPast
+        var barShown = false
+    }
 
     /// `write` receives whole lines; `interactive` draws a bar on standard error.
     public init(interactive: Bool = isatty(STDERR_FILENO) != 0, progressInterval: Double = 20,
@@ -24,8 +29,10 @@ public final class TrainingLog: @unchecked Sendable {
     }
 
     public func info(_ line: String) {
-        clearBar()
-        write(line)
+        output.withLock { out in
+            Self.clearBar(&out)
+            write(line)
+        }
     }
 
     /// `Epoch[k] Train-accuracy=0.912345` (MXNet prints metrics with `%f`).
@@ -41,35 +48,39 @@ public final class TrainingLog: @unchecked Sendable {
     public func progress(epoch: Int, batch: Int, batches: Int?, imagesPerSecond: Double, loss: Double,
                          accuracy: Double, secondsLeft: Double?) {
         let now = Date()
-        if interactive {
-            guard now.timeIntervalSince(lastProgress) > 0.2 else { return }
-            lastProgress = now
-            let total = batches.map { "/\($0)" } ?? ""
-            var bar = ""
-            if let batches, batches > 0 {
-                let width = 24, filled = min(width, width * batch / batches)
-                bar = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+        output.withLock { out in
+            if interactive {
+                guard now.timeIntervalSince(out.lastProgress) > 0.2 else { return }
+                out.lastProgress = now
+                let total = batches.map { "/\($0)" } ?? ""
+                var bar = ""
+                if let batches, batches > 0 {
+                    let width = 24, filled = min(width, width * batch / batches)
+                    bar = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+                }
+                let eta = secondsLeft.map { " eta " + Self.clock($0) } ?? ""
+                let text = "Epoch[\(epoch)] \(bar)\(batch)\(total) \(String(format: "%.1f", imagesPerSecond)) img/s loss \(String(format: "%.4f", loss)) acc \(String(format: "%.4f", accuracy))\(eta)"
+                FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+                out.barShown = true
+            } else {
+                guard now.timeIntervalSince(out.lastProgress) >= progressInterval else { return }
+                out.lastProgress = now
+                write("Epoch[\(epoch)] Batch [\(batch)\(batches.map { "/\($0)" } ?? "")]\tSpeed: \(String(format: "%.2f", imagesPerSecond)) samples/sec\tloss=\(String(format: "%f", loss))\taccuracy=\(String(format: "%f", accuracy))")
             }
-            let eta = secondsLeft.map { " eta " + Self.clock($0) } ?? ""
-            let text = "Epoch[\(epoch)] \(bar)\(batch)\(total) \(String(format: "%.1f", imagesPerSecond)) img/s loss \(String(format: "%.4f", loss)) acc \(String(format: "%.4f", accuracy))\(eta)"
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
-            barShown = true
-        } else {
-            guard now.timeIntervalSince(lastProgress) >= progressInterval else { return }
-            lastProgress = now
-            write("Epoch[\(epoch)] Batch [\(batch)\(batches.map { "/\($0)" } ?? "")]\tSpeed: \(String(format: "%.2f", imagesPerSecond)) samples/sec\tloss=\(String(format: "%f", loss))\taccuracy=\(String(format: "%f", accuracy))")
         }
     }
 
     public func endProgress() {
-        clearBar()
-        lastProgress = .distantPast
+        output.withLock { out in
+            Self.clearBar(&out)
+            out.lastProgress = .distantPast
+        }
     }
 
-    private func clearBar() {
-        if barShown {
+    private static func clearBar(_ out: inout Output) {
+        if out.barShown {
             FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-            barShown = false
+            out.barShown = false
         }
     }
 
