@@ -1,19 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Ends the process when one MPI wait lasts longer than `timeout`: a dead or hung peer
 /// otherwise leaves every other worker blocked in a collective for ever. The message names
 /// this rank and what it was waiting for; the non-zero exit makes mpirun end the others.
 ///
 /// A separate thread watches the clock; MPI calls stay on the training thread.
-// @unchecked Sendable: `timeout`, `rank` and `size` are immutable; `waitingFor` and `since`,
-// shared by the training and watching threads, are only read or written under `lock`.
-final class Watchdog: @unchecked Sendable {
+final class Watchdog: Sendable {
     let timeout: Double
     let rank: Int
     let size: Int
-    private let lock = NSLock()
-    private var waitingFor: String?
-    private var since: Date = .distantFuture
+    /// What the training thread waits for, and since when; the watching thread reads it.
+    private let wait = Mutex<(what: String?, since: Date)>((nil, .distantFuture))
 
     init(timeout: Double, rank: Int, size: Int) {
         self.timeout = timeout
@@ -32,22 +30,14 @@ final class Watchdog: @unchecked Sendable {
 
     /// Runs `body` (one blocking MPI exchange) under the watch.
     func guarding<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        waitingFor = what()
-        since = Date()
-        lock.unlock()
-        defer {
-            lock.lock()
-            waitingFor = nil
-            lock.unlock()
-        }
+        let description = what()
+        wait.withLock { $0 = (description, Date()) }
+        defer { wait.withLock { $0.what = nil } }
         return try body()
     }
 
     private func check() {
-        lock.lock()
-        let what = waitingFor, started = since
-        lock.unlock()
+        let (what, started) = wait.withLock { $0 }
         guard let what else { return }
         let waited = Date().timeIntervalSince(started)
         guard waited > timeout else { return }

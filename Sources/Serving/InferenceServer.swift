@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import HummingbirdCore
 import NIOCore
@@ -52,15 +53,13 @@ public struct ServerOptions: Sendable {
 ///
 /// Concurrent invocations are batched by a `DynamicBatcher`. SIGTERM (or `shutdown()`)
 /// stops accepting connections, finishes the requests in flight, then returns from `run`.
-// Unchecked Sendable: the only mutable state (the running service group) is read and written under `lock`.
-public final class InferenceServer: @unchecked Sendable {
+public final class InferenceServer: Sendable {
     public let predictor: Predictor
     public let options: ServerOptions
     public let metrics: ServingMetrics
     public let batcher: DynamicBatcher
-    private let lock = NSLock()
-    private var group: ServiceGroup?
-    private var shutdownRequested = false
+    /// The running service group, and whether `shutdown()` came first.
+    private let running = Mutex<(group: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 
     public init(predictor: Predictor, options: ServerOptions = ServerOptions(), metrics: ServingMetrics = ServingMetrics()) {
         self.predictor = predictor
@@ -120,20 +119,20 @@ public final class InferenceServer: @unchecked Sendable {
         let group = ServiceGroup(services: [batcher, app],
                                  gracefulShutdownSignals: options.handleSignals ? [.sigterm, .sigint] : [],
                                  logger: app.logger)
-        let stopAtOnce: Bool = lock.withLock {
-            self.group = group
-            return shutdownRequested
+        let stopAtOnce: Bool = running.withLock {
+            $0.group = group
+            return $0.shutdownRequested
         }
         if stopAtOnce { await group.triggerGracefulShutdown() }
-        defer { lock.withLock { self.group = nil } }
+        defer { running.withLock { $0.group = nil } }
         try await group.run()
     }
 
     /// Stops accepting connections and lets the requests in flight finish; `run` then returns.
     public func shutdown() async {
-        let group: ServiceGroup? = lock.withLock {
-            shutdownRequested = true
-            return self.group
+        let group: ServiceGroup? = running.withLock {
+            $0.shutdownRequested = true
+            return $0.group
         }
         await group?.triggerGracefulShutdown()
     }

@@ -1,16 +1,15 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// Turns SIGTERM (a spot instance being reclaimed, `docker stop`) and SIGINT (Ctrl-C) into
 /// a flag the training loop checks between batches, so it can save its state and exit
 /// instead of dying mid-write.
 ///
-/// `@unchecked Sendable`: `received` is read and written only under `lock` (signal handlers
-/// run on a global queue, the loop reads from its own thread); `sources` is set in `init`
-/// and only cancelled in `deinit`.
+/// `@unchecked Sendable`: `received` is a Mutex (signal handlers run on a global queue, the
+/// loop reads from its own thread); `sources` is set in `init` and only cancelled in `deinit`.
 public final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var received: Int32?
+    private let received = Mutex<Int32?>(nil)
     private var sources: [DispatchSourceSignal] = []
 
     public init(signals: [Int32] = [SIGTERM, SIGINT]) {
@@ -28,15 +27,11 @@ public final class StopSignal: @unchecked Sendable {
     }
 
     public func raise(_ signal: Int32) {
-        lock.lock()
-        if received == nil { received = signal }
-        lock.unlock()
+        received.withLock { if $0 == nil { $0 = signal } }
     }
 
     /// The first signal received, if any.
     public var signal: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return received
+        received.withLock { $0 }
     }
 }

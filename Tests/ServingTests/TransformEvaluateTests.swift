@@ -34,6 +34,19 @@ struct TransformTests {
         #expect(error["error"]?.contains("not a JPEG or PNG") == true)
     }
 
+    /// A folder holding a link to itself (`ln -s . loop`) and a hidden file: the walk ends,
+    /// each image is listed once, and hidden files are left out, as before the walk was shared.
+    @Test func folderWithALinkLoopListsEachImageOnce() throws {
+        let input = Fixtures.temporaryFolder("tloop")
+        defer { try? FileManager.default.removeItem(at: input) }
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.image("rgb0.png"), to: input.appendingPathComponent("sub/a.png"))
+        try Data("hidden".utf8).write(to: input.appendingPathComponent(".DS_Store"))
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("sub/loop").path, withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("up").path, withDestinationPath: "sub")
+        #expect(try BatchTransform.inputs(from: input).map(\.name) == ["sub/a.png"])
+    }
+
     /// A ManifestFile in, one JSON Lines file out (parity with MXNet for every model).
     @Test(arguments: Fixtures.parityCases)
     func manifestToJSONLines(model: String, images: [String]) throws {
