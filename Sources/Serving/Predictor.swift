@@ -1,3 +1,4 @@
+import Compute
 import Data
 import Dispatch
 import Foundation
@@ -23,11 +24,14 @@ public struct PredictorOptions: Sendable {
     public var imageShape: [Int]?
     /// A specific `*-NNNN.params` when the artifact holds several.
     public var epoch: Int?
+    /// The arithmetic of the forward pass: float32, or bfloat16 on CPUs with bf16
+    /// instructions (convolutions, batch norm and pooling in bf16; the classifier in float32).
+    public var precision: Precision
 
     public init(maxBatch: Int = 32, maxPixels: Int = 40_000_000, cachedExecutors: Int = 8,
                 executorMemoryBudget: Int = 2 << 30,
                 preprocessThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                imageShape: [Int]? = nil, epoch: Int? = nil) {
+                imageShape: [Int]? = nil, epoch: Int? = nil, precision: Precision = .float32) {
         self.maxBatch = maxBatch
         self.maxPixels = maxPixels
         self.cachedExecutors = cachedExecutors
@@ -35,6 +39,7 @@ public struct PredictorOptions: Sendable {
         self.preprocessThreads = preprocessThreads
         self.imageShape = imageShape
         self.epoch = epoch
+        self.precision = precision
     }
 }
 
@@ -44,6 +49,7 @@ public enum PredictorError: Error, CustomStringConvertible {
     case badHead(source: String, shape: [Int])
     case outOfRange(origin: String, field: String, expected: String, found: String)
     case batchDependent(source: String, batch: Int, detail: String)
+    case precisionUnsupported(Precision)
 
     public var description: String {
         switch self {
@@ -55,6 +61,8 @@ public enum PredictorError: Error, CustomStringConvertible {
             return "\(origin): \(field) is \(found); expected \(expected)"
         case let .batchDependent(source, batch, detail):
             return "\(source): the network cannot run a batch of \(batch) images: \(detail)"
+        case let .precisionUnsupported(precision):
+            return "this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so it cannot serve in \(precision.rawValue); use float32"
         }
     }
 }
@@ -128,7 +136,8 @@ public final class Predictor: @unchecked Sendable {
         input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)
 
         // Compile batch 1 now: it validates the graph and allocates every parameter to load into.
-        let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference)
+        if options.precision == .bfloat16 && !DNNL.supportsBFloat16 { throw PredictorError.precisionUnsupported(options.precision) }
+        let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, precision: options.precision)
         let head = first.shapes.headShapes(of: symbol).first ?? []
         guard head.count == 2, head[0] == 1, head[1] > 0 else {
             throw PredictorError.badHead(source: artifact.source, shape: head)
@@ -274,7 +283,7 @@ public final class Predictor: @unchecked Sendable {
                     source: source, batch: n,
                     detail: "parameter \(name) has shape \(shape) at batch 1 but \(atBatch[name] ?? []) at batch \(n)")
             }
-            return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference)
+            return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: options.precision)
         } catch let error as PredictorError {
             throw error
         } catch {

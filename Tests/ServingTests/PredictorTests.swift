@@ -1,4 +1,6 @@
+import Compute
 import Data
+import Graph
 import Foundation
 import Models
 import Serving
@@ -20,6 +22,22 @@ struct PredictorTests {
             #expect(diff < 1e-5, "\(model) \(name): max |diff| \(diff)")
         }
         #expect(predictor.forwardPasses == 1, "both images in one forward pass")
+    }
+
+    /// `--precision bf16`: the forward pass runs in bfloat16 (8 bits of mantissa), so the
+    /// probabilities stay near MXNet's float32 ones, differ from them, and rank the same top-1.
+    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"),
+          arguments: Fixtures.parityCases.map(\.model))
+    func bfloat16StaysNearMXNetsFloat32(model: String) throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model(model), options: PredictorOptions(precision: .bfloat16))
+        let images = Fixtures.parityCases.first { $0.model == model }!.images
+        for (name, result) in zip(images, predictor.predict(images.map(Fixtures.bytes))) {
+            let p = try result.get(), reference = Fixtures.expected[model]![name]!
+            let diff = Fixtures.maxDiff(p, reference)
+            #expect(diff < 3e-2 && diff > 0, "\(model) \(name): max |diff| \(diff) (0 would mean it did not run in bf16)")
+            let top = { (q: [Float]) in q.indices.max { q[$0] < q[$1] } }
+            #expect(top(p) == top(reference), "\(model) \(name): bf16 top-1 \(top(p) ?? -1), float32 \(top(reference) ?? -1)")
+        }
     }
 
     @Test func modelFacts() throws {

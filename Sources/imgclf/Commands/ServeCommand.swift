@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.") var executorMemoryMB = 2048
     @OptionGroup var imageShape: ImageShapeOption
     @OptionGroup var epoch: EpochOption
+    @OptionGroup var precision: PrecisionOption
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.") var idleTimeout = 60
     @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.") var readTimeout = 30
     @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.") var maxConnections = 512
@@ -51,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
-            preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch))
+            preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch,
+            precision: try precision.value()))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Graph
 import Serving
 
 // Option groups that several commands share (`@OptionGroup`), each with its own `validate()`.
@@ -30,19 +31,36 @@ struct MaxPixelsOption: ParsableArguments {
     func validate() throws { try requireRange(maxPixels, 1...1_000_000_000, option: "--max-pixels") }
 }
 
+/// `--precision float32|bf16`: the arithmetic of the forward pass.
+struct PrecisionOption: ParsableArguments {
+    @Option(name: .customLong("precision"), help: "float32, or bf16 (bfloat16) on CPUs with bf16 instructions.") var precision = "float32"
+
+    func validate() throws { _ = try value() }
+
+    func value() throws -> Precision {
+        switch precision.lowercased() {
+        case "float32", "fp32": return .float32
+        case "bf16", "bfloat16": return .bfloat16
+        default: throw ValidationError("--precision must be float32 or bf16, got '\(precision)'")
+        }
+    }
+}
+
 /// The model options of `predict`, `evaluate` and `transform`: the artifact, its input shape
 /// when it records none, and the images per forward pass.
 struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("model"), help: "A model.tar.gz or a folder with *-symbol.json, *-NNNN.params and model-shapes.json.") var model: String
     @OptionGroup var shape: ImageShapeOption
     @Option(name: .customLong("batch-size"), help: "Images per forward pass.") var batchSize = 32
+    @OptionGroup var precision: PrecisionOption
 
     func validate() throws { try requireRange(batchSize, 1...1024, option: "--batch-size") }
 
     /// Loads the model with these options (and the command's own limits).
     func predictor(maxPixels: Int = PredictorOptions().maxPixels, epoch: Int? = nil) throws -> Predictor {
         try Predictor(contentsOf: URL(fileURLWithPath: model),
-                      options: PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try shape.shape(), epoch: epoch))
+                      options: PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try shape.shape(), epoch: epoch,
+                                                precision: try precision.value()))
     }
 }
 
