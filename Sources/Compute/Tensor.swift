@@ -54,15 +54,6 @@ public final class Tensor: @unchecked Sendable {
 
     public convenience init(plain dims: [Int]) throws { try self.init(.plain(dims)) }
 
-    /// A zeroed tensor of `other`'s descriptor. That descriptor already backs a tensor, so
-    /// the only way this can fail is the host running out of memory, which (as for any
-    /// Swift allocation) stops the process; no input reaches it.
-    public convenience init(zeroedLike other: Tensor) {
-        do { try self.init(other.desc) } catch {
-            fatalError("out of memory: \(error)")
-        }
-    }
-
     deinit {
         dnnl_memory_destroy(memory)
         if ownsBuffer { pointer.deallocate() }

@@ -41,10 +41,10 @@ public enum ComputeBenchmark {
             let sgd = SGD(learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4, rescaleGrad: 1 / Float(batch))
             exec.setData(data)
             exec.setLabels(labels)
-            trainMs = median(iterations: iterations, warmup: warmup) {
+            trainMs = try median(iterations: iterations, warmup: warmup) {
                 exec.forward()
                 exec.backward()
-                sgd.update(store)
+                try sgd.update(store)
             }
             activationBytes = exec.activationMemoryBytes
             gradientBytes = exec.gradientMemoryBytes
@@ -66,12 +66,12 @@ public enum ComputeBenchmark {
                       train_activation_mib: Double(activationBytes) / 1_048_576, train_gradient_mib: Double(gradientBytes) / 1_048_576)
     }
 
-    static func median(iterations: Int, warmup: Int, _ body: () -> Void) -> Double {
-        for _ in 0..<warmup { body() }
+    static func median(iterations: Int, warmup: Int, _ body: () throws -> Void) rethrows -> Double {
+        for _ in 0..<warmup { try body() }
         var times: [Double] = []
         for _ in 0..<max(iterations, 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
+            try body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
         }
         times.sort()

@@ -88,7 +88,7 @@ struct EpochRunner {
             exec.backward()
         }
         try collective.reduceGradients(store)
-        session.optimizer.update(store)
+        try session.optimizer.update(store)
         session.state.updates = session.optimizer.updateCount
         session.state.learningRate = session.optimizer.learningRate
     }

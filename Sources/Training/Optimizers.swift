@@ -23,7 +23,7 @@ public protocol Optimizer: AnyObject {
     var rescaleGrad: Float { get set }
     var weightDecay: Float { get set }
     /// Applies one update to every argument that has a gradient.
-    func update(_ parameters: ParameterStore)
+    func update(_ parameters: ParameterStore) throws
     /// The optimizer's state: one array per parameter and state kind (`opt:NAME:mom`, ...)
     /// and the update count as `opt:num_update` (int64), ready to go into a `.params` file
     /// beside the model's `arg:`/`aux:` arrays.
@@ -118,7 +118,7 @@ public class ElementwiseOptimizer: Optimizer {
         self.slots = slots
     }
 
-    public func update(_ parameters: ParameterStore) {
+    public func update(_ parameters: ParameterStore) throws {
         // MXNet counts the update before asking the scheduler for its rate.
         updateCount += 1
         if let schedule { learningRate = schedule.rate(forUpdate: updateCount) }
@@ -126,7 +126,7 @@ public class ElementwiseOptimizer: Optimizer {
         for name in parameters.argumentNames {
             guard let w = parameters.argument(name), let g = parameters.gradient(name) else { continue }
             let wd = Self.decays(name) ? weightDecay : 0
-            let states = slots.isEmpty ? [] : stateTensors(name, like: w).map(\.floats)
+            let states = slots.isEmpty ? [] : try stateTensors(name, like: w).map(\.floats)
             step(weight: w.floats, grad: g.floats, count: w.elementCount, states: states, lr: lr, wd: wd)
         }
     }
@@ -140,9 +140,11 @@ public class ElementwiseOptimizer: Optimizer {
         preconditionFailure("\(Self.self) must override step")
     }
 
-    private func stateTensors(_ name: String, like weight: Tensor) -> [Tensor] {
+    /// A parameter's state, made (zeroed) at its first update; fails only when the host
+    /// cannot allocate it.
+    private func stateTensors(_ name: String, like weight: Tensor) throws -> [Tensor] {
         if let tensors = state[name], tensors[0].dims == weight.dims { return tensors }
-        let tensors = slots.map { _ in Tensor(zeroedLike: weight) }
+        let tensors = try slots.map { _ in try Tensor(weight.desc) }
         if state[name] == nil { stateOrder.append(name) }
         state[name] = tensors
         return tensors
@@ -201,7 +203,14 @@ public class ElementwiseOptimizer: Optimizer {
             let kinds = loaded[name] ?? []
             guard let template = kinds.compactMap({ $0 }).first else { continue }
             // A kind missing from the file starts at zero, as MXNet's fresh state would.
-            newState[name] = kinds.map { $0 ?? Tensor(zeroedLike: template) }
+            var tensors: [Tensor] = []
+            for kind in kinds {
+                guard let tensor = kind ?? (try? Tensor(template.desc)) else {
+                    throw .shapeMismatch(name: name, expected: template.dims, found: template.dims)
+                }
+                tensors.append(tensor)
+            }
+            newState[name] = tensors
         }
         state = newState
         stateOrder = order

@@ -37,7 +37,7 @@ import Training
         let optimizer = Self.optimizer(name)
         for step in 0..<3 {
             for n in Self.names { store.gradient(n)!.copy(from: inputs["grad\(step):\(n)"]!.floats()) }
-            optimizer.update(store)
+            try optimizer.update(store)
             for n in Self.names {
                 let e = relativeError(store.argument(n)!.toArray(), expected["after\(step + 1):\(n)"]!.floats())
                 #expect(e <= 1e-6, "\(name) step \(step + 1) \(n): relative error \(e)")
@@ -64,7 +64,7 @@ import Training
         for n in Self.names { store.argument(n)!.copy(from: inputs["weight:" + n]!.floats()) }
         let first = Self.optimizer(name)
         for n in Self.names { store.gradient(n)!.copy(from: inputs["grad0:\(n)"]!.floats()) }
-        first.update(store)
+        try first.update(store)
         // Round trip through the .params encoding, as a checkpoint does.
         let saved = try ParamsFile.read(data: ParamsFile.encode(first.stateArrays()), source: "state")
         let second = Self.optimizer(name)
@@ -72,7 +72,7 @@ import Training
         #expect(second.updateCount == 1)
         for step in 1..<3 {
             for n in Self.names { store.gradient(n)!.copy(from: inputs["grad\(step):\(n)"]!.floats()) }
-            second.update(store)
+            try second.update(store)
         }
         for n in Self.names {
             let e = relativeError(store.argument(n)!.toArray(), expected["after3:\(n)"]!.floats())
@@ -84,7 +84,7 @@ import Training
         let store = makeStore([("fc1_weight", [2, 3])])
         store.gradient("fc1_weight")!.fill(1)
         let adam = Adam()
-        adam.update(store)
+        try adam.update(store)
         #expect(throws: OptimizerStateError.self) { try SGD(learningRate: 0.1).loadState(adam.stateArrays(), parameters: store) }
         let other = makeStore([("fc1_weight", [3, 3])])
         #expect(throws: OptimizerStateError.shapeMismatch(name: "opt:fc1_weight:mean", expected: [3, 3], found: [2, 3])) {
@@ -102,7 +102,7 @@ import Training
         sgd.schedule = LearningRateSchedule(baseRate: 1, factor: 0.5, steps: [2])
         store.gradient("fc1_bias")!.fill(1)
         var rates: [Float] = []
-        for _ in 0..<4 { sgd.update(store); rates.append(sgd.learningRate) }
+        for _ in 0..<4 { try sgd.update(store); rates.append(sgd.learningRate) }
         // Updates 1 and 2 at the base rate; from update 3 (num_update > 2) halved.
         #expect(rates == [1, 1, 0.5, 0.5])
         #expect(store.argument("fc1_bias")!.toArray() == [-3])

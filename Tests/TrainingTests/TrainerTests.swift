@@ -17,15 +17,23 @@ struct TrainerTests {
                     outputDir: output, checkpointDir: checkpoints, loaderThreads: 1, seed: 3)
     }
 
+    /// ResNet-20 for 5 epochs (top_k 3) on `perClass` training digits of each class and
+    /// `validationPerClass` validation digits: the result, its log, its output and validation folders.
+    func trainDigits(perClass: Int, validationPerClass: Int) throws
+        -> (result: TrainingResult, lines: MNISTSample.Lines, output: URL, validation: URL) {
+        let train = try MNISTSample.subset("train", perClass: perClass)
+        let validation = try MNISTSample.subset("validation", perClass: validationPerClass)
+        let out = MNISTSample.temporaryFolder("model")
+        let lines = MNISTSample.Lines()
+        let hp = try MNISTSample.hyperparameters(["epochs": "5", "top_k": "3"], trainCount: 10 * perClass)
+        let result = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: lines.log).run()
+        return (result, lines, out, validation)
+    }
+
     /// The log lines users' metric regular expressions parse, and the artifact's files: a short
     /// run (100 digits, 5 epochs), so a format failure is reported apart from the learning run below.
     @Test func writesTheLogLinesAndTheArtifact() throws {
-        let train = try MNISTSample.subset("train", perClass: 10)
-        let validation = try MNISTSample.subset("validation", perClass: 5)
-        let out = MNISTSample.temporaryFolder("model")
-        let lines = MNISTSample.Lines()
-        let hp = try MNISTSample.hyperparameters(["epochs": "5", "top_k": "3"], trainCount: 100)
-        let result = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: lines.log).run()
+        let (result, lines, out, _) = try trainDigits(perClass: 10, validationPerClass: 5)
 
         // The log lines users' metric regular expressions parse.
         let log = lines.all
@@ -47,12 +55,7 @@ struct TrainerTests {
     /// Learning on 1,000 real digits (5 epochs), and the artifact alone scores the validation
     /// set as the log said for its epoch.
     @Test func learnsDigitsAndTheArtifactScoresAsLogged() throws {
-        let train = try MNISTSample.subset("train", perClass: 100)
-        let validation = try MNISTSample.subset("validation", perClass: 30)
-        let out = MNISTSample.temporaryFolder("model")
-        let lines = MNISTSample.Lines()
-        let hp = try MNISTSample.hyperparameters(["epochs": "5", "top_k": "3"], trainCount: 1000)
-        let result = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: lines.log).run()
+        let (result, _, _, validation) = try trainDigits(perClass: 100, validationPerClass: 30)
 
         // Learning, not the peak: 1,000 digits for 5 epochs reach 0.80 to 0.90 depending on the
         // CPU's oneDNN kernels (0.803 with AVX-512 here, the same every run); chance is 0.10.
