@@ -8,11 +8,12 @@ public final class Reorder: @unchecked Sendable {
     public let source: MemoryDesc
     public let destination: MemoryDesc
 
-    public init(from source: MemoryDesc, to destination: MemoryDesc) throws {
+    /// `attributes` may scale the values on the way (see `init(from:to:scales:mask:)`).
+    public init(from source: MemoryDesc, to destination: MemoryDesc, attributes: PrimitiveAttributes? = nil) throws {
         var pd: dnnl_primitive_desc_t?
         var s = source.raw, d = destination.raw
         let what = "reorder a tensor of shape \(source.dims)"
-        try check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, nil), what)
+        try check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, attributes?.raw), what)
         guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
         primitive = try Primitive(pd: pd, what: what)
         self.source = source

@@ -24,6 +24,8 @@ public final class Executor: @unchecked Sendable {
     public let dataShape: [Int]
     public let shapes: InferredShapes
     public let precision: Precision
+    /// The int8 convolutions' calibration (inference only; nil: every convolution in float).
+    public let quantization: QuantizationTable?
 
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
@@ -48,7 +50,11 @@ public final class Executor: @unchecked Sendable {
     /// Every shape is checked against `limits` before anything is allocated; a graph that
     /// cannot run at this batch size is an error naming the node, never a trap.
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
-                dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits()) throws {
+                dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits(),
+                quantization: QuantizationTable? = nil) throws {
+        // Int8 (issue 12): inference executors run the table's convolutions in int8, quantizing
+        // the weights the store holds now (load them before compiling).
+        self.quantization = mode == .inference ? quantization : nil
         self.symbol = symbol
         self.precision = precision
         self.parameters = parameters
@@ -139,6 +145,7 @@ public final class Executor: @unchecked Sendable {
         let compilation = GraphCompilation(symbol: symbol, shapes: shapes, training: training,
                                            convolutionType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32,
                                            arena: training ? arena : nil, batch: dataShape[0])
+        compilation.quantization = quantization
         let auxiliary = Set(symbol.auxiliaryNames)
         for (i, node) in symbol.nodes.enumerated() where !compilation.fused.contains(i) {
             guard node.isVariable else {
@@ -315,6 +322,13 @@ public final class Executor: @unchecked Sendable {
     public func output(_ index: Int = 0) -> [Float] {
         guard headOutputs.indices.contains(index) else { return [] }
         return headOutputs[index].read()
+    }
+
+    /// Int8 calibration's read-only view: node `node`'s output `output` as plain float32
+    /// values (NCHW), after `forward()`; nil when this executor does not hold it.
+    public func value(of node: String, output: Int = 0) throws -> [Float]? {
+        guard let i = symbol.nodes.firstIndex(where: { $0.name == node }), let v = values[NodeEntry(node: i, output: output)] else { return nil }
+        return try HeadOutput(v).read()
     }
 
     /// The gradient with respect to the input batch (NCHW).

@@ -14,6 +14,8 @@ final class GraphCompilation {
     let arena: Arena?
     /// Samples per batch: the rows every label tensor must have.
     let batch: Int
+    /// Int8 (issue 12): convolutions with an entry here compile as `QuantizedConvolutionOp`.
+    var quantization: QuantizationTable?
 
     private(set) var ops: [Op] = []
     var values: [NodeEntry: Value] = [:]

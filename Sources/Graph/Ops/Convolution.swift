@@ -38,6 +38,10 @@ enum ConvolutionOperator: OperatorDefinition {
     static func compile(_ step: CompileStep) throws {
         let noBias = try step.node.bool("no_bias", default: false)
         let compilation = step.compilation
+        // Int8 (issue 12): a calibrated convolution of an inference executor runs in int8.
+        if !step.training, let entry = compilation.quantization?.entry(for: step.node.name) {
+            return step.emit(try QuantizedConvolutionOp(step, entry: entry, noBias: noBias))
+        }
         step.emit(try ConvolutionOp(node: step.node, input: try step.input(0), weight: try step.input(1),
                                     bias: noBias ? nil : try step.input(2), outputDims: try step.outputShape(),
                                     training: step.training, arena: compilation.arena, compute: compilation.convolutionType))
