@@ -6,7 +6,8 @@ import Graph
 /// `image-classification-NNNN.params` and `model-shapes.json`, which MXNet loads with
 /// `mx.model.load_checkpoint`, plus files of ours beside them that MXNet ignores:
 /// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`,
-/// `preprocessing-contract.json` (``PreprocessingContract``) and `preprocessing.json`.
+/// `preprocessing-contract.json` (``PreprocessingContract``), `preprocessing.json` and, in a
+/// quantized artifact, `quantization.json` (``QuantizationTable``).
 ///
 /// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
 /// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
@@ -36,6 +37,9 @@ public struct ModelArtifact: Sendable {
     /// The preprocessing training recorded (`preprocessing-contract.json`); nil in artifacts
     /// before it and in the service's. ``preprocessingContract(imageShape:)`` is what to follow.
     public var preprocessing: PreprocessingContract?
+    /// Int8 calibration (`quantization.json`, written by `imgclf quantize`): the artifact is
+    /// otherwise the float32 one, and serves in int8 when this is set. Nil in float artifacts.
+    public var quantization: QuantizationTable?
     /// Where it was loaded from, for messages.
     public var source: String
 
@@ -211,6 +215,13 @@ public struct ModelArtifact: Sendable {
                                      classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
                                      preprocessing: contract, source: source)
         artifact.validationShorterSide = shorterSide
+        if let data = files[QuantizationTable.fileName] {
+            do throws(QuantizationTable.FormatError) {
+                artifact.quantization = try QuantizationTable.decode(data, file: QuantizationTable.fileName, symbol: symbol)
+            } catch {
+                throw ArtifactError.invalid(source: source, file: error.file, detail: "\(error.key): \(error.detail)")
+            }
+        }
         return artifact
     }
 }

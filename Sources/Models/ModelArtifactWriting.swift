@@ -17,7 +17,7 @@ extension ModelArtifact {
     }
 
     /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
-    /// history, preprocessing) into `folder`; returns the names written.
+    /// history, preprocessing, quantization) into `folder`; returns the names written.
     @discardableResult
     public func writeMetadata(to folder: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -40,6 +40,7 @@ extension ModelArtifact {
             try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(side)}".utf8))
         }
         if let preprocessing { try put(Self.contractFile, try encoder.encode(preprocessing)) }
+        if let quantization { try put(QuantizationTable.fileName, try quantization.jsonData()) }
         return written
     }
 
