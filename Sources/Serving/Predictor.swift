@@ -27,11 +27,24 @@ public struct PredictorOptions: Sendable {
     /// The arithmetic of the forward pass: float32, or bfloat16 on CPUs with bf16
     /// instructions (convolutions, batch norm and pooling in bf16; the classifier in float32).
     public var precision: Precision
+    /// Whether the convolutions of a quantized artifact (`quantization.json`) run in int8.
+    public var int8: Int8Use
+
+    /// See ``PredictorOptions/int8``.
+    public enum Int8Use: Sendable, Equatable {
+        /// Int8 when the artifact is quantized and `precision` is float32; float otherwise.
+        case whenQuantized
+        /// Int8; an artifact without `quantization.json` is refused.
+        case required
+        /// Float (`precision`), even for a quantized artifact.
+        case never
+    }
 
     public init(maxBatch: Int = 32, maxPixels: Int = 40_000_000, cachedExecutors: Int = 8,
                 executorMemoryBudget: Int = 2 << 30,
                 preprocessThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                imageShape: [Int]? = nil, epoch: Int? = nil, precision: Precision = .float32) {
+                imageShape: [Int]? = nil, epoch: Int? = nil, precision: Precision = .float32,
+                int8: Int8Use = .whenQuantized) {
         self.maxBatch = maxBatch
         self.maxPixels = maxPixels
         self.cachedExecutors = cachedExecutors
@@ -40,6 +53,7 @@ public struct PredictorOptions: Sendable {
         self.imageShape = imageShape
         self.epoch = epoch
         self.precision = precision
+        self.int8 = int8
     }
 }
 
@@ -50,6 +64,7 @@ public enum PredictorError: Error, CustomStringConvertible {
     case outOfRange(origin: String, field: String, expected: String, found: String)
     case batchDependent(source: String, batch: Int, detail: String)
     case precisionUnsupported(Precision)
+    case notQuantized(source: String)
 
     public var description: String {
         switch self {
@@ -63,6 +78,8 @@ public enum PredictorError: Error, CustomStringConvertible {
             return "\(source): the network cannot run a batch of \(batch) images: \(detail)"
         case let .precisionUnsupported(precision):
             return "this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so it cannot serve in \(precision.rawValue); use float32"
+        case let .notQuantized(source):
+            return "\(source): int8 needs a quantized artifact (with \(QuantizationTable.fileName), written by imgclf quantize); this one is float32 only"
         }
     }
 }
@@ -91,6 +108,8 @@ public final class Predictor: @unchecked Sendable {
     public let source: String
     public let preprocessor: Preprocessor
     public let options: PredictorOptions
+    /// The calibration the executors run with: set when the convolutions run in int8.
+    public let quantization: QuantizationTable?
 
     private let symbol: Symbol
     private let store = ParameterStore()
@@ -135,6 +154,13 @@ public final class Predictor: @unchecked Sendable {
         workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }
         input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)
 
+        switch options.int8 {
+        case .required:
+            guard let table = artifact.quantization else { throw PredictorError.notQuantized(source: artifact.source) }
+            quantization = table
+        case .whenQuantized: quantization = options.precision == .float32 ? artifact.quantization : nil
+        case .never: quantization = nil
+        }
         // Compile batch 1 now: it validates the graph and allocates every parameter to load into.
         if options.precision == .bfloat16 && !DNNL.supportsBFloat16 { throw PredictorError.precisionUnsupported(options.precision) }
         let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, precision: options.precision)
@@ -144,7 +170,10 @@ public final class Predictor: @unchecked Sendable {
         }
         numClasses = head[1]
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
-        executors[1] = first
+        // Int8 convolutions quantize the weights when they compile, so after the load.
+        executors[1] = try quantization.map {
+            try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, quantization: $0)
+        } ?? first
         // Learnable parameters and auxiliary states only: the data and label inputs follow the batch.
         parameterShapes = first.shapes.arguments.filter { store.argument($0.key) != nil }
             .merging(first.shapes.auxiliary.filter { store.auxiliary($0.key) != nil }) { a, _ in a }
@@ -283,7 +312,8 @@ public final class Predictor: @unchecked Sendable {
                     source: source, batch: n,
                     detail: "parameter \(name) has shape \(shape) at batch 1 but \(atBatch[name] ?? []) at batch \(n)")
             }
-            return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: options.precision)
+            return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: options.precision,
+                                quantization: quantization)
         } catch let error as PredictorError {
             throw error
         } catch {

@@ -30,6 +30,7 @@ struct IMGCLF: AsyncParsableCommand {
             ServeCommand.self,
             EvaluateCommand.self,
             TransformCommand.self,
+            QuantizeCommand.self,
             LaunchCommand.self,
         ]
     )

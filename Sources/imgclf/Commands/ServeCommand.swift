@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch,
-            precision: try precision.value()))
+            precision: try precision.choice().precision, int8: try precision.choice().int8))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs), timeout: .seconds(timeout)),
             idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections))
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
-        let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")"
+        let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")\(predictor.quantization != nil ? ", int8" : "")"
 
         let address = host
         try await server.run { port in
