@@ -61,5 +61,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
+        // Int8: the quantized convolution, quantization.json, and quantized digits models (trains them, so Training).
+        .testTarget(name: "QuantizationTests", dependencies: ["Serving", "Training", "Models", "Graph", "Compute", "Data", "TestFixtures"]),
     ]
 )

@@ -58,3 +58,15 @@ extension Primitive {
         return String(cString: name)
     }
 }
+
+extension DNNL {
+    /// Whether oneDNN's int8 kernels have VNNI dot products here (AVX-512 VNNI or AVX-VNNI).
+    /// Without them (plain AVX2 or AVX-512), u8 x s8 products are added in pairs into 16 bits
+    /// (vpmaddubsw), which saturates when inputs and weights are both near full range: oneDNN
+    /// halves the weights itself for s8 inputs, but u8 inputs must then stay within 0...127.
+    public static var hasInt8DotProduct: Bool {
+        let isa = dnnl_get_effective_cpu_isa().rawValue
+        return isa & dnnl_cpu_isa_avx512_core_vnni.rawValue == dnnl_cpu_isa_avx512_core_vnni.rawValue
+            || isa & dnnl_cpu_isa_avx2_vnni.rawValue == dnnl_cpu_isa_avx2_vnni.rawValue
+    }
+}

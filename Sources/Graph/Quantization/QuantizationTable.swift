@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// What `imgclf quantize` calibrated for a model: for every convolution that runs in int8,
@@ -32,9 +33,9 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
             self.inputNonNegative = inputNonNegative
         }
 
-        /// The quantization multiplier of the input: q = round(x * inputScale), 255 / range
-        /// for u8 and 127 / range for s8.
-        public var inputScale: Float { (inputNonNegative ? 255 : 127) / inputMaxAbs }
+        /// The quantization multiplier of the input: q = round(x * inputScale), 127 / range
+        /// for s8 and ``QuantizationTable/unsignedLevels`` / range for u8.
+        public var inputScale: Float { (inputNonNegative ? QuantizationTable.unsignedLevels : 127) / inputMaxAbs }
 
         enum CodingKeys: String, CodingKey {
             case input
@@ -69,7 +70,7 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
     public var convolutions: [String: Entry]
     public var calibration: Calibration?
 
-    public static let maxScheme = "activations: max |x| over the calibration data per convolution input, u8 after ReLU else s8; weights: s8, per output channel, 127 / max |w|"
+    public static let maxScheme = "activations: max |x| over the calibration data per convolution input, u8 after ReLU (0...255 with VNNI, else 0...127) else s8; weights: s8, per output channel, 127 / max |w|"
 
     public init(convolutions: [String: Entry], calibration: Calibration? = nil, scheme: String = QuantizationTable.maxScheme) {
         version = Self.currentVersion
@@ -77,6 +78,11 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
         self.convolutions = convolutions
         self.calibration = calibration
     }
+
+    /// The largest u8 input level used: 255 on CPUs with VNNI; 127 elsewhere, where oneDNN's
+    /// kernels add u8 x s8 products in pairs into 16 bits, which full-range u8 inputs saturate
+    /// (see `DNNL.hasInt8DotProduct`). The table stores ranges, so it is the same file on both.
+    public static var unsignedLevels: Float { DNNL.hasInt8DotProduct ? 255 : 127 }
 
     /// The calibrated entry of convolution `node`, nil when it stays float32.
     public func entry(for node: String) -> Entry? { convolutions[node] }

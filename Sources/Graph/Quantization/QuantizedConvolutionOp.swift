@@ -34,7 +34,9 @@ final class QuantizedConvolutionOp: Op {
 
     /// `weights`: plain OIHW f32, `[outputDims[1], input channels, kh, kw]`; `bias`: one per
     /// output channel. `inputScale` is the input's multiplier (q = round(x * inputScale), see
-    /// `QuantizationTable.Entry.inputScale`); values beyond the range saturate.
+    /// `QuantizationTable.Entry.inputScale`); values beyond the range saturate. Without VNNI
+    /// a u8 input must stay within 0...127 (`QuantizationTable.unsignedLevels`), or oneDNN's
+    /// 16-bit pairwise sums saturate.
     init(node: Node, input: Value, weights: [Float], bias: [Float]?, outputDims outDims: [Int],
          inputScale: Float, inputIsNonNegative: Bool, fuseRelu: Bool = false, sumWith: Value? = nil) throws {
         func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: "int8: " + detail) }
