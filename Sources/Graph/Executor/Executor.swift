@@ -42,6 +42,11 @@ public final class Executor: @unchecked Sendable {
     /// Training: for each op, the parameters whose gradients are complete once its backward
     /// step has run (their only, or first in forward order, consumer).
     private var parametersReadyAfter: [[String]] = []
+    /// Names of the nodes computed inside another node's op: ReLUs in their BatchNorm; in
+    /// inference also BatchNorms, residual sums and ReLUs in the convolution before them.
+    public private(set) var fusedNodes: Set<String> = []
+    /// The parameter store's generation that the ops' derived weights were built from.
+    private var preparedGeneration: Int?
 
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
@@ -138,7 +143,8 @@ public final class Executor: @unchecked Sendable {
         let training = mode == .training
         let compilation = GraphCompilation(symbol: symbol, shapes: shapes, training: training,
                                            convolutionType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32,
-                                           arena: training ? arena : nil, batch: dataShape[0])
+                                           arena: training ? arena : nil, batch: dataShape[0],
+                                           parameters: parameters)
         let auxiliary = Set(symbol.auxiliaryNames)
         for (i, node) in symbol.nodes.enumerated() where !compilation.fused.contains(i) {
             guard node.isVariable else {
@@ -171,6 +177,7 @@ public final class Executor: @unchecked Sendable {
         ops = compilation.ops
         values = compilation.values
         lossOps = compilation.lossOps
+        fusedNodes = Set(compilation.fused.map { symbol.nodes[$0].name })
     }
 
     /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling are not kept
@@ -287,6 +294,10 @@ public final class Executor: @unchecked Sendable {
     }
 
     public func forward() {
+        if parameters.generation != preparedGeneration {
+            for op in ops { op.parametersChanged() }
+            preparedGeneration = parameters.generation
+        }
         for v in recomputed { v.useForwardTensor() }
         for op in ops { op.forward() }
     }
