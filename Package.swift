@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
     ]
 )
