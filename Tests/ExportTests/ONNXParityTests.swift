@@ -38,6 +38,20 @@ struct ONNXParityTests {
         #expect(trip.info.metadata["class_names"] == #"["needle \"one\"", "thread/two", "pin, three"]"#)
     }
 
+    /// MXNet's own ResNet-18 graph for 3x224x224 (the 7x7 stride-2 stem and the padded max
+    /// pooling the small-image graphs lack), with random weights.
+    @Test func mxnetResNet18Graph224() throws {
+        let shape = [3, 224, 224]
+        let symbol = try Symbol.load(contentsOf: SharedFixtures.url("symbols/resnet-18-3x224x224-symbol.json"))
+        let parameters = try ExportFixtures.randomParameters(symbol, imageShape: shape, seed: 18)
+        let artifact = ModelArtifact(symbol: symbol, parameters: parameters, epoch: 1, imageShape: shape, source: "resnet-18-3x224x224")
+        let trip = try ExportFixtures.roundTrip(artifact, batchSizes: [2, 1], range: 0...1)
+        print("resnet-18-3x224x224 (MXNet's graph, random weights): max |ours - ONNX Runtime| = \(trip.maxDiff)")
+        #expect(trip.maxDiff <= Self.tolerance)
+        try checkContract(trip, artifact: artifact)
+        #expect(trip.ours.joined().contains { $0 > 0.05 && $0 < 0.95 }, "saturated: \(trip.ours)")
+    }
+
     /// Every operator form the export maps, on 1 and 3 channels of an odd-sized input:
     /// convolution with bias, stride, padding and dilation; BatchNorm with fix_gamma (a stored
     /// gamma that must be ignored) and the default eps, and without; tanh, softrelu, sigmoid
