@@ -11,6 +11,7 @@ sample: build
 
 deps:
 	scripts/install-deps
+	scripts/install-onnx-venv
 
 build: deps
 	$(SWIFT) build -c release --product imgclf

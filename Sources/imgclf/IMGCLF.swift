@@ -31,6 +31,7 @@ struct IMGCLF: AsyncParsableCommand {
             EvaluateCommand.self,
             TransformCommand.self,
             LaunchCommand.self,
+            ExportCommand.self,
         ]
     )
 }
