@@ -76,3 +76,13 @@ def onnx_model(num_layers, shape, classes=10):
         run([peer_python('pt'), peer_script('pt_export_onnx.py'), num_layers, shape, model + '.tmp', classes])
         os.replace(model + '.tmp', model)
     return model
+
+
+def cpu_has_bf16():
+    """Whether the CPU has the bfloat16 instructions imgclf's bf16 needs (AVX-512 BF16 or AMX;
+    what DNNL.supportsBFloat16 asks oneDNN), from /proc/cpuinfo's flags."""
+    try:
+        flags = open('/proc/cpuinfo').read().split()
+    except OSError:
+        return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags

@@ -75,6 +75,12 @@ def main():
     a = ap.parse_args()
     cases = [parse_case(c) for c in a.cases]
     a.precision = sorted(set(a.precision), key=['float32', 'bf16'].index)  # float32 first: bf16's speed-up needs it
+    if 'bf16' in a.precision and not b.cpu_has_bf16():
+        # imgclf benchmark does not refuse it, but no bf16 kernel would run: the figure would mean nothing.
+        print('bf16 skipped: this CPU has no bfloat16 instructions (no avx512_bf16 or amx_bf16 in /proc/cpuinfo)')
+        a.precision.remove('bf16')
+        if not a.precision:
+            return
     b.check_imgclf(a.imgclf)
     b.ensure_peers(a, 'pt', 'ort')
 

@@ -58,17 +58,8 @@ ap.add_argument('--image-shape', default='3,224,224', help="the model's C,H,W, f
 b.add_common_args(ap)
 ARGS = ap.parse_args()
 
-
-def cpu_has_bf16():
-    try:
-        flags = open('/proc/cpuinfo').read().split()
-    except OSError:
-        return False
-    return 'avx512_bf16' in flags or 'amx_bf16' in flags
-
-
 if ARGS.precision is None:
-    ARGS.precision = ['float32'] + (['bf16'] if cpu_has_bf16() else [])
+    ARGS.precision = ['float32'] + (['bf16'] if b.cpu_has_bf16() else [])
 
 
 def ensure_inputs():
