@@ -60,6 +60,8 @@ ARGS = ap.parse_args()
 
 if ARGS.precision is None:
     ARGS.precision = ['float32'] + (['bf16'] if b.cpu_has_bf16() else [])
+elif 'bf16' in ARGS.precision and not b.cpu_has_bf16():
+    sys.exit('--precision bf16: this CPU has no bfloat16 instructions (no avx512_bf16 or amx_bf16 in /proc/cpuinfo)')
 
 
 def ensure_inputs():
