@@ -1,7 +1,7 @@
 # Quick start targets; see README.md.
 SWIFT ?= swift
 
-.PHONY: deps build test sample bench fuzz
+.PHONY: deps build test sample bench bench-inference fuzz
 
 # Trains ResNet-20 on the bundled MNIST sample (4,000 train / 1,000 validation digits).
 sample: build
@@ -28,6 +28,10 @@ test: deps
 bench: build
 	python3 bench/compare_compute.py
 	python3 bench/compare_mnist.py
+
+# imgclf against ONNX Runtime and PyTorch, float32 and bf16 inference (issue 12's targets).
+bench-inference: build
+	python3 bench/compare_inference.py --precision float32 bf16
 
 # Every libFuzzer target (Fuzz/) for FUZZ_SECONDS each; fails on any crash (see Fuzz/README.md).
 FUZZ_SECONDS ?= 60

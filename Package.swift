@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "Training", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
     ]
