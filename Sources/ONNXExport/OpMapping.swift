@@ -40,7 +40,7 @@ enum OpMapping {
         let axes = d.count - 2
         guard (1...3).contains(axes) else { throw w.fail("data shape \(ONNXExportError.format(d)) must have 1 to 3 spatial axes") }
         try requireChannelFirst(w, axes: axes)
-        let window = try Window(w, axes: axes, dilation: true)
+        let window = try Window(w.node, axes: axes, dilation: true)
         let groups = try node.int("num_group", default: 1, in: 1...Int(Int32.max))
         var inputs = [try w.input(0), try w.input(1)]
         if !noBias { inputs.append(try w.input(2)) }
@@ -106,7 +106,7 @@ enum OpMapping {
             w.emit(type == "max" ? "GlobalMaxPool" : "GlobalAveragePool", inputs: [x])
             return
         }
-        let window = try Window(w, axes: 2, dilation: false)
+        let window = try Window(w.node, axes: 2, dilation: false)
         var end: [Int] = []
         for i in 0..<2 {
             let room = d[2 + i] + 2 * window.pad[i] - window.kernel[i]
@@ -186,32 +186,6 @@ enum OpMapping {
     static func requireChannelFirst(_ w: GraphWalk, axes: Int) throws {
         if let layout = w.node.attrs["layout"], layout != "None", layout != ["NCW", "NCHW", "NCDHW"][axes - 1] {
             throw w.fail("layout \(layout) is not supported (only channel-first)")
-        }
-    }
-
-    /// A Convolution or Pooling window as MXNet reads it: omitted stride and dilate are
-    /// ones, pad zeros; each must have one entry per spatial axis.
-    struct Window {
-        var kernel: [Int]
-        var stride: [Int]
-        var dilate: [Int]
-        var pad: [Int]
-
-        static let positive = 1...65_536
-        static let nonNegative = 0...65_536
-
-        init(_ w: GraphWalk, axes: Int, dilation: Bool) throws {
-            let node = w.node
-            kernel = try node.tuple("kernel", in: Window.positive)
-            stride = try node.tuple("stride", default: [], in: Window.positive)
-            dilate = dilation ? try node.tuple("dilate", default: [], in: Window.positive) : []
-            pad = try node.tuple("pad", default: [], in: Window.nonNegative)
-            if stride.isEmpty { stride = Array(repeating: 1, count: axes) }
-            if dilate.isEmpty { dilate = Array(repeating: 1, count: axes) }
-            if pad.isEmpty { pad = Array(repeating: 0, count: axes) }
-            guard kernel.count == axes, stride.count == axes, dilate.count == axes, pad.count == axes else {
-                throw w.fail("kernel, stride, dilate and pad must each have \(axes) entries, one per spatial axis")
-            }
         }
     }
 }

@@ -49,7 +49,7 @@ enum ConvolutionOperator: OperatorDefinition {
         }
         step.emit(try ConvolutionOp(node: step.node, input: try step.input(0), weight: try step.input(1),
                                     bias: noBias ? nil : try step.input(2), outputDims: try step.outputShape(),
-                                    training: step.training, arena: compilation.arena, compute: compilation.convolutionType))
+                                    arena: compilation.arena, compute: compilation.convolutionType))
     }
 }
 
@@ -72,19 +72,18 @@ final class ConvolutionOp: Op {
     /// `compute` is the type the convolution runs in: f32, or bf16 (mixed precision: the
     /// weights stay f32 in the parameter store, their gradients come back f32).
     /// `outputDims` come from shape inference.
-    init(node: Node, input: Value, weight: Value, bias: Value?, outputDims outDims: [Int], training: Bool, arena: Arena? = nil,
+    init(node: Node, input: Value, weight: Value, bias: Value?, outputDims outDims: [Int], arena: Arena? = nil,
          compute: dnnl_data_type_t = dnnl_f32) throws {
         let geometry = try ConvolutionGeometry(node: node, input: input.desc.dims, weight: weight.desc.dims, output: outDims)
         let inDims = geometry.input, weightDims = geometry.weight
         let stride = geometry.stride, pad = geometry.padLeft, padR = geometry.padRight, dil = geometry.dilation
-        var desc = try geometry.forwardDescriptor(node, training: training, compute: compute, bias: bias?.desc)
+        var desc = try geometry.forwardDescriptor(node, training: true, compute: compute, bias: bias?.desc)
         forwardPrim = try Primitive(desc: &desc, what: "create convolution \(node.name)")
         src = try InputPort(input, wants: forwardPrim.md(dnnl_query_src_md))
         weights = try InputPort(weight, wants: forwardPrim.md(dnnl_query_weights_md))
         self.bias = bias
         output = try Value(forwardPrim.md(dnnl_query_dst_md))
 
-        guard training else { return }
         // Backward data: diff_src in the forward source layout, diff_dst as oneDNN likes it.
         var bd = dnnl_convolution_desc_t()
         var diffSrcAny = try MemoryDesc.any(inDims, type: compute).raw
@@ -134,7 +133,7 @@ final class ConvolutionOp: Op {
     }
 
     func backward() {
-        // Every backward part exists in a training executor (the only kind that runs this).
+        // Every backward part exists: this op is only compiled for training.
         guard output.hasGradient, let bw = backwardWeights, let wPort = diffWeights, let sPort = bwdSrc,
               let diffDstForWeights = bwdDiffDstForWeights, let diffDstForData = bwdDiffDstForData,
               let bwdW = bwdWeights, let port = srcGradient, let backwardData else { return }
