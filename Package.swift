@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
+        // The runtime of the committed Sources/ONNXExport/Generated/onnx.pb.swift (scripts/generate-onnx-proto).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -47,8 +49,13 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // `imgclf export --format onnx`: the symbol graph and weights as an ONNX model.
+        .target(name: "ONNXExport", dependencies: [
+            "Graph", "Models", "Support",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed",
+            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed", "ONNXExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: the golden files several test targets read (Tests/Fixtures/Resources,
@@ -59,7 +66,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "Training", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
         // Int8: the quantized convolution, quantization.json, and quantized digits models (trains them, so Training).
         .testTarget(name: "QuantizationTests", dependencies: ["Serving", "Training", "Models", "Graph", "Compute", "Data", "TestFixtures"]),

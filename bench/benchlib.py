@@ -65,3 +65,24 @@ def run(cmd, **kw):
 def run_json(cmd, **kw):
     """The last line a command prints, as JSON (our benchmark and the peer scripts print one)."""
     return json.loads(run(cmd, **kw).stdout.strip().splitlines()[-1])
+
+
+def onnx_model(num_layers, shape, classes=10):
+    """The pre-activation ResNet exported to ONNX by PyTorch (bench/peers/pt_export_onnx.py,
+    the pt venv), made once per depth and shape and kept under bench/.work/onnx."""
+    model = os.path.join(WORK, 'onnx', 'resnet%d-%s.onnx' % (num_layers, shape.replace(',', 'x')))
+    if not os.path.exists(model):
+        os.makedirs(os.path.dirname(model), exist_ok=True)
+        run([peer_python('pt'), peer_script('pt_export_onnx.py'), num_layers, shape, model + '.tmp', classes])
+        os.replace(model + '.tmp', model)
+    return model
+
+
+def cpu_has_bf16():
+    """Whether the CPU has the bfloat16 instructions imgclf's bf16 needs (AVX-512 BF16 or AMX;
+    what DNNL.supportsBFloat16 asks oneDNN), from /proc/cpuinfo's flags."""
+    try:
+        flags = open('/proc/cpuinfo').read().split()
+    except OSError:
+        return False
+    return 'avx512_bf16' in flags or 'amx_bf16' in flags

@@ -29,12 +29,7 @@ def peer(a, name, nl, shape, batch, extra=()):
 
 def onnx_runtime(a, nl, shape, batch):
     """PyTorch exports the network (once per shape, kept under bench/.work), ONNX Runtime runs it."""
-    model = os.path.join(b.WORK, 'onnx', 'resnet%d-%s.onnx' % (nl, shape.replace(',', 'x')))
-    if not os.path.exists(model):
-        os.makedirs(os.path.dirname(model), exist_ok=True)
-        b.run([b.peer_python('pt'), b.peer_script('pt_export_onnx.py'), nl, shape, model + '.tmp', '10'])
-        os.replace(model + '.tmp', model)
-    return b.run_json([b.peer_python('ort'), b.peer_script('ort_bench.py'), model, batch, a.iters, '2'])
+    return b.run_json([b.peer_python('ort'), b.peer_script('ort_bench.py'), b.onnx_model(nl, shape), batch, a.iters, '2'])
 
 
 def peak_rss_mib(cmd):

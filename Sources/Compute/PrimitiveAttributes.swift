@@ -1,42 +1,46 @@
 import CDNNL
 
-/// oneDNN primitive attributes (oneDNN 2.x API): output scales and post-ops, owned and
-/// destroyed with this object. Used by the int8 convolution and its quantizing reorders.
-public final class PrimitiveAttributes {
+/// oneDNN primitive attributes: the post-ops a primitive runs on its result before writing
+/// it (a residual sum, a ReLU), and per-channel output scales (int8).
+// Unchecked Sendable: built once while an executor compiles, then only read by oneDNN when a primitive is created.
+public final class PrimitiveAttributes: @unchecked Sendable {
     public let raw: dnnl_primitive_attr_t
+    private let postOps: dnnl_post_ops_t
 
-    public init() throws(DNNLError) {
+    public init() throws {
         var attr: dnnl_primitive_attr_t?
         try check(dnnl_primitive_attr_create(&attr), "create primitive attributes")
         guard let attr else { throw DNNLError(status: dnnl_runtime_error, what: "create primitive attributes") }
-        raw = attr
-    }
-
-    deinit { dnnl_primitive_attr_destroy(raw) }
-
-    /// `dst = scale * result`: one scale (mask 0) or one per index of the dimensions in
-    /// `mask` (e.g. 1 << 1, a convolution's output channels; 1 << 0, a weight's O axis).
-    public func setOutputScales(_ scales: [Float], mask: Int32) throws(DNNLError) {
-        try check(dnnl_primitive_attr_set_output_scales(raw, Int64(scales.count), mask, scales), "set \(scales.count) output scale(s)")
-    }
-
-    /// Post-ops run in order after the output scales: `sum` adds what dst held before
-    /// (scaled), `relu` clamps at zero.
-    public enum PostOp { case sum(scale: Float), relu }
-
-    public func setPostOps(_ ops: [PostOp]) throws(DNNLError) {
-        guard !ops.isEmpty else { return }
-        var postOps: dnnl_post_ops_t?
-        try check(dnnl_post_ops_create(&postOps), "create post-ops")
-        guard let postOps else { throw DNNLError(status: dnnl_runtime_error, what: "create post-ops") }
-        defer { dnnl_post_ops_destroy(postOps) }
-        for op in ops {
-            switch op {
-            case let .sum(scale): try check(dnnl_post_ops_append_sum_v2(postOps, scale, dnnl_data_type_undef), "append a sum post-op")
-            case .relu: try check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), "append a ReLU post-op")
-            }
+        var ops: dnnl_post_ops_t?
+        let status = dnnl_post_ops_create(&ops)
+        guard status == dnnl_success, let ops else {
+            dnnl_primitive_attr_destroy(attr)
+            throw DNNLError(status: status == dnnl_success ? dnnl_runtime_error : status, what: "create post-ops")
         }
+        raw = attr
+        postOps = ops
+    }
+
+    deinit {
+        dnnl_post_ops_destroy(postOps)
+        dnnl_primitive_attr_destroy(raw)
+    }
+
+    /// dst = result + dst: the primitive adds into what its destination already holds.
+    public func appendSum() throws {
+        try check(dnnl_post_ops_append_sum(postOps, 1), "append a sum post-op")
         try check(dnnl_primitive_attr_set_post_ops(raw, postOps), "set post-ops")
+    }
+
+    /// dst = max(dst, 0), after any earlier post-op.
+    public func appendReLU() throws {
+        try check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), "append a ReLU post-op")
+        try check(dnnl_primitive_attr_set_post_ops(raw, postOps), "set post-ops")
+    }
+
+    /// Output scales: one for all (`mask` 0) or one per output channel (`mask` 1 << 1).
+    public func setOutputScales(_ scales: [Float], mask: Int32) throws {
+        try check(dnnl_primitive_attr_set_output_scales(raw, Int64(scales.count), mask, scales), "set output scales")
     }
 }
 
@@ -44,9 +48,9 @@ extension Reorder {
     /// A reorder that also scales (and converts, with rounding and saturation, e.g. f32 to
     /// s8/u8): `dst = scales * src`, one scale (mask 0) or one per index of the masked axes.
     public convenience init(from source: MemoryDesc, to destination: MemoryDesc, scales: [Float], mask: Int32) throws {
-        let attr = try PrimitiveAttributes()
-        try attr.setOutputScales(scales, mask: mask)
-        try self.init(from: source, to: destination, attributes: attr)
+        let attributes = try PrimitiveAttributes()
+        try attributes.setOutputScales(scales, mask: mask)
+        try self.init(from: source, to: destination, attributes: attributes)
     }
 }
 

@@ -1,11 +1,11 @@
 /// The sliding window of a Convolution or Pooling node: kernel, stride, dilation and
 /// padding per spatial axis, read and range-checked once, with MXNet's output sizes in
 /// checked arithmetic. Shape inference and the compiled ops both use it, so they agree.
-struct Window {
-    var kernel: [Int]
-    var stride: [Int]
-    var dilate: [Int]
-    var pad: [Int]
+public struct Window: Sendable {
+    public var kernel: [Int]
+    public var stride: [Int]
+    public var dilate: [Int]
+    public var pad: [Int]
 
     /// The largest kernel, stride, dilation or pad accepted: far beyond any real network,
     /// small enough that no size computed from it can overflow.
@@ -15,7 +15,7 @@ struct Window {
 
     /// Reads the attributes for `axes` spatial axes. Omitted (or empty) stride and dilate
     /// are ones, pad zeros, as in MXNet.
-    init(_ node: Node, axes: Int, dilation: Bool) throws {
+    public init(_ node: Node, axes: Int, dilation: Bool) throws {
         func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
         kernel = try node.tuple("kernel", in: Window.positive)
         stride = try node.tuple("stride", default: [], in: Window.positive)

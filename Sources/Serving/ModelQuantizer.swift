@@ -100,7 +100,9 @@ public enum ModelQuantizer {
         let workspace = pre.makeWorkspace()
         let n = max(1, min(batch, images.count))
         let store = ParameterStore()
-        let executor = try Executor(symbol: artifact.symbol, parameters: store, dataShape: [n] + contract.imageShape, mode: .inference)
+        // Every convolution's input must still be readable after the pass.
+        let executor = try Executor(symbol: artifact.symbol, parameters: store, dataShape: [n] + contract.imageShape, mode: .inference,
+                                    preservesValues: true)
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
         var calibrator = QuantizationCalibrator(symbol: artifact.symbol)
         let size = pre.outputCount

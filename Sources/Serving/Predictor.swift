@@ -163,17 +163,15 @@ public final class Predictor: @unchecked Sendable {
         }
         // Compile batch 1 now: it validates the graph and allocates every parameter to load into.
         if options.precision == .bfloat16 && !DNNL.supportsBFloat16 { throw PredictorError.precisionUnsupported(options.precision) }
-        let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, precision: options.precision)
+        let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, precision: options.precision,
+                                 quantization: quantization)
         let head = first.shapes.headShapes(of: symbol).first ?? []
         guard head.count == 2, head[0] == 1, head[1] > 0 else {
             throw PredictorError.badHead(source: artifact.source, shape: head)
         }
         numClasses = head[1]
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
-        // Int8 convolutions quantize the weights when they compile, so after the load.
-        executors[1] = try quantization.map {
-            try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, quantization: $0)
-        } ?? first
+        executors[1] = first
         // Learnable parameters and auxiliary states only: the data and label inputs follow the batch.
         parameterShapes = first.shapes.arguments.filter { store.argument($0.key) != nil }
             .merging(first.shapes.auxiliary.filter { store.auxiliary($0.key) != nil }) { a, _ in a }

@@ -29,5 +29,6 @@ public enum Initializer {
                 parameters.auxiliary(name)?.fill(name.hasSuffix("_moving_var") ? 1 : 0)
             }
         }
+        parameters.markModified()
     }
 }

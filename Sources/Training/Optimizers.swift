@@ -129,6 +129,7 @@ public class ElementwiseOptimizer: Optimizer {
             let states = slots.isEmpty ? [] : try stateTensors(name, like: w).map(\.floats)
             step(weight: w.floats, grad: g.floats, count: w.elementCount, states: states, lr: lr, wd: wd)
         }
+        parameters.markModified()
     }
 
     /// The rate the kernel gets for this update (Adam folds its bias correction in here).

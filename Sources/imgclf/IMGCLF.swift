@@ -32,6 +32,7 @@ struct IMGCLF: AsyncParsableCommand {
             TransformCommand.self,
             QuantizeCommand.self,
             LaunchCommand.self,
+            ExportCommand.self,
         ]
     )
 }

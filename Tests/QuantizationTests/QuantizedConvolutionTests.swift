@@ -110,37 +110,63 @@ import Testing
         #expect(a.count == 3 * 32 * 4 * 4 && rms < 0.01, "relative RMS error \(rms)")
     }
 
-    /// The fused form the lead's path will use: residual through the sum post-op, then ReLU.
-    @Test func sumAndReluPostOps() throws {
-        var r = Numbers(state: 9)
-        let n = 2, ic = 8, oc = 12, h = 5
-        let node = Node(op: "Convolution", name: "c", attrs: ["num_filter": "12", "kernel": "(3, 3)", "pad": "(1, 1)"])
-        let input = try Value(.plain([n, ic, h, h]))
-        let x = r.array(n * ic * h * h, scale: 2).map { max(0, $0) }
-        input.tensor.copy(from: x)
-        let residual = try Value(.plain([n, oc, h, h]))
-        let res = r.array(n * oc * h * h)
-        residual.tensor.copy(from: res)
-        let w = r.array(oc * ic * 9, scale: 0.3), b = r.array(oc, scale: 0.2)
-        let range = x.max() ?? 1
-        let op = try QuantizedConvolutionOp(node: node, input: input, weights: w, bias: b, outputDims: [n, oc, h, h],
-                                            inputScale: QuantizationTable.unsignedLevels / range, inputIsNonNegative: true, fuseRelu: true, sumWith: residual)
-        op.forward()
-        let out = try Reorder.convert(op.output.tensor, to: .plain([n, oc, h, h])).toArray()
-        // Reference: relu(conv(x, w) + b + residual), directly.
-        var worst: Float = 0
-        for i in 0..<n { for o in 0..<oc { for y in 0..<h { for xx in 0..<h {
-            var s = b[o]
-            for c in 0..<ic { for ky in 0..<3 { for kx in 0..<3 {
-                let iy = y + ky - 1, ix = xx + kx - 1
-                guard iy >= 0, iy < h, ix >= 0, ix < h else { continue }
-                s += x[((i * ic + c) * h + iy) * h + ix] * w[((o * ic + c) * 3 + ky) * 3 + kx]
-            } } }
-            let k = ((i * oc + o) * h + y) * h + xx
-            worst = max(worst, abs(max(0, s + res[k]) - out[k]))
-        } } } }
-        #expect(worst < 0.05, "largest difference \(worst)")
-        print("int8 convolution with sum and ReLU post-ops: oneDNN \(op.implementation)")
+    /// A pre-activation residual unit, the fused form: c1 takes in its BatchNorm and ReLU,
+    /// c2 the residual sum (with the shortcut convolution sc) and the ReLU after it. The int8
+    /// executor fuses the same nodes as the float one, agrees with it within the quantization
+    /// error, and follows new weights (its primitives are made again with new scales).
+    @Test func fusedUnitAgreesWithFloatAndFollowsNewWeights() throws {
+        var g = GraphBuilder()
+        let act = g.activation(g.variable("data"), name: "act")
+        let conv = ["num_filter": "12", "kernel": "(3, 3)", "pad": "(1, 1)", "no_bias": "True"]
+        let sc = g.convolution(act, name: "sc", attrs: ["num_filter": "12", "kernel": "(1, 1)", "no_bias": "True"])
+        let c1 = g.convolution(act, name: "c1", attrs: conv)
+        let r2 = g.activation(g.batchNorm(c1, name: "bn", attrs: ["eps": "1e-5", "fix_gamma": "False"]), name: "r2")
+        let sum = g.op("elemwise_add", name: "add", inputs: [g.convolution(r2, name: "c2", attrs: conv), sc])
+        let symbol = g.symbol(heads: [g.activation(sum, name: "out")])
+        let shape = [2, 8, 6, 6]
+        var r = Numbers(state: 11)
+        let store = ParameterStore()
+        let float = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference)
+        func randomize(_ scale: Float) throws {
+            for name in ["sc_weight", "c1_weight", "c2_weight", "bn_beta"] {
+                let t = try #require(store.argument(name))
+                t.copy(from: r.array(t.elementCount, scale: scale))
+            }
+            let gamma = try #require(store.argument("bn_gamma")), mean = try #require(store.auxiliary("bn_moving_mean"))
+            let variance = try #require(store.auxiliary("bn_moving_var"))
+            gamma.copy(from: r.array(12).map { 1 + $0 / 2 })
+            mean.copy(from: r.array(12, scale: 0.5))
+            variance.copy(from: r.array(12).map { 1.2 + $0 })
+            store.markModified()
+        }
+        try randomize(0.3)
+        let data = r.array(shape.reduce(1, *), scale: 2)
+        float.setData(data)
+        float.forward()
+        var calibrator = QuantizationCalibrator(symbol: symbol)
+        try calibrator.observe(float, count: shape[0])
+        let int8 = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, quantization: calibrator.table())
+        #expect(int8.fusedNodes == float.fusedNodes && int8.fusedNodes.isSuperset(of: ["bn", "r2", "add", "out"]), "\(int8.fusedNodes)")
+        func relativeRMS() -> Float {
+            int8.setData(data)
+            int8.forward()
+            let a = float.output(), b = int8.output()
+            return (zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / a.map { $0 * $0 }.reduce(0, +)).squareRoot()
+        }
+        let first = relativeRMS()
+        #expect(first < 0.03, "relative RMS error \(first)")
+        // New weights of the same spread: the int8 executor compiled before them computes
+        // what one compiled after them does.
+        let before = float.output()
+        try randomize(0.3)
+        float.forward()
+        #expect(zip(before, float.output()).contains { abs($0 - $1) > 1e-2 }, "the new weights changed nothing")
+        let second = relativeRMS()
+        #expect(second < 0.05, "after new weights: relative RMS error \(second)")
+        let fresh = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, quantization: calibrator.table())
+        fresh.setData(data)
+        fresh.forward()
+        #expect(zip(fresh.output(), int8.output()).allSatisfy { abs($0 - $1) < 1e-6 })
     }
 
     /// The calibration view: any node's output, plain, after forward; nil for unknown nodes.

@@ -61,7 +61,7 @@ struct QuantizedDigitsTests {
         let images = ModelQuantizer.spread(try ModelQuantizer.calibrationImages(from: train), limit: 256)
         let table = try ModelQuantizer.calibrate(artifact: artifact, images: images, source: train.path)
         #expect(table.calibration?.images == 256)
-        #expect(table.convolutions.count == 21)   // conv0, 18 in the units, 2 projection shortcuts
+        #expect(table.convolutions.count == 22)   // conv0, 18 in the units, 3 projection shortcuts
         #expect(table.convolutions.values.filter { !$0.inputNonNegative }.map(\.input) == ["bn_data"])
         artifact.quantization = table
 

@@ -6,7 +6,8 @@
 Run it with the peer's own venv (bench/peers/install.sh). Each figure is the median over
 ITERS timed steps after 2 untimed warm-up steps; a training step is forward, backward and an
 SGD update (lr 0.01, momentum 0.9, wd 1e-4), as imgclf benchmark times it. Prints one JSON
-line: {"peer", "version", "train_img_s", "infer_img_s", ...}.
+line: {"peer", "version", "train_img_s", "infer_img_s", "train_step_ms", "infer_batch_ms", ...}
+(the *_ms are the median step times: at batch 1, infer_batch_ms is the latency).
 A peer is judged in its best configuration: for PyTorch on CPU that may be --channels-last.
 """
 import argparse
@@ -24,13 +25,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the *_resnet.p
 WARMUP = 2
 
 
-def median_img_s(step, batch, iters):
+def median_seconds(step, iters):
+    """The median time of one step (for batch 1, the latency), over ITERS after the warm-up."""
     times = []
     for _ in range(WARMUP + iters):
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    return batch / statistics.median(times[WARMUP:])
+    return statistics.median(times[WARMUP:])
 
 
 def mxnet_runner(a, x, y):
@@ -53,7 +55,7 @@ def mxnet_runner(a, x, y):
                 mod.backward()
                 mod.update()
             mx.nd.waitall()  # MXNet runs asynchronously: wait, or only the queueing is timed
-        return median_img_s(step, a.batch, a.iters)
+        return median_seconds(step, a.iters)
     return run, {'version': mx.__version__}
 
 
@@ -80,10 +82,10 @@ def torch_runner(a, x, y):
                     loss = torch.nn.functional.cross_entropy(model(xt), yt)
                 loss.backward()
                 opt.step()
-            return median_img_s(step, a.batch, a.iters)
+            return median_seconds(step, a.iters)
         model.eval()
         with torch.inference_mode(), autocast():
-            return median_img_s(lambda: model(xt), a.batch, a.iters)
+            return median_seconds(lambda: model(xt), a.iters)
     return run, {'version': torch.__version__, 'threads': torch.get_num_threads(),
                  'channels_last': a.channels_last, 'bf16': a.bf16}
 
@@ -108,8 +110,10 @@ def main():
     run, info = (mxnet_runner if a.peer == 'mx' else torch_runner)(a, x, y)
     result = {'peer': a.peer, 'num_layers': a.num_layers, 'image_shape': a.shape, 'batch': a.batch, **info}
     if not a.infer_only:
-        result['train_img_s'] = round(run(True), 2)
-    result['infer_img_s'] = round(run(False), 2)
+        seconds = run(True)
+        result['train_img_s'], result['train_step_ms'] = round(a.batch / seconds, 2), round(1000 * seconds, 3)
+    seconds = run(False)
+    result['infer_img_s'], result['infer_batch_ms'] = round(a.batch / seconds, 2), round(1000 * seconds, 3)
     print(json.dumps(result))
 
 

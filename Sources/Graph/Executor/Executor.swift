@@ -26,6 +26,9 @@ public final class Executor: @unchecked Sendable {
     public let precision: Precision
     /// The int8 convolutions' calibration (inference only; nil: every convolution in float).
     public let quantization: QuantizationTable?
+    /// Whether every node's output can be read after `forward()` (``value(of:output:)``):
+    /// no residual sum is then computed over its operand's buffer.
+    public let preservesValues: Bool
 
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
@@ -44,6 +47,11 @@ public final class Executor: @unchecked Sendable {
     /// Training: for each op, the parameters whose gradients are complete once its backward
     /// step has run (their only, or first in forward order, consumer).
     private var parametersReadyAfter: [[String]] = []
+    /// Names of the nodes computed inside another node's op: ReLUs in their BatchNorm; in
+    /// inference also BatchNorms, residual sums and ReLUs in the convolution before them.
+    public private(set) var fusedNodes: Set<String> = []
+    /// The parameter store's generation that the ops' derived weights were built from.
+    private var preparedGeneration: Int?
 
     /// Compiles `symbol` for input `data` of `dataShape` (NCHW). The loss heads' label
     /// inputs are named by MXNet's convention (`softmax_label` for a head named `softmax`).
@@ -51,10 +59,11 @@ public final class Executor: @unchecked Sendable {
     /// cannot run at this batch size is an error naming the node, never a trap.
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
                 dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits(),
-                quantization: QuantizationTable? = nil) throws {
-        // Int8 (issue 12): inference executors run the table's convolutions in int8, quantizing
-        // the weights the store holds now (load them before compiling).
+                quantization: QuantizationTable? = nil, preservesValues: Bool = false) throws {
+        // Int8: inference executors run the table's convolutions in int8 (their weights are
+        // quantized when the parameter store changes, as BatchNorms are folded).
         self.quantization = mode == .inference ? quantization : nil
+        self.preservesValues = preservesValues
         self.symbol = symbol
         self.precision = precision
         self.parameters = parameters
@@ -144,8 +153,10 @@ public final class Executor: @unchecked Sendable {
         let training = mode == .training
         let compilation = GraphCompilation(symbol: symbol, shapes: shapes, training: training,
                                            convolutionType: precision == .bfloat16 ? dnnl_bf16 : dnnl_f32,
-                                           arena: training ? arena : nil, batch: dataShape[0])
+                                           arena: training ? arena : nil, batch: dataShape[0],
+                                           parameters: parameters)
         compilation.quantization = quantization
+        compilation.preservesValues = preservesValues
         let auxiliary = Set(symbol.auxiliaryNames)
         for (i, node) in symbol.nodes.enumerated() where !compilation.fused.contains(i) {
             guard node.isVariable else {
@@ -178,6 +189,7 @@ public final class Executor: @unchecked Sendable {
         ops = compilation.ops
         values = compilation.values
         lossOps = compilation.lossOps
+        fusedNodes = Set(compilation.fused.map { symbol.nodes[$0].name })
     }
 
     /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling are not kept
@@ -294,6 +306,10 @@ public final class Executor: @unchecked Sendable {
     }
 
     public func forward() {
+        if parameters.generation != preparedGeneration {
+            for op in ops { op.parametersChanged() }
+            preparedGeneration = parameters.generation
+        }
         for v in recomputed { v.useForwardTensor() }
         for op in ops { op.forward() }
     }

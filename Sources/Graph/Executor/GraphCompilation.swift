@@ -14,8 +14,14 @@ final class GraphCompilation {
     let arena: Arena?
     /// Samples per batch: the rows every label tensor must have.
     let batch: Int
-    /// Int8 (issue 12): convolutions with an entry here compile as `QuantizedConvolutionOp`.
+    /// The weights, read by name when an inference executor folds a node's parameters into
+    /// another's (a BatchNorm into the convolution before it) before their variables are mapped.
+    let parameters: ParameterStore
+    /// Int8 (inference): convolutions with an entry here compile as `QuantizedConvolutionOp`.
     var quantization: QuantizationTable?
+    /// Every node's output stays readable after a forward pass: no residual sum writes over
+    /// its other operand (int8 calibration reads the inputs of every convolution).
+    var preservesValues = false
 
     private(set) var ops: [Op] = []
     var values: [NodeEntry: Value] = [:]
@@ -25,8 +31,10 @@ final class GraphCompilation {
     private let consumers: [NodeEntry: [Int]]
     private let heads: Set<NodeEntry>
 
-    init(symbol: Symbol, shapes: InferredShapes, training: Bool, convolutionType: dnnl_data_type_t, arena: Arena?, batch: Int) {
+    init(symbol: Symbol, shapes: InferredShapes, training: Bool, convolutionType: dnnl_data_type_t, arena: Arena?, batch: Int,
+         parameters: ParameterStore) {
         self.symbol = symbol
+        self.parameters = parameters
         self.shapes = shapes
         self.training = training
         self.convolutionType = convolutionType
@@ -54,13 +62,23 @@ final class GraphCompilation {
 
     /// The one consumer of node `index`'s output 0, when it has exactly one and is not a
     /// head (whose value must stay visible).
-    fileprivate func soleConsumer(of index: Int) -> Int? {
+    func soleConsumer(of index: Int) -> Int? {
         let entry = NodeEntry(node: index, output: 0)
         guard !heads.contains(entry), let next = consumers[entry], next.count == 1 else { return nil }
         return next[0]
     }
 
-    fileprivate func markFused(_ index: Int) { fused.insert(index) }
+    /// The nodes reading `entry`, in node order (a node reading it twice is listed twice).
+    func consumers(of entry: NodeEntry) -> [Int] { consumers[entry] ?? [] }
+
+    func isHead(_ entry: NodeEntry) -> Bool { heads.contains(entry) }
+
+    /// Whether `value` is the value of any node entry other than `entry` (an alias).
+    func isShared(_ value: Value, besides entry: NodeEntry) -> Bool {
+        values.contains { $0.key != entry && $0.value === value }
+    }
+
+    func markFused(_ index: Int) { fused.insert(index) }
 }
 
 /// One operator node being compiled: its inputs' values, its inferred output shape, and
@@ -111,7 +129,14 @@ struct CompileStep {
     /// The single consumer of this node's output, if `accepts` it; it is then compiled into
     /// this node's op and skipped when its turn comes.
     func fuseSoleConsumer(where accepts: (Node) -> Bool) -> Int? {
-        guard let next = compilation.soleConsumer(of: index), accepts(compilation.symbol.nodes[next]) else { return nil }
+        fuseSoleConsumer(of: index, where: accepts)
+    }
+
+    /// The same for the output of `producer`, a node already fused into this one (a chain:
+    /// convolution, then its BatchNorm, then the ReLU after that).
+    func fuseSoleConsumer(of producer: Int, where accepts: (Node) -> Bool) -> Int? {
+        guard let next = compilation.soleConsumer(of: producer), accepts(compilation.symbol.nodes[next]),
+              let first = compilation.symbol.nodes[next].inputs.first, first.node == producer, first.output == 0 else { return nil }
         compilation.markFused(next)
         return next
     }

@@ -13,8 +13,14 @@ public final class ParameterStore: @unchecked Sendable {
     private var arguments: [String: Tensor] = [:]
     private var gradients: [String: Tensor] = [:]
     private var auxiliaries: [String: Tensor] = [:]
+    /// Changes whenever the values change. Inference executors fold and convert the
+    /// weights once and rebuild them when this moves, so whoever writes the tensors
+    /// directly (an optimizer step, an initialiser, a weight exchange) calls `markModified()`.
+    public private(set) var generation = 0
 
     public init() {}
+
+    public func markModified() { generation &+= 1 }
 
     /// Allocates every argument and auxiliary state of `symbol` for the given input shapes,
     /// initialised the way MXNet's defaults do: zeros, except gammas and moving variances at one.
@@ -76,6 +82,7 @@ public final class ParameterStore: @unchecked Sendable {
             target.copy(from: array.floats())
             loaded.append(name)
         }
+        markModified()
         if requireAll {
             let present = Set(loaded).union(skip)
             let missing = (argumentNames + auxiliaryNames).filter { !present.contains($0) }

@@ -38,18 +38,30 @@ enum ConvolutionOperator: OperatorDefinition {
     static func compile(_ step: CompileStep) throws {
         let noBias = try step.node.bool("no_bias", default: false)
         let compilation = step.compilation
-        // Int8 (issue 12): a calibrated convolution of an inference executor runs in int8.
-        if !step.training, let entry = compilation.quantization?.entry(for: step.node.name) {
-            return step.emit(try QuantizedConvolutionOp(step, entry: entry, noBias: noBias))
+        guard step.training else {
+            // Inference: the BatchNorm, residual sum and ReLU that follow run inside this op,
+            // in int8 when the executor's quantization table calibrated this convolution.
+            let epilogue = try ConvolutionEpilogue.plan(step, outputDims: try step.outputShape())
+            let input = try step.input(0), weight = try step.input(1).tensor, bias = noBias ? nil : try step.input(2).tensor
+            if let entry = compilation.quantization?.entry(for: step.node.name) {
+                step.emit(try QuantizedConvolutionOp(node: step.node, input: input, weight: weight, bias: bias, outputDims: try step.outputShape(),
+                                                     epilogue: epilogue, entry: entry),
+                          producing: epilogue.lastNode)
+            } else {
+                step.emit(try InferenceConvolutionOp(node: step.node, input: input, weight: weight, bias: bias, outputDims: try step.outputShape(),
+                                                     epilogue: epilogue, compute: compilation.convolutionType),
+                          producing: epilogue.lastNode)
+            }
+            return
         }
         step.emit(try ConvolutionOp(node: step.node, input: try step.input(0), weight: try step.input(1),
                                     bias: noBias ? nil : try step.input(2), outputDims: try step.outputShape(),
-                                    training: step.training, arena: compilation.arena, compute: compilation.convolutionType))
+                                    arena: compilation.arena, compute: compilation.convolutionType))
     }
 }
 
-/// A 2-D convolution without groups on oneDNN: forward, backward data and backward
-/// weights, each in the layouts oneDNN prefers for this machine.
+/// A 2-D convolution without groups on oneDNN, for training: forward, backward data and
+/// backward weights, each in the layouts oneDNN prefers for this machine.
 final class ConvolutionOp: Op {
     let output: Value
     private let src: InputPort
@@ -67,45 +79,25 @@ final class ConvolutionOp: Op {
     /// `compute` is the type the convolution runs in: f32, or bf16 (mixed precision: the
     /// weights stay f32 in the parameter store, their gradients come back f32).
     /// `outputDims` come from shape inference.
-    init(node: Node, input: Value, weight: Value, bias: Value?, outputDims outDims: [Int], training: Bool, arena: Arena? = nil,
+    init(node: Node, input: Value, weight: Value, bias: Value?, outputDims outDims: [Int], arena: Arena? = nil,
          compute: dnnl_data_type_t = dnnl_f32) throws {
-        func fail(_ detail: String) -> GraphError { .invalidShape(node: node.name, op: node.op, detail: detail) }
-        let groups = try node.int("num_group", default: 1)
-        let inDims = input.desc.dims, weightDims = weight.desc.dims
-        guard groups == 1, inDims.count == 4, weightDims.count == 4, outDims.count == 4 else {
-            throw fail("only 2-D convolutions without groups are supported (data \(fmt(inDims)), weight \(fmt(weightDims)), num_group \(groups))")
-        }
-        let window = try Window(node, axes: 2, dilation: true)
-        let outH = outDims[2], outW = outDims[3]
-        let stride = window.stride, pad = window.pad
-        let padR = [window.rightPad(0, input: inDims[2], output: outH), window.rightPad(1, input: inDims[3], output: outW)]
-        let dil = dims(window.dilate.map { $0 - 1 })
-
-        var srcAny = try MemoryDesc.any(inDims, type: compute).raw
-        var wAny = try MemoryDesc.any(weightDims, type: compute).raw
-        var dstAny = try MemoryDesc.any(outDims, type: compute).raw
-        var biasMd = bias.map { $0.desc.raw }
-        var desc = dnnl_convolution_desc_t()
-        let prop = training ? dnnl_forward_training : dnnl_forward_inference
-        try withOptionalPointer(&biasMd) { biasPtr in
-            try check(dnnl_dilated_convolution_forward_desc_init(&desc, prop, dnnl_convolution_direct, &srcAny, &wAny, biasPtr, &dstAny,
-                                                                 dims(stride), dil, dims(pad), dims(padR)),
-                      "describe convolution \(node.name)")
-        }
+        let geometry = try ConvolutionGeometry(node: node, input: input.desc.dims, weight: weight.desc.dims, output: outDims)
+        let inDims = geometry.input, weightDims = geometry.weight
+        let stride = geometry.stride, pad = geometry.padLeft, padR = geometry.padRight, dil = geometry.dilation
+        var desc = try geometry.forwardDescriptor(node, training: true, compute: compute, bias: bias?.desc)
         forwardPrim = try Primitive(desc: &desc, what: "create convolution \(node.name)")
         src = try InputPort(input, wants: forwardPrim.md(dnnl_query_src_md))
         weights = try InputPort(weight, wants: forwardPrim.md(dnnl_query_weights_md))
         self.bias = bias
         output = try Value(forwardPrim.md(dnnl_query_dst_md))
 
-        guard training else { return }
         // Backward data: diff_src in the forward source layout, diff_dst as oneDNN likes it.
         var bd = dnnl_convolution_desc_t()
         var diffSrcAny = try MemoryDesc.any(inDims, type: compute).raw
         var diffDstAny = try MemoryDesc.any(outDims, type: compute).raw
         var wAny2 = try MemoryDesc.any(weightDims, type: compute).raw
         try check(dnnl_dilated_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &diffSrcAny, &wAny2, &diffDstAny,
-                                                                   dims(stride), dil, dims(pad), dims(padR)),
+                                                                   stride, dil, pad, padR),
                   "describe convolution backward \(node.name)")
         let bData = try Primitive(desc: &bd, hint: forwardPrim, what: "create convolution backward \(node.name)")
         backwardData = bData
@@ -120,7 +112,7 @@ final class ConvolutionOp: Op {
         var db = bias.map { $0.desc.raw }
         try withOptionalPointer(&db) { dbPtr in
             try check(dnnl_dilated_convolution_backward_weights_desc_init(&bw, dnnl_convolution_direct, &s3, &dw, dbPtr, &dd3,
-                                                                          dims(stride), dil, dims(pad), dims(padR)),
+                                                                          stride, dil, pad, padR),
                       "describe convolution weight gradient \(node.name)")
         }
         let bWeights = try Primitive(desc: &bw, hint: forwardPrim, what: "create convolution weight gradient \(node.name)")
@@ -148,7 +140,7 @@ final class ConvolutionOp: Op {
     }
 
     func backward() {
-        // Every backward part exists in a training executor (the only kind that runs this).
+        // Every backward part exists: this op is only compiled for training.
         guard output.hasGradient, let bw = backwardWeights, let wPort = diffWeights, let sPort = bwdSrc,
               let diffDstForWeights = bwdDiffDstForWeights, let diffDstForData = bwdDiffDstForData,
               let bwdW = bwdWeights, let port = srcGradient, let backwardData else { return }

@@ -15,10 +15,14 @@ protocol Op: AnyObject {
     func forward()
     /// Propagates the output gradient to the inputs (training executors only).
     func backward()
+    /// Rebuilds what an inference op derives from the parameters (folded, converted
+    /// weights); the executor calls it before a forward pass when the store has changed.
+    func parametersChanged()
 }
 
 extension Op {
     func prepareScratch() throws {}
+    func parametersChanged() {}
 }
 
 /// The integer arrays oneDNN takes for strides, kernels and paddings.

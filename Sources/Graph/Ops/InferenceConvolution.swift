@@ -1,0 +1,78 @@
+import CDNNL
+import Compute
+
+/// A convolution in an inference executor, with its epilogue (see `ConvolutionEpilogue`):
+/// one oneDNN primitive computes conv + folded BatchNorm, then the residual sum and the
+/// ReLU as post-ops. Its weights are kept in the layout the primitive wants, folded and
+/// converted once, and again only when the parameter store says they changed.
+final class InferenceConvolutionOp: Op {
+    let output: Value
+    private let src: InputPort
+    private let weight: Tensor
+    private let bias: Tensor?
+    private let epilogue: ConvolutionEpilogue
+    private let primitive: Primitive
+    /// The weights in the primitive's layout and type, and the bias it adds (plain f32).
+    private let packedWeights: Tensor
+    private let packedBias: Tensor?
+    /// Plain f32 weights scaled by the BatchNorm, before conversion (nil without one).
+    private let folded: Tensor?
+    private let pack: Reorder
+    /// Copies the addend into the output before the sum, when it is not summed in place.
+    private let addendCopy: Reorder?
+
+    init(node: Node, input: Value, weight: Tensor, bias: Tensor?, outputDims: [Int], epilogue: ConvolutionEpilogue,
+         compute: dnnl_data_type_t) throws {
+        let geometry = try ConvolutionGeometry(node: node, input: input.desc.dims, weight: weight.dims, output: outputDims)
+        let channels = outputDims[1]
+        let hasBias = bias != nil || epilogue.batchNorm != nil
+        let biasDesc = hasBias ? try MemoryDesc.plain([channels]) : nil
+        var desc = try geometry.forwardDescriptor(node, training: false, compute: compute, bias: biasDesc, destination: epilogue.addend?.desc)
+        let attributes = try PrimitiveAttributes()
+        if epilogue.addend != nil { try attributes.appendSum() }
+        if epilogue.relu { try attributes.appendReLU() }
+        primitive = try Primitive(desc: &desc, attr: attributes.raw, what: "create convolution \(node.name)")
+        self.weight = weight
+        self.bias = bias
+        self.epilogue = epilogue
+        src = try InputPort(input, wants: primitive.md(dnnl_query_src_md))
+        packedWeights = try Tensor(primitive.md(dnnl_query_weights_md), zeroed: false)
+        packedBias = try biasDesc.map { try Tensor($0) }
+        folded = try epilogue.batchNorm.map { _ in try Tensor(weight.desc, zeroed: false) }
+        pack = try Reorder(from: weight.desc, to: packedWeights.desc)
+        let dst = primitive.md(dnnl_query_dst_md)
+        if let addend = epilogue.addend, epilogue.addsInPlace {
+            output = try Value(dst, tensor: addend.tensor)
+            addendCopy = nil
+        } else {
+            output = try Value(dst)
+            addendCopy = try epilogue.addend.map { try Reorder(from: $0.desc, to: dst) }
+        }
+    }
+
+    var inputs: [Value] { [src.value] + (epilogue.addend.map { [$0] } ?? []) }
+
+    /// Folds the BatchNorm into the weights and bias (`ConvolutionEpilogue.foldParameters`),
+    /// then converts the weights to the primitive's layout.
+    func parametersChanged() {
+        guard let folded, let packedBias else {
+            pack.run(weight, packedWeights)
+            if let bias, let packedBias { packedBias.floats.update(fromContentsOf: bias.floats.prefix(packedBias.elementCount)) }
+            return
+        }
+        epilogue.foldParameters(weight: weight, bias: bias, into: folded.floats,
+                                biases: UnsafeMutableBufferPointer(rebasing: packedBias.floats.prefix(packedBias.elementCount)))
+        pack.run(folded, packedWeights)
+    }
+
+    func forward() {
+        src.stage()
+        if let addendCopy, let addend = epilogue.addend { addendCopy.run(addend.tensor, output.tensor) }
+        var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.tensor), (DNNL_ARG_WEIGHTS, packedWeights), (DNNL_ARG_DST, output.tensor)]
+        if let packedBias { args.append((DNNL_ARG_BIAS, packedBias)) }
+        primitive.execute(args)
+    }
+
+    /// Inference executors have no backward pass.
+    func backward() {}
+}
