@@ -120,9 +120,12 @@ import Testing
         let conv = ["num_filter": "12", "kernel": "(3, 3)", "pad": "(1, 1)", "no_bias": "True"]
         let sc = g.convolution(act, name: "sc", attrs: ["num_filter": "12", "kernel": "(1, 1)", "no_bias": "True"])
         let c1 = g.convolution(act, name: "c1", attrs: conv)
-        let r2 = g.activation(g.batchNorm(c1, name: "bn", attrs: ["eps": "1e-5", "fix_gamma": "False"]), name: "r2")
-        let sum = g.op("elemwise_add", name: "add", inputs: [g.convolution(r2, name: "c2", attrs: conv), sc])
-        let symbol = g.symbol(heads: [g.activation(sum, name: "out")])
+        let bn = g.batchNorm(c1, name: "bn", attrs: ["eps": "1e-5", "fix_gamma": "False"])
+        let r2 = g.activation(bn, name: "r2")
+        let c2 = g.convolution(r2, name: "c2", attrs: conv)
+        let sum = g.op("elemwise_add", name: "add", inputs: [c2, sc])
+        let out = g.activation(sum, name: "out")
+        let symbol = g.symbol(heads: [out])
         let shape = [2, 8, 6, 6]
         var r = Numbers(state: 11)
         let store = ParameterStore()
