@@ -1,24 +1,24 @@
 import Foundation
 
 /// The built `imgclf` tool, run as a user (or the service's container) runs it.
-enum ImgclfBinary {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public enum ImgclfBinary {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
     /// The tool beside the test executable (same build), else the release build.
-    static var url: URL? {
+    public static var url: URL? {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("imgclf")
         return [beside, repository.appendingPathComponent(".build/release/imgclf")]
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    struct Outcome {
-        var status: Int32
-        var output: String
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var output: String
     }
 
     /// Runs `imgclf ARGS` with `environment` added to this process's, and waits for it.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         guard let url else { throw NotBuilt() }
         let process = Process()
         process.executableURL = url
@@ -33,7 +33,8 @@ enum ImgclfBinary {
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
-    struct NotBuilt: Error, CustomStringConvertible {
-        var description: String { "imgclf is not built: run 'swift build -c release --product imgclf' first" }
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public init() {}
+        public var description: String { "imgclf is not built: run 'swift build -c release --product imgclf' first" }
     }
 }
