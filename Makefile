@@ -32,9 +32,9 @@ bench: build
 	python3 bench/compare_compute.py
 	python3 bench/compare_mnist.py
 
-# imgclf against ONNX Runtime and PyTorch, float32 and bf16 inference (issue 12's targets).
+# imgclf against ONNX Runtime and PyTorch: float32, bf16 and int8 inference (issue 12's targets).
 bench-inference: build
-	python3 bench/compare_inference.py --precision float32 bf16
+	python3 bench/compare_inference.py --precision float32 bf16 int8
 
 # Every libFuzzer target (Fuzz/) for FUZZ_SECONDS each; fails on any crash (see Fuzz/README.md).
 FUZZ_SECONDS ?= 60

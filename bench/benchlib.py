@@ -78,6 +78,17 @@ def onnx_model(num_layers, shape, classes=10):
     return model
 
 
+def onnx_int8_model(num_layers, shape, batch, classes=10):
+    """ONNX Runtime's own static int8 quantization (QDQ, bench/peers/ort_quantize.py) of
+    onnx_model, calibrated on raw-range random batches; made once and kept beside it."""
+    source = onnx_model(num_layers, shape, classes)
+    model = source.replace('.onnx', '-int8.onnx')
+    if not os.path.exists(model):
+        run([peer_python('ort'), peer_script('ort_quantize.py'), source, model + '.tmp.onnx', 4, min(batch, 8)])
+        os.replace(model + '.tmp.onnx', model)
+    return model
+
+
 def cpu_has_bf16():
     """Whether the CPU has the bfloat16 instructions imgclf's bf16 needs (AVX-512 BF16 or AMX;
     what DNNL.supportsBFloat16 asks oneDNN), from /proc/cpuinfo's flags."""

@@ -25,7 +25,7 @@ public enum ComputeBenchmark {
     /// over `iterations` after `warmup` untimed iterations.
     public static func run(numLayers: Int, imageShape: [Int], batch: Int, numClasses: Int = 1000,
                            iterations: Int = 10, warmup: Int = 2, train: Bool = true, infer: Bool = true,
-                           precision: Precision = .float32) throws -> Result {
+                           precision: Precision = .float32, int8: Bool = false) throws -> Result {
         let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: imageShape, numClasses: numClasses)
         let store = ParameterStore()
         let dataShape = [batch] + imageShape
@@ -50,16 +50,25 @@ public enum ComputeBenchmark {
             gradientBytes = exec.gradientMemoryBytes
         }
         if infer {
-            let exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: precision)
+            var exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: precision,
+                                    preservesValues: int8)
             if !train { Initializer.xavier(store, seed: 1) }
             exec.setData(data)
+            if int8 {
+                // Int8: calibrated on the synthetic batch itself (the speed does not depend on the scales).
+                exec.forward()
+                var calibrator = QuantizationCalibrator(symbol: symbol)
+                try calibrator.observe(exec, count: batch)
+                exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, quantization: calibrator.table())
+                exec.setData(data)
+            }
             inferMs = median(iterations: iterations, warmup: warmup) {
                 exec.forward()
                 _ = exec.output()
             }
         }
         let shape = imageShape.map(String.init).joined(separator: ",")
-        return Result(num_layers: numLayers, image_shape: shape, mini_batch_size: batch, precision_dtype: precision == .float32 ? "float32" : "float16 (bf16 mixed precision)",
+        return Result(num_layers: numLayers, image_shape: shape, mini_batch_size: batch, precision_dtype: int8 ? "int8" : precision == .float32 ? "float32" : "float16 (bf16 mixed precision)",
                       train_img_s: train ? Double(batch) / (trainMs / 1000) : 0,
                       infer_img_s: infer ? Double(batch) / (inferMs / 1000) : 0,
                       train_step_ms: trainMs, infer_batch_ms: inferMs, peak_rss_mib: peakResidentMiB(),

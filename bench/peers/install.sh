@@ -3,7 +3,7 @@
 # virtual environment, from PyPI only:
 #   mx   MXNet 1.9.1 (the original algorithm's engine) + OpenCV, for compute, data and MNIST runs
 #   pt   PyTorch (what most users would pick instead) + onnx, for compute runs and ONNX export
-#   ort  ONNX Runtime, for inference runs on the exported graph
+#   ort  ONNX Runtime + onnx, for inference runs on the exported graph (float32 and its static int8)
 #
 #   bench/peers/install.sh [mx|pt|ort|all ...]     (default: all)
 #
@@ -52,7 +52,7 @@ for p in "${peers[@]}"; do
     # PyPI's torch wheel is the only one reachable here; torchvision is not needed (pt_resnet.py
     # builds the network itself). onnx lets torch.onnx.export write the graph for the ort peer.
     pt) venv pt 'torch, onnx' torch onnx numpy ;;
-    ort) venv ort 'onnxruntime' onnxruntime numpy ;;
+    ort) venv ort 'onnxruntime, onnx' onnxruntime onnx numpy ;;  # onnx: ort_quantize.py (quantize_static)
   esac
 done
 echo "peers ready in $PEERS: ${peers[*]}" >&2

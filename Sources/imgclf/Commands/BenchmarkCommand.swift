@@ -15,7 +15,8 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(name: .customLong("num_layers"), help: "ResNet depth.") var numLayers: Int = 18
     @Option(name: .customLong("image_shape"), help: "C,H,W") var imageShape: String = "3,224,224"
     @Option(name: .customLong("mini_batch_size")) var miniBatchSize: Int = 32
-    @Option(name: .customLong("precision_dtype")) var precisionDtype: String = "float32"
+    @Option(name: .customLong("precision_dtype"), help: "float32, float16 (our bf16 mixed precision) or int8 (inference only: convolutions calibrated on the synthetic batch).")
+    var precisionDtype: String = "float32"
     @Option(name: .customLong("iterations"), help: "Timed iterations (after 2 warm-up ones).") var iterations: Int = 10
     @Option(name: .customLong("num_classes")) var numClasses: Int = 1000
     @Flag(name: .customLong("infer-only")) var inferOnly = false
@@ -32,8 +33,11 @@ struct BenchmarkCommand: ParsableCommand {
         if data != nil, let augmentationType, AugmentationType(rawValue: augmentationType) == nil {
             throw ValidationError("augmentation_type must be crop, crop_color or crop_color_transform, got '\(augmentationType)'")
         }
-        if data == nil, precisionDtype != "float32" && precisionDtype != "float16" {
-            throw ValidationError("precision_dtype must be float32 or float16, got '\(precisionDtype)'")
+        if data == nil, !["float32", "float16", "int8"].contains(precisionDtype) {
+            throw ValidationError("precision_dtype must be float32, float16 or int8, got '\(precisionDtype)'")
+        }
+        if data == nil, precisionDtype == "int8", !inferOnly {
+            throw ValidationError("precision_dtype int8 is for inference only: add --infer-only")
         }
     }
 
@@ -51,7 +55,8 @@ struct BenchmarkCommand: ParsableCommand {
         let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
                                               numClasses: numClasses, iterations: iterations,
                                               train: !inferOnly, infer: !trainOnly,
-                                              precision: precisionDtype == "float16" ? .bfloat16 : .float32)
+                                              precision: precisionDtype == "float16" ? .bfloat16 : .float32,
+                                              int8: precisionDtype == "int8")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
