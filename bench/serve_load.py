@@ -2,10 +2,12 @@
 """Serving throughput vs the compute benchmark, side by side in one run (issue 5, item 4;
 issue 12, item 6: each precision).
 
-For each --precision (default float32, then bf16 on a CPU with bf16 instructions):
+For each --precision (default float32, then bf16 on a CPU with bf16 instructions, then int8):
 1. `imgclf benchmark --infer-only` on the model's network (--num-layers, --image-shape:
    ResNet-18 3x224x224 by default) at the server's --max-batch, in that precision
-   (bf16 is the benchmark's `--precision_dtype float16`): the compute figure.
+   (bf16 is the benchmark's `--precision_dtype float16`): the compute figure. For int8 the
+   model is first quantized once (`imgclf quantize`, calibrated on the real photo crops of
+   Tests/ServingTests/Resources/photo-crops/train) into MODEL-int8.
 2. `imgclf serve --precision P` on the artifact, and CLIENTS threads each posting the
    same 500x375 JPEG to http://127.0.0.1:PORT/invocations until REQUESTS answers have come
    back (after WARMUP untimed ones). Prints throughput, p50/p90/p99 latency, the server's
@@ -50,16 +52,16 @@ ap.add_argument('--max-batch', type=int, default=32)
 ap.add_argument('--max-batch-delay-ms', type=int, default=5)
 ap.add_argument('--timeout', type=float, default=120)
 ap.add_argument('--skip-benchmark', action='store_true')
-ap.add_argument('--precision', nargs='+', choices=['float32', 'bf16'], default=None,
+ap.add_argument('--precision', nargs='+', choices=['float32', 'bf16', 'int8'], default=None,
                 help='serve and benchmark in each, in turn (default: float32, then bf16 when the CPU has '
-                     'bf16 instructions, avx512_bf16 or amx_bf16 in /proc/cpuinfo)')
+                     'bf16 instructions, avx512_bf16 or amx_bf16 in /proc/cpuinfo, then int8)')
 ap.add_argument('--num-layers', type=int, default=18, help="the model's depth, for the compute benchmark")
 ap.add_argument('--image-shape', default='3,224,224', help="the model's C,H,W, for the compute benchmark")
 b.add_common_args(ap)
 ARGS = ap.parse_args()
 
 if ARGS.precision is None:
-    ARGS.precision = ['float32'] + (['bf16'] if b.cpu_has_bf16() else [])
+    ARGS.precision = ['float32'] + (['bf16'] if b.cpu_has_bf16() else []) + ['int8']
 elif 'bf16' in ARGS.precision and not b.cpu_has_bf16():
     sys.exit('--precision bf16: this CPU has no bfloat16 instructions (no avx512_bf16 or amx_bf16 in /proc/cpuinfo)')
 
@@ -75,11 +77,25 @@ def ensure_inputs():
     os.rename(tmp, ARGS.model)
 
 
+CALIBRATION = os.path.join(b.ROOT, 'Tests', 'ServingTests', 'Resources', 'photo-crops', 'train')
+
+
+def model_for(precision):
+    """The artifact to serve: for int8, the model quantized once beside it (renamed into
+    place by imgclf quantize itself, so an interrupted run leaves no half artifact)."""
+    if precision != 'int8':
+        return ARGS.model
+    quantized = ARGS.model.rstrip('/') + '-int8'
+    if not os.path.exists(os.path.join(quantized, 'quantization.json')):
+        b.run([ARGS.imgclf, 'quantize', '--model', ARGS.model, '--calibration', CALIBRATION, '--output', quantized])
+    return quantized
+
+
 def compute_benchmark(precision):
     """The forward pass alone at the server's largest batch (num_classes does not change the cost)."""
     return b.run_json([ARGS.imgclf, 'benchmark', '--num_layers', ARGS.num_layers, '--image_shape', ARGS.image_shape,
                        '--mini_batch_size', ARGS.max_batch, '--num_classes', '10', '--iterations', ARGS.iters,
-                       '--infer-only', '--precision_dtype', 'float16' if precision == 'bf16' else 'float32'])
+                       '--infer-only', '--precision_dtype', {'bf16': 'float16'}.get(precision, precision)])
 
 
 def post(conn, body):
@@ -154,7 +170,7 @@ def serve(precision, body):
     bench = None if ARGS.skip_benchmark else compute_benchmark(precision)
     # The server's log goes to a file, not a pipe nobody reads (a full pipe would stall it).
     log = open(os.path.join(b.WORK, 'serve_load-%s.log' % precision), 'w')
-    server = subprocess.Popen([ARGS.imgclf, 'serve', '--model', ARGS.model, '--host', '127.0.0.1', '--port', str(ARGS.port),
+    server = subprocess.Popen([ARGS.imgclf, 'serve', '--model', model_for(precision), '--host', '127.0.0.1', '--port', str(ARGS.port),
                                '--max-batch', str(ARGS.max_batch), '--max-batch-delay-ms', str(ARGS.max_batch_delay_ms),
                                '--precision', precision],
                               stdout=subprocess.DEVNULL, stderr=log, text=True)
