@@ -11,6 +11,10 @@ struct EpochRunner {
     let stop: StopSignal?
     let collective: any Collective
     let session: TrainingSession
+    /// TensorBoard scalars (rank 0, with a TensorBoard folder).
+    let scalars: ScalarEventWriter?
+    /// Batches between two batch-scalar events.
+    static let batchScalarInterval = 20
 
     /// How a training pass ended.
     enum TrainPass {
@@ -35,6 +39,12 @@ struct EpochRunner {
             log.progress(epoch: epoch, batch: done, batches: batches, imagesPerSecond: Double(done * hp.miniBatchSize) / max(elapsed, 1e-9),
                          loss: metric.meanLoss, accuracy: metric.accuracy,
                          secondsLeft: batches.map { Double($0 - done) * elapsed / Double(done) })
+            if let scalars, done % Self.batchScalarInterval == 0 {
+                // This worker's running figures: combining them would cost an exchange per event.
+                scalars.write([("batch/loss", metric.meanLoss), ("batch/accuracy", metric.accuracy),
+                               ("batch/images_per_second", Double(done * hp.miniBatchSize) / max(elapsed, 1e-9))],
+                              step: session.optimizer.updateCount)
+            }
             if let signal = try stopRequested() {
                 log.endProgress()
                 return .stopped(signal: signal)
@@ -118,6 +128,7 @@ struct EpochRunner {
         let n = Double(metric.samples)
         let totals = try collective.sum([metric.accuracy * n, (metric.topKAccuracy ?? 0) * n, metric.meanLoss * n, n])
         let count = max(totals[3], 1)
-        return EpochFigures(accuracy: totals[0] / count, topK: metric.topKAccuracy == nil ? nil : totals[1] / count, loss: totals[2] / count)
+        return EpochFigures(accuracy: totals[0] / count, topK: metric.topKAccuracy == nil ? nil : totals[1] / count,
+                            loss: totals[2] / count, samples: totals[3])
     }
 }

@@ -19,6 +19,9 @@ public struct JobFolderTraining {
     public let badLabelAllowance: Double
     /// MXNet model-zoo checkpoints for use_pretrained_model=1 (the command layer finds them).
     public let pretrainedModelDir: URL?
+    /// TensorBoard scalars go here; nil: the job folder's `output/tensorboard` when it exists
+    /// (the service's TensorBoardOutputConfig LocalPath, which it uploads as the job runs).
+    public var tensorboardDir: URL?
 
     public init(root: URL, overrides: [String: String] = [:], threads: Int? = nil, seed: UInt64 = 0,
                 s3Mirror: URL? = nil, badLabelAllowance: Double = 0, pretrainedModelDir: URL? = nil) {
@@ -46,7 +49,9 @@ public struct JobFolderTraining {
     }
 
     /// Trains with `hp` (default: ``hyperparameters()``) over the workers of `collective`.
-    public func run(hyperparameters given: Hyperparameters? = nil, collective: any Collective = SingleProcess()) throws {
+    /// `finished` gets the job and its result when training completed (not when a signal stopped it).
+    public func run(hyperparameters given: Hyperparameters? = nil, collective: any Collective = SingleProcess(),
+                    finished: (TrainingJob, TrainingResult) -> Void = { _, _ in }) throws {
         let fm = FileManager.default
         let hp = try given ?? hyperparameters()
         let inputFile = config.appendingPathComponent("inputdataconfig.json")
@@ -82,8 +87,12 @@ public struct JobFolderTraining {
                               loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
         job.packsArchive = false
         job.badLabelAllowance = badLabelAllowance
+        let serviceTensorBoard = root.appendingPathComponent("output/tensorboard")
+        job.tensorboardDir = tensorboardDir
+            ?? (fm.fileExists(atPath: serviceTensorBoard.path, isDirectory: &isDir) && isDir.boolValue ? serviceTensorBoard : nil)
         let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
         if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
+        finished(job, result)
     }
 
     /// Writes the reason a job failed where the service shows it (first 1024 characters).

@@ -26,7 +26,10 @@ public final class Trainer {
 
     public func run() throws -> TrainingResult {
         let session = try makeSession()
-        let runner = EpochRunner(hp: hp, job: job, log: log, stop: stop, collective: collective, session: session)
+        let scalars = try isRoot ? job.tensorboardDir.map { [log] in
+            try ScalarEventWriter(folder: $0, warn: { log.info("warning: " + $0) })
+        } : nil
+        let runner = EpochRunner(hp: hp, job: job, log: log, stop: stop, collective: collective, session: session, scalars: scalars)
         let files = RunFiles(job: job, hp: hp, log: log, isRoot: isRoot, session: session)
         let policy = CheckpointPolicy(hp: hp, log: log, isRoot: isRoot, session: session, files: files)
         var stoppedBy: Int32?
@@ -42,6 +45,7 @@ public final class Trainer {
             case let .completed(train, seconds):
                 let validation = try runner.validate(epoch)
                 session.record(epoch: epoch, train: train, seconds: seconds, validation: validation)
+                if let scalars, let record = session.state.history.last { scalars.write(Self.scalars(of: record), step: epoch) }
                 try policy.endOfEpoch(epoch, accuracy: validation.accuracy)
                 if policy.stopsEarly(after: epoch) {
                     earlyStopped = true
@@ -54,5 +58,18 @@ public final class Trainer {
         let state = session.state
         return TrainingResult(history: state.history, bestValidationAccuracy: state.bestAccuracy ?? 0,
                               bestEpoch: state.bestEpoch ?? 0, artifact: artifact, stoppedBy: stoppedBy, earlyStopped: earlyStopped)
+    }
+
+    /// An epoch's figures as TensorBoard scalars (absent top-k figures left out).
+    static func scalars(of record: EpochRecord) -> [(tag: String, value: Double)] {
+        var values: [(tag: String, value: Double)] = [
+            ("train/accuracy", record.trainAccuracy), ("validation/accuracy", record.validationAccuracy),
+            ("train/loss", record.trainLoss), ("learning_rate", Double(record.learningRate)),
+            ("epoch/seconds", record.seconds),
+        ]
+        if let v = record.trainTopKAccuracy { values.append(("train/top_k_accuracy", v)) }
+        if let v = record.validationTopKAccuracy { values.append(("validation/top_k_accuracy", v)) }
+        if let v = record.imagesPerSecond { values.append(("epoch/images_per_second", v)) }
+        return values
     }
 }

@@ -20,6 +20,8 @@ public struct TrainingJob: Sendable {
     public var badLabelAllowance: Double = 0
     /// State for resuming; a job started again with the same folder goes on from it.
     public var checkpointDir: URL?
+    /// TensorBoard event files of the per-epoch and periodic batch scalars go here (rank 0).
+    public var tensorboardDir: URL?
     /// Decoding threads; default: the cores.
     public var loaderThreads: Int
     public var seed: UInt64

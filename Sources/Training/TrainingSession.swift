@@ -41,7 +41,8 @@ final class TrainingSession {
         state.history.append(EpochRecord(epoch: epoch, trainAccuracy: train.accuracy, trainTopKAccuracy: train.topK,
                                          validationAccuracy: validation.accuracy, validationTopKAccuracy: validation.topK,
                                          trainLoss: train.loss, seconds: seconds, learningRate: state.learningRate,
-                                         skippedImages: trainLoader.skippedInEpoch))
+                                         skippedImages: trainLoader.skippedInEpoch,
+                                         imagesPerSecond: seconds > 0 ? train.samples / seconds : nil))
     }
 }
 
@@ -50,4 +51,6 @@ struct EpochFigures {
     var accuracy: Double
     var topK: Double?
     var loss: Double
+    /// Samples over every worker.
+    var samples: Double
 }

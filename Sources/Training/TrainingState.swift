@@ -103,6 +103,8 @@ public struct EpochRecord: Codable, Sendable {
     public var seconds: Double
     public var learningRate: Float
     public var skippedImages: Int
+    /// Images trained per second over every worker (nil in histories written before it).
+    public var imagesPerSecond: Double?
 }
 
 /// Why a training job could not run or go on. Each message says what to change.
