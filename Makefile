@@ -12,6 +12,7 @@ sample: build
 deps:
 	scripts/install-deps
 	scripts/install-onnx-venv
+	scripts/install-report-tools
 
 build: deps
 	$(SWIFT) build -c release --product imgclf

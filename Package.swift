@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Modules, lowest first; each depends only on those above it:
-// C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training -> imgclf
+// C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training
+// -> Serving -> Reports -> imgclf
 let package = Package(
     name: "imgclf",
     platforms: [.macOS(.v15)],
@@ -48,14 +49,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], resources: [.embedInCode("Resources/ui.html")]),
+        // report.html (training and evaluation reports): the page and the data it shows.
+        .target(name: "Reports", dependencies: ["Data", "Models", "Serving", "Support", "Training"],
+                resources: [.embedInCode("Resources/report.html")]),
         // `imgclf export --format onnx`: the symbol graph and weights as an ONNX model.
         .target(name: "ONNXExport", dependencies: [
             "Graph", "Models", "Support",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed", "ONNXExport",
+            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed", "ONNXExport", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: the golden files several test targets read (Tests/Fixtures/Resources,
@@ -67,6 +71,8 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "Training", "TestFixtures"], resources: [.copy("Resources")]),
+        // Reports, TensorBoard scalars and the serving page, checked in headless Chromium and TensorBoard's reader.
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Serving", "Training", "Models", "Data", "TestFixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
         // Int8: the quantized convolution, quantization.json, and quantized digits models (trains them, so Training).

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 import ServiceLifecycle
+import Support
 
 /// How the HTTP server listens and batches.
 public struct ServerOptions: Sendable {
@@ -26,6 +27,8 @@ public struct ServerOptions: Sendable {
     public var maxConnections: Int
     /// On shutdown, how long an idle connection stays open for a request already on its way.
     public var drainGrace: Duration
+    /// `GET /` answers with a page to try the model (`serve --no-ui` turns it off: 404).
+    public var servesPage: Bool = true
 
     public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 6 * 1024 * 1024,
                 batching: BatchingOptions = BatchingOptions(), maxConcurrentTransforms: Int? = nil,
@@ -49,7 +52,8 @@ public struct ServerOptions: Sendable {
 /// - `POST /invocations`: an `image/jpeg`, `image/png` or `application/x-image` body, answered
 ///   with the probability of every class (`application/json` or `application/jsonlines`);
 /// - `GET /execution-parameters`: what batch transform may send;
-/// - `GET /metrics`: Prometheus text.
+/// - `GET /metrics`: Prometheus text;
+/// - `GET /`: a page to try the model, unless `servesPage` is off.
 ///
 /// Concurrent invocations are batched by a `DynamicBatcher`. SIGTERM (or `shutdown()`)
 /// stops accepting connections, finishes the requests in flight, then returns from `run`.
@@ -83,7 +87,7 @@ public final class InferenceServer: Sendable {
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(AllowedMethodsMiddleware(allowed: [
             "/ping": [.get], "/invocations": [.post], "/execution-parameters": [.get], "/metrics": [.get],
-        ]))
+        ].merging(options.servesPage ? ["/": [.get]] : [:]) { a, _ in a }))
         let invocations = InvocationHandler(batcher: batcher, preprocessor: predictor.preprocessor,
                                             metrics: metrics, maxBodyBytes: options.maxBodyBytes)
         let parameters = executionParameters
@@ -95,6 +99,18 @@ public final class InferenceServer: Sendable {
         }
         router.get("metrics") { _, _ in
             InvocationHandler.text(.ok, metrics.emit(), contentType: "text/plain; version=0.0.4")
+        }
+        if options.servesPage {
+            let page = ByteBuffer(string: EmbeddedPage.servePage.render(json: ModelCard(predictor: predictor).json()))
+            router.get("/") { _, _ in
+                Response(status: .ok, headers: [
+                    .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                    .xContentTypeOptions: "nosniff",
+                    // The page's own inline script and style, its requests to this server, and
+                    // the image a person picked (a blob: URL): nothing else runs or loads.
+                    .contentSecurityPolicy: "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; connect-src 'self'",
+                ], body: .init(byteBuffer: page))
+            }
         }
         return router
     }

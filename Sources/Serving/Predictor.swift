@@ -110,6 +110,8 @@ public final class Predictor: @unchecked Sendable {
     public let options: PredictorOptions
     /// The calibration the executors run with: set when the convolutions run in int8.
     public let quantization: QuantizationTable?
+    /// The loaded checkpoint's validation accuracy, when the artifact's training history has it.
+    public let validationAccuracy: Double?
 
     private let symbol: Symbol
     private let store = ParameterStore()
@@ -147,6 +149,7 @@ public final class Predictor: @unchecked Sendable {
         source = artifact.source
         classNames = artifact.classNames
         hyperparameters = hyper
+        validationAccuracy = HistoryLookup.validationAccuracy(history: artifact.history, checkpoint: artifact.epoch)
         self.options = options
         multiLabel = contract.multiLabel
         let pre = Preprocessor(contract: contract, maxPixels: options.maxPixels)

@@ -29,6 +29,7 @@ struct IMGCLF: AsyncParsableCommand {
             PredictCommand.self,
             ServeCommand.self,
             EvaluateCommand.self,
+            ReportCommand.self,
             TransformCommand.self,
             QuantizeCommand.self,
             LaunchCommand.self,

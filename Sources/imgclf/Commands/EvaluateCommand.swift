@@ -1,7 +1,10 @@
 import ArgumentParser
 import Data
 import Foundation
+import Models
+import Reports
 import Serving
+import Support
 
 /// `imgclf evaluate`: accuracy, top-k accuracy, per-class precision and recall and the
 /// confusion matrix of a model on a labelled channel (.rec, images with .lst, class folders,
@@ -17,6 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("attribute-names"), help: "Augmented manifest: the source-ref and label attributes, comma-separated.") var attributeNames: String?
     @Option(name: .customLong("content-type"), help: "The channel's content type (for augmented manifests).") var contentType: String?
     @Option(name: .customLong("top-k"), help: "k of the top-k accuracy.") var topK = 5
+    @Option(name: .customLong("html"), help: "Also write the evaluation as a page (confusion matrix, per-class figures, the most confident mistakes).") var html: String?
     @Flag(name: .customLong("json"), help: "Print only the JSON report, even on a terminal.") var jsonOnly = false
 
     func validate() throws {
@@ -24,15 +28,25 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let predictor = try modelOptions.predictor()
+        let artifact = try ModelArtifact.load(from: URL(fileURLWithPath: modelOptions.model))
+        let predictor = try Predictor(artifact: artifact, options: try modelOptions.predictorOptions())
         let source = try EvaluationData.open(URL(fileURLWithPath: data), options: Dataset.Options(
             channel: "evaluation", labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
             contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
             attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) }))
         let bar = ProgressBar(label: "evaluate")
-        let report = Evaluation.run(predictor: predictor, source: source, k: topK,
-                                    warn: { printWarning($0) },
-                                    progress: { bar.update(done: $0, total: $1) })
+        var builder = ReportBuilder(title: "Evaluation report", artifact: artifact, predictor: predictor, validation: source, topK: topK)
+        builder.includesTraining = false
+        if html == nil {
+            // The table and JSON show neither thumbnails nor class counts.
+            builder.mistakes = 0
+            builder.countsClasses = false
+        }
+        let built = try builder.build(warn: { printWarning($0) }, progress: { bar.update(done: $0, total: $1) })
+        guard let report = built.evaluation else { return }
+        if let html {
+            try AtomicFile.write(Data(EmbeddedPage.report.render(json: try built.data.json()).utf8), to: URL(fileURLWithPath: html))
+        }
         if !jsonOnly && isatty(STDOUT_FILENO) != 0 { print(EvaluationTable.render(report)) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

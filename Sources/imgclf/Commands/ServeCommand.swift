@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var precision: PrecisionOption
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.") var idleTimeout = 60
     @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.") var readTimeout = 30
+    @Flag(name: .customLong("no-ui"), help: "Do not answer GET / with the page to try the model (404 instead).") var noUI = false
     @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.") var maxConnections = 512
 
     func validate() throws {
@@ -58,16 +59,19 @@ struct ServeCommand: AsyncParsableCommand {
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
         }
-        let server = InferenceServer(predictor: predictor, options: ServerOptions(
+        var options = ServerOptions(
             host: host, port: port, maxBodyBytes: maxPayloadMB * 1024 * 1024,
             batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs), timeout: .seconds(timeout)),
-            idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections))
+            idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections)
+        options.servesPage = !noUI
+        let server = InferenceServer(predictor: predictor, options: options)
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")\(predictor.quantization != nil ? ", int8" : "")"
 
         let address = host
         try await server.run { port in
-            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\n".utf8))
+            let page = noUI ? "" : "; a page to try it at http://\(address == "0.0.0.0" ? "localhost" : address):\(port)/"
+            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\(page)\n".utf8))
         }
         FileHandle.standardError.write(Data("imgclf serve: drained and stopped\n".utf8))
     }

@@ -64,9 +64,12 @@ struct ModelOptions: ParsableArguments {
 
     /// Loads the model with these options (and the command's own limits).
     func predictor(maxPixels: Int = PredictorOptions().maxPixels, epoch: Int? = nil) throws -> Predictor {
-        try Predictor(contentsOf: URL(fileURLWithPath: model),
-                      options: PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try shape.shape(), epoch: epoch,
-                                                precision: try precision.choice().precision, int8: try precision.choice().int8))
+        try Predictor(contentsOf: URL(fileURLWithPath: model), options: predictorOptions(maxPixels: maxPixels, epoch: epoch))
+    }
+
+    func predictorOptions(maxPixels: Int = PredictorOptions().maxPixels, epoch: Int? = nil) throws -> PredictorOptions {
+        PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try shape.shape(), epoch: epoch,
+                         precision: try precision.choice().precision, int8: try precision.choice().int8)
     }
 }
 

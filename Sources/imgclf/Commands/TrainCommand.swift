@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Reports
 import Training
 
 /// `imgclf train`: the training job, from the command line or from a SageMaker-style job
@@ -35,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("skip-bad-labels"), help: "Fraction of a .rec's records whose invalid labels may be skipped (default 0: any such record fails the job, naming it).") var skipBadLabels: Double = 0
     @Option(help: "Decoding threads (default: the number of cores).") var threads: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @Option(name: .customLong("tensorboard-dir"), help: "Write the per-epoch and periodic batch scalars here as TensorBoard event files (job folder default: output/tensorboard when it exists).") var tensorboardDir: String?
+    @Flag(name: .customLong("no-report"), help: "Do not write report.html beside the model (it evaluates the best epoch on the validation channel once more).") var noReport = false
     @OptionGroup(visibility: .hidden) var oldSpellings: OldTrainSpellings
 
     // Test hooks for runs under mpirun (scripts/test-distributed), hidden from help.
@@ -74,12 +77,16 @@ struct TrainCommand: ParsableCommand {
             var collective: any Collective = SingleProcess()
             do {
                 let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
-                let job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
+                var job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
                                             s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
                                             pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
+                job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
                 let hp = try job.hyperparameters()
                 collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
-                try job.run(hyperparameters: hp, collective: collective)
+                let reports = !noReport && collective.rank == 0
+                try job.run(hyperparameters: hp, collective: collective) { job, result in
+                    if reports { Self.writeReport(job: job, result: result) }
+                }
                 try Workers.finish(collective)
             } catch let error as ExitCode {
                 throw error
@@ -122,8 +129,10 @@ struct TrainCommand: ParsableCommand {
                 checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
             job.badLabelAllowance = skipBadLabels
+            job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
             collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
             let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
+            if result.stoppedBy == nil && !noReport && collective.rank == 0 { Self.writeReport(job: job, result: result) }
             try Workers.finish(collective)
             if result.stoppedBy != nil { throw ExitCode(143) }
         } catch let error as ExitCode {
@@ -133,6 +142,17 @@ struct TrainCommand: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(Self.rankPrefix(collective))\(error)\n".utf8))
             throw ExitCode.failure
+        }
+    }
+
+    /// report.html beside the model. The model is written by now: a report that cannot be
+    /// made is a warning, and the job still succeeds.
+    static func writeReport(job: TrainingJob, result: TrainingResult) {
+        let say = { (line: String) in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        do {
+            try TrainingReport.write(job: job, result: result, log: say)
+        } catch {
+            say("warning: no \(TrainingReport.fileName): \(error)")
         }
     }
 
@@ -193,6 +213,7 @@ struct OldTrainSpellings: ParsableArguments {
     @Option(name: .customLong("content_type"), help: .hidden) var contentType: String?
     @Option(name: .customLong("attribute_names"), help: .hidden) var attributeNames: String?
     @Option(name: .customLong("s3_mirror"), help: .hidden) var s3Mirror: String?
+    @Option(name: .customLong("tensorboard_dir"), help: .hidden) var tensorboardDir: String?
 
     /// Moves each old spelling's value to its option; both spellings at once is an error.
     func fold(into train: inout TrainCommand) throws {
@@ -203,6 +224,7 @@ struct OldTrainSpellings: ParsableArguments {
         try take(contentType, into: &train.contentType, "content-type")
         try take(attributeNames, into: &train.attributeNames, "attribute-names")
         try take(s3Mirror, into: &train.s3Mirror, "s3-mirror")
+        try take(tensorboardDir, into: &train.tensorboardDir, "tensorboard-dir")
     }
 
     private func take(_ old: String?, into value: inout String?, _ name: String) throws {
