@@ -83,11 +83,12 @@ struct TrainCommand: ParsableCommand {
                 job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
                 let hp = try job.hyperparameters()
                 collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
-                let reports = !noReport && collective.rank == 0
-                try job.run(hyperparameters: hp, collective: collective) { job, result in
-                    if reports { Self.writeReport(job: job, result: result) }
-                }
+                var finished: (job: TrainingJob, result: TrainingResult)?
+                try job.run(hyperparameters: hp, collective: collective) { finished = ($0, $1) }
+                let rank = collective.rank
+                // After the workers' last barrier: the others do not wait (and time out) on it.
                 try Workers.finish(collective)
+                if let finished, !noReport, rank == 0 { Self.writeReport(job: finished.job, result: finished.result) }
             } catch let error as ExitCode {
                 throw error
             } catch let stopped as StoppedBySignal {
@@ -132,8 +133,9 @@ struct TrainCommand: ParsableCommand {
             job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
             collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
             let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
-            if result.stoppedBy == nil && !noReport && collective.rank == 0 { Self.writeReport(job: job, result: result) }
+            let rank = collective.rank
             try Workers.finish(collective)
+            if result.stoppedBy == nil && !noReport && rank == 0 { Self.writeReport(job: job, result: result) }
             if result.stoppedBy != nil { throw ExitCode(143) }
         } catch let error as ExitCode {
             throw error
