@@ -58,7 +58,7 @@ struct LaunchCommand: ParsableCommand {
     func exec(_ command: [String]) throws {
         let argv = command.map { strdup($0) } + [nil]
         execvp(command[0], argv)
-        throw ValidationError("could not start \(command[0]): \(String(cString: strerror(errno))); install openmpi-bin (scripts/install-deps)")
+        throw LaunchError(description: "could not start \(command[0]): \(String(cString: strerror(errno))); install openmpi-bin (scripts/install-deps)")
     }
 
     /// A non-leader host: the leader's mpirun starts an `orted` here that runs our worker;
@@ -68,7 +68,7 @@ struct LaunchCommand: ParsableCommand {
         let started = Date()
         while !Self.ortedRunning() {
             if Date().timeIntervalSince(started) > workerWait {
-                throw ValidationError("\(leader) did not start a worker on this host within \(Int(workerWait)) s: check that it can reach this host over ssh and that the leader's job started")
+                throw LaunchError(description: "\(leader) did not start a worker on this host within \(Int(workerWait)) s: check that it can reach this host over ssh and that the leader's job started")
             }
             Thread.sleep(forTimeInterval: 1)
         }
@@ -82,4 +82,10 @@ struct LaunchCommand: ParsableCommand {
                 && (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("orted") == true
         }
     }
+}
+
+/// A launch that could not go on: printed as `Error: ...`, without the usage text that
+/// ArgumentParser adds to a ValidationError (the arguments were fine).
+struct LaunchError: Error, CustomStringConvertible {
+    let description: String
 }
