@@ -13,7 +13,7 @@ public enum DistributedError: Error, CustomStringConvertible {
         case let .mpi(call, rank, code, message):
             return "MPI error on rank \(rank) in \(call) (code \(code)): \(message); another worker probably died, see the messages above from mpirun"
         case let .weightsDiverged(rank, detail):
-            return "rank \(rank): the workers' weights differ (\(detail)); every worker must start from the same checkpoint (a shared checkpoint folder)"
+            return "rank \(rank): the workers' weights differ (\(detail)); every worker starts from rank 0's weights and state, so this is a bug to report"
         case let .unsupported(message):
             return message
         }

@@ -22,7 +22,7 @@ import Training
 /// passes a ``Configuration`` in.
 public final class MPICollective: Collective {
     /// How the exchanges are run; every value is given by the caller.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: Sendable {
         /// Seconds one exchange may wait for the other workers.
         public var timeout: Double = 300
         /// The gradient bucket size in MiB.
@@ -35,6 +35,9 @@ public final class MPICollective: Collective {
         public var asyncGradientScale: Double?
         /// How the launcher started this process (its rank names the worker in early errors).
         public var launch = MPILaunch.alone
+        /// Called with the watchdog's message just before it ends the process (e.g. to write
+        /// the job folder's output/failure); it must not call MPI.
+        public var beforeTimeoutExit: (@Sendable (String) -> Void)?
 
         /// The defaults; set what differs.
         public init() {}
@@ -81,7 +84,7 @@ public final class MPICollective: Collective {
         rank = Int(r)
         size = Int(s)
         self.mode = mode
-        watchdog = Watchdog(timeout: configuration.timeout, rank: rank, size: size)
+        watchdog = Watchdog(timeout: configuration.timeout, rank: rank, size: size, beforeExit: configuration.beforeTimeoutExit)
         bucketFloats = max(1024, Int(configuration.bucketMegabytes * 1_048_576) / MemoryLayout<Float>.size)
         verifyEveryUpdate = configuration.verifyEveryUpdate
         asyncGradientScale = Float(configuration.asyncGradientScale ?? Double(size))
@@ -170,6 +173,34 @@ public final class MPICollective: Collective {
                          "MPI_Allreduce (stop flag)", rank: rank)
         }
         return value != 0
+    }
+
+    public func shareFromRoot(_ bytes: [UInt8]?) throws -> [UInt8]? {
+        try watchdog.guarding("rank 0's saved training state") {
+            // The length first (UInt64.max: rank 0 has none), then the bytes in chunks MPI's Int32 counts can hold.
+            var length: UInt64 = rank == 0 ? bytes.map { UInt64($0.count) } ?? .max : 0
+            try mpiCheck(MPI_Bcast(&length, 1, imgclf_uint64(), 0, comm), "MPI_Bcast (state length)", rank: rank)
+            guard length != .max else { return nil }
+            guard length <= UInt64(Int.max) else { throw DistributedError.unsupported("rank \(rank): rank 0 announced a training state of \(length) bytes") }
+            var buffer = rank == 0 ? bytes ?? [] : [UInt8](repeating: 0, count: Int(length))
+            let chunk = 1 << 30
+            try buffer.withUnsafeMutableBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = min(chunk, raw.count - offset)
+                    try mpiCheck(MPI_Bcast(raw.baseAddress! + offset, Int32(n), imgclf_byte(), 0, comm), "MPI_Bcast (state)", rank: rank)
+                    offset += n
+                }
+            }
+            return buffer
+        }
+    }
+
+    /// What this worker is doing as far as MPI goes (see ``Watchdog/activity``), readable
+    /// from any thread (a signal handler's).
+    public var activityProbe: @Sendable () -> String {
+        let watchdog = self.watchdog
+        return { watchdog.activity }
     }
 
     // MARK: - End

@@ -11,12 +11,16 @@ final class Watchdog: Sendable {
     let rank: Int
     let size: Int
     /// What the training thread waits for, and since when; the watching thread reads it.
-    private let wait = Mutex<(what: String?, since: Date)>((nil, .distantFuture))
+    /// `last`: the exchange before, for ``activity`` between exchanges.
+    private let wait = Mutex<(what: String?, since: Date, last: String?)>((nil, .distantFuture, nil))
 
-    init(timeout: Double, rank: Int, size: Int) {
+    let beforeExit: (@Sendable (String) -> Void)?
+
+    init(timeout: Double, rank: Int, size: Int, beforeExit: (@Sendable (String) -> Void)? = nil) {
         self.timeout = timeout
         self.rank = rank
         self.size = size
+        self.beforeExit = beforeExit
         guard timeout.isFinite, timeout > 0 else { return }
         let thread = Thread { [weak self] in
             while let me = self {
@@ -31,18 +35,28 @@ final class Watchdog: Sendable {
     /// Runs `body` (one blocking MPI exchange) under the watch.
     func guarding<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
         let description = what()
-        wait.withLock { $0 = (description, Date()) }
-        defer { wait.withLock { $0.what = nil } }
+        wait.withLock { $0 = (description, Date(), $0.last) }
+        defer { wait.withLock { $0 = (nil, .distantFuture, description) } }
         return try body()
     }
 
+    /// What the training thread is doing as far as MPI goes, for a message when the job is
+    /// ended from outside: the exchange it waits in (and for how long), or the one before.
+    var activity: String {
+        let (what, since, last) = wait.withLock { $0 }
+        if let what { return "waiting \(Int(Date().timeIntervalSince(since))) s for \(what)" }
+        if let last { return "computing between exchanges (the last one: \(last))" }
+        return "setting up (no exchange yet)"
+    }
+
     private func check() {
-        let (what, started) = wait.withLock { $0 }
+        let (what, started, _) = wait.withLock { $0 }
         guard let what else { return }
         let waited = Date().timeIntervalSince(started)
         guard waited > timeout else { return }
-        let message = "error: rank \(rank) of \(size) waited \(Int(waited)) s for \(what) without an answer: another worker died or hung. Ending the job (the limit is IMGCLF_MPI_TIMEOUT=\(Int(timeout)) seconds); the last saved checkpoint is kept and a restart resumes from it.\n"
-        FileHandle.standardError.write(Data(message.utf8))
+        let detail = "waited \(Int(waited)) s for \(what) without an answer: another worker died or hung. Ending the job (the limit is IMGCLF_MPI_TIMEOUT=\(Int(timeout)) seconds); the last saved checkpoint is kept and a restart resumes from it."
+        FileHandle.standardError.write(Data("error: rank \(rank) of \(size) \(detail)\n".utf8))
+        beforeExit?(detail)
         // _exit: no atexit handlers, which could block on MPI state.
         _exit(75)
     }

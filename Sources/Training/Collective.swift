@@ -21,6 +21,9 @@ public protocol Collective: AnyObject {
     func sum(_ values: [Double]) throws -> [Double]
     /// Agrees whether any worker wants to stop (a signal on one stops all).
     func any(_ flag: Bool) throws -> Bool
+    /// Rank 0's `bytes` on every worker (what the others pass is ignored); nil when rank 0 passed nil.
+    /// A resume takes rank 0's saved state this way, so only its host needs the checkpoint folder.
+    func shareFromRoot(_ bytes: [UInt8]?) throws -> [UInt8]?
 }
 
 /// One process alone: every call is the identity.
@@ -34,4 +37,5 @@ public final class SingleProcess: Collective {
     public func synchronizeAuxiliary(_ parameters: ParameterStore) {}
     public func sum(_ values: [Double]) -> [Double] { values }
     public func any(_ flag: Bool) -> Bool { flag }
+    public func shareFromRoot(_ bytes: [UInt8]?) -> [UInt8]? { bytes }
 }

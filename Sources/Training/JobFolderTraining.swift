@@ -51,7 +51,7 @@ public struct JobFolderTraining {
     /// Trains with `hp` (default: ``hyperparameters()``) over the workers of `collective`.
     /// `finished` gets the job and its result when training completed (not when a signal stopped it).
     public func run(hyperparameters given: Hyperparameters? = nil, collective: any Collective = SingleProcess(),
-                    finished: (TrainingJob, TrainingResult) -> Void = { _, _ in }) throws {
+                    stop: StopSignal = StopSignal(), finished: (TrainingJob, TrainingResult) -> Void = { _, _ in }) throws {
         let fm = FileManager.default
         let hp = try given ?? hyperparameters()
         let inputFile = config.appendingPathComponent("inputdataconfig.json")
@@ -90,7 +90,7 @@ public struct JobFolderTraining {
         let serviceTensorBoard = root.appendingPathComponent("output/tensorboard")
         job.tensorboardDir = tensorboardDir
             ?? (fm.fileExists(atPath: serviceTensorBoard.path, isDirectory: &isDir) && isDir.boolValue ? serviceTensorBoard : nil)
-        let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
+        let result = try Trainer(job: job, stop: stop, collective: collective).run()
         if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
         finished(job, result)
     }

@@ -6,17 +6,35 @@ import Synchronization
 /// a flag the training loop checks between batches, so it can save its state and exit
 /// instead of dying mid-write.
 ///
+/// Under mpirun two things differ. mpirun cannot forward SIGTERM, so `imgclf launch` asks
+/// the workers to stop with SIGUSR1, which stands for SIGTERM here (``relayed``). And a
+/// SIGTERM that reaches a worker under mpirun is mpirun ending the job (a worker failed, or
+/// mpirun itself was signalled): SIGKILL follows a second later, so there is no time to
+/// save; ``teardown``, when set, is called instead of raising the flag.
+///
 /// `@unchecked Sendable`: `received` is a Mutex (signal handlers run on a global queue, the
 /// loop reads from its own thread); `sources` is set in `init` and only cancelled in `deinit`.
 public final class StopSignal: @unchecked Sendable {
+    /// Signals that request a stop as if they were another (SIGUSR1 for SIGTERM).
+    public static let relayed: [Int32: Int32] = [SIGUSR1: SIGTERM]
+
     private let received = Mutex<Int32?>(nil)
     private var sources: [DispatchSourceSignal] = []
 
-    public init(signals: [Int32] = [SIGTERM, SIGINT]) {
-        for s in signals {
+    /// - Parameter teardown: called (on a signal-handling thread) for SIGTERM and SIGINT
+    ///   instead of requesting a stop; nil: they request a stop.
+    public init(signals: [Int32] = [SIGTERM, SIGINT], relaying: [Int32: Int32] = StopSignal.relayed,
+                teardown: (@Sendable (Int32) -> Void)? = nil) {
+        for s in signals + relaying.keys.sorted() {
             Glibc.signal(s, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { [weak self] in self?.raise(s) }
+            if let meant = relaying[s] {
+                source.setEventHandler { [weak self] in self?.raise(meant) }
+            } else if let teardown {
+                source.setEventHandler { teardown(s) }
+            } else {
+                source.setEventHandler { [weak self] in self?.raise(s) }
+            }
             source.resume()
             sources.append(source)
         }

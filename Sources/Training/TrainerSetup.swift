@@ -60,18 +60,33 @@ extension Trainer {
         let fresh = TrainingState(nextEpoch: 0, updates: 0, learningRate: Float(hp.learningRate), bestAccuracy: nil, bestEpoch: nil,
                                   epochsWithoutImprovement: 0, history: [], numLayers: hp.numLayers, imageShape: hp.imageShape,
                                   numClasses: hp.numClasses, multiLabel: hp.multiLabel, checkpoints: [])
-        guard let dir = job.checkpointDir, let (saved, arrays) = try TrainingState.load(from: dir) else { return fresh }
+        guard let (saved, arrays, dir) = try savedState() else { return fresh }
         guard saved.numLayers == hp.numLayers, saved.imageShape == hp.imageShape, saved.numClasses == hp.numClasses,
               saved.multiLabel == hp.multiLabel else {
-            throw TrainingError.badCheckpoint("\(dir.path) holds a run of another network (num_layers \(saved.numLayers), image_shape \(saved.imageShape.map(String.init).joined(separator: ",")), num_classes \(saved.numClasses)); use another checkpoint folder")
+            throw TrainingError.badCheckpoint("\(dir) holds a run of another network (num_layers \(saved.numLayers), image_shape \(saved.imageShape.map(String.init).joined(separator: ",")), num_classes \(saved.numClasses)); use another checkpoint folder")
         }
-        try store.load(arrays.filter { !$0.name.hasPrefix("opt:") }, source: dir.appendingPathComponent(TrainingState.paramsName).path, requireAll: true)
+        try store.load(arrays.filter { !$0.name.hasPrefix("opt:") }, source: dir, requireAll: true)
         try optimizer.loadState(arrays.filter { $0.name.hasPrefix("opt:") }, parameters: store)
-        log.info("Resuming from \(dir.path): epoch \(saved.nextEpoch), \(saved.updates) updates done")
+        log.info("Resuming from \(dir): epoch \(saved.nextEpoch), \(saved.updates) updates done")
         if saved.nextEpoch > hp.epochs {
-            log.info("The state in \(dir.path) has already run \(saved.nextEpoch) epochs, more than epochs=\(hp.epochs): no epoch is left to run, so the model is written from what that run saved. To train a shorter run, use an empty checkpoint folder.")
+            log.info("The state in \(dir) has already run \(saved.nextEpoch) epochs, more than epochs=\(hp.epochs): no epoch is left to run, so the model is written from what that run saved. To train a shorter run, use an empty checkpoint folder.")
         }
         return saved
+    }
+
+    /// The state saved in rank 0's checkpoint folder, with where it came from: under several
+    /// workers rank 0 sends it to the others, so their hosts need no copy of the folder (and
+    /// one they have, perhaps older, is not read).
+    func savedState() throws -> (TrainingState, [(name: String, array: NDArray)], source: String)? {
+        let dir = job.checkpointDir
+        let local = isRoot ? try dir.flatMap { try TrainingState.load(from: $0) } : nil
+        let source = dir?.appendingPathComponent(TrainingState.paramsName).path ?? "the checkpoint folder"
+        guard collective.size > 1 else { return local.map { ($0.0, $0.1, source) } }
+        let shared = try collective.shareFromRoot(try local.map { [UInt8](try $0.0.encoded(arrays: $0.1)) })
+        guard let shared else { return nil }
+        if let local { return (local.0, local.1, source) }
+        let (state, arrays) = try TrainingState.decode(Data(shared), source: "rank 0's training state")
+        return (state, arrays, "rank 0's \(TrainingState.paramsName)")
     }
 
     /// A folder the service packs whole must hold this run's files only: checkpoints of

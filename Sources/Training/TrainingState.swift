@@ -52,13 +52,39 @@ public struct TrainingState: Codable, Sendable {
 
     public func save(to folder: URL, arrays: [(name: String, array: NDArray)]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try AtomicFile.write(try encoded(arrays: arrays), to: folder.appendingPathComponent(Self.paramsName))
+        // The new state is complete; a legacy progress file would only mislead.
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.legacyJSONName))
+    }
+
+    /// The state file's bytes: `arrays` and this progress record.
+    public func encoded(arrays: [(name: String, array: NDArray)]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let progress = [UInt8](try encoder.encode(self))
         let record = (name: Self.progressArrayName, array: NDArray(shape: [progress.count], dtype: .uint8, bytes: progress))
-        try AtomicFile.write(ParamsFile.encode(arrays + [record]), to: folder.appendingPathComponent(Self.paramsName))
-        // The new state is complete; a legacy progress file would only mislead.
-        try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.legacyJSONName))
+        return ParamsFile.encode(arrays + [record])
+    }
+
+    /// A state file's bytes (as ``encoded(arrays:)`` writes them), named `source` in errors.
+    public static func decode(_ data: Data, source: String) throws -> (TrainingState, [(name: String, array: NDArray)]) {
+        var arrays = try ParamsFile.read(data: data, source: source)
+        guard let index = arrays.firstIndex(where: { $0.name == progressArrayName }) else {
+            throw TrainingError.badCheckpoint("\(source) has no progress record (array \(progressArrayName))")
+        }
+        let record = arrays.remove(at: index).array
+        return (try progress(record, source: source), arrays)
+    }
+
+    private static func progress(_ record: NDArray, source: String) throws -> TrainingState {
+        guard record.dtype == .uint8, record.shape.count == 1 else {
+            throw TrainingError.badCheckpoint("\(source): array \(progressArrayName) should be a uint8 vector of JSON, found \(record.dtype.name) of shape \(record.shape)")
+        }
+        do {
+            return try JSONDecoder().decode(TrainingState.self, from: Data(record.bytes))
+        } catch {
+            throw TrainingError.badCheckpoint("\(source): array \(progressArrayName): \(error)")
+        }
     }
 
     /// The saved state in `folder`, if there is one, with its arrays (the progress record
@@ -67,27 +93,18 @@ public struct TrainingState: Codable, Sendable {
         let file = folder.appendingPathComponent(paramsName)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         var arrays = try ParamsFile.read(contentsOf: file)
-        let progress: Data
-        let progressSource: String
         if let index = arrays.firstIndex(where: { $0.name == progressArrayName }) {
             let record = arrays.remove(at: index).array
-            guard record.dtype == .uint8, record.shape.count == 1 else {
-                throw TrainingError.badCheckpoint("\(file.path): array \(progressArrayName) should be a uint8 vector of JSON, found \(record.dtype.name) of shape \(record.shape)")
-            }
-            progress = Data(record.bytes)
-            progressSource = "\(file.path): array \(progressArrayName)"
-        } else {
-            let legacy = folder.appendingPathComponent(legacyJSONName)
-            guard FileManager.default.fileExists(atPath: legacy.path) else {
-                throw TrainingError.badCheckpoint("\(file.path) has no progress record (array \(progressArrayName)); remove the file to start afresh")
-            }
-            progress = try Data(contentsOf: legacy)
-            progressSource = legacy.path
+            return (try progress(record, source: file.path), arrays)
+        }
+        let legacy = folder.appendingPathComponent(legacyJSONName)
+        guard FileManager.default.fileExists(atPath: legacy.path) else {
+            throw TrainingError.badCheckpoint("\(file.path) has no progress record (array \(progressArrayName)); remove the file to start afresh")
         }
         do {
-            return (try JSONDecoder().decode(TrainingState.self, from: progress), arrays)
+            return (try JSONDecoder().decode(TrainingState.self, from: try Data(contentsOf: legacy)), arrays)
         } catch {
-            throw TrainingError.badCheckpoint("\(progressSource): \(error)")
+            throw TrainingError.badCheckpoint("\(legacy.path): \(error)")
         }
     }
 }

@@ -14,8 +14,15 @@ final class LaunchPlanTests: XCTestCase {
                                    extra: ["--epochs", "2"], runningAsRoot: true, forward: ["IMGCLF_MPI_TIMEOUT"])
         XCTAssertEqual(plan, .leader(command: [
             "mpirun", "--host", "algo-1:1,algo-2:1,algo-3:1", "-np", "3", "--bind-to", "none", "--allow-run-as-root",
-            "-x", "IMGCLF_MPI_TIMEOUT", "/usr/bin/imgclf", "train", "--job-dir", "/opt/ml", "--epochs", "2",
+            "--mca", "osc", "pt2pt", "-x", "IMGCLF_MPI_TIMEOUT", "/usr/bin/imgclf", "train", "--job-dir", "/opt/ml", "--epochs", "2",
         ]))
+    }
+
+    func testAnOneSidedComponentChosenByTheUserIsKept() {
+        let resources = ResourceConfig(currentHost: "algo-1", hosts: ["algo-1", "algo-2"])
+        guard case let .leader(command) = LaunchPlan.make(resources: resources, binary: "imgclf", jobDir: "/opt/ml", extra: [],
+                                                          environment: ["OMPI_MCA_osc": "rdma"]) else { return XCTFail("not the leader") }
+        XCTAssertFalse(command.contains("osc"))
     }
 
     func testOtherHostsWaitForTheLeader() {

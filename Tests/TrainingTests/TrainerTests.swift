@@ -96,7 +96,7 @@ struct TrainerTests {
         let validation = try MNISTSample.subset("validation", perClass: 5)
         let out = MNISTSample.temporaryFolder("model"), checkpoints = MNISTSample.temporaryFolder("ckpt")
         let hp = try MNISTSample.hyperparameters(["epochs": "3"], trainCount: 100)
-        let stop = StopSignal(signals: [])
+        let stop = StopSignal(signals: [], relaying: [:])
         stop.raise(SIGTERM)
         let first = try Trainer(job: job(hp, train: train, validation: validation, output: out, checkpoints: checkpoints),
                                 log: MNISTSample.Lines().log, stop: stop).run()

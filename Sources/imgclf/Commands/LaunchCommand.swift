@@ -33,12 +33,15 @@ struct LaunchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/resourceconfig.json")
+        let root = URL(fileURLWithPath: jobDir)
+        let file = root.appendingPathComponent("input/config/resourceconfig.json")
         let resources = FileManager.default.fileExists(atPath: file.path) ? try ResourceConfig.read(contentsOf: file) : .single
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let forward = ContainerEnvironment.forwardedToWorkers
         let plan = LaunchPlan.make(resources: resources, binary: binary, jobDir: jobDir, extra: rest,
-                                   processesPerHost: processesPerHost, runningAsRoot: getuid() == 0, forward: forward)
+                                   processesPerHost: processesPerHost, runningAsRoot: getuid() == 0, forward: forward,
+                                   environment: ContainerEnvironment.values)
+        let host = resources.currentHost
         switch plan {
         case .alone:
             if dryRun { print("alone: \(binary) train --job-dir \(jobDir)"); return }
@@ -47,40 +50,21 @@ struct LaunchCommand: ParsableCommand {
         case .leader(var command):
             command[0] = mpirun
             if dryRun { print("leader: " + command.joined(separator: " ")); return }
-            try exec(command)
+            Self.forgetEarlierAttempt(root)
+            let code = try LeaderRun(command: command, jobDir: root, host: host).run()
+            if code != 0 { throw ExitCode(code) }
         case .worker(let leader):
             if dryRun { print("worker: waiting for \(leader)'s mpirun"); return }
-            try waitForLeader(leader)
+            Self.forgetEarlierAttempt(root)
+            let code = try WorkerHostWait(leader: leader, jobDir: root, host: host, workerWait: workerWait).run()
+            if code != 0 { throw ExitCode(code) }
         }
     }
 
-    /// Replaces this process with mpirun, so signals (SIGTERM on a spot stop) reach it directly.
-    func exec(_ command: [String]) throws {
-        let argv = command.map { strdup($0) } + [nil]
-        execvp(command[0], argv)
-        throw LaunchError(description: "could not start \(command[0]): \(String(cString: strerror(errno))); install openmpi-bin (scripts/install-deps)")
-    }
-
-    /// A non-leader host: the leader's mpirun starts an `orted` here that runs our worker;
-    /// wait for it to appear, then for it to end.
-    func waitForLeader(_ leader: String) throws {
-        FileHandle.standardError.write(Data("note: this host is a worker; \(leader) starts its training process through mpirun\n".utf8))
-        let started = Date()
-        while !Self.ortedRunning() {
-            if Date().timeIntervalSince(started) > workerWait {
-                throw LaunchError(description: "\(leader) did not start a worker on this host within \(Int(workerWait)) s: check that it can reach this host over ssh and that the leader's job started")
-            }
-            Thread.sleep(forTimeInterval: 1)
-        }
-        while Self.ortedRunning() { Thread.sleep(forTimeInterval: 2) }
-    }
-
-    static func ortedRunning() -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return names.contains { pid in
-            pid.allSatisfy(\.isNumber)
-                && (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("orted") == true
-        }
+    /// A new attempt (after a failure or a stop) starts without the last one's verdicts.
+    static func forgetEarlierAttempt(_ root: URL) {
+        WorkerExit.clearStatuses(jobDir: root)
+        try? FileManager.default.removeItem(at: root.appendingPathComponent("output/failure"))
     }
 }
 

@@ -54,10 +54,20 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// The MPI settings: the environment's (docs/environment.md) with this command's test hooks.
-    var mpiConfiguration: MPICollective.Configuration {
-        ContainerEnvironment.mpiConfiguration(verifyEveryUpdate: verifySync,
-                                              dumpWeightsDir: dumpWeightsDir.map { URL(fileURLWithPath: $0) })
+    /// The MPI settings: the environment's (docs/environment.md) with this command's test hooks;
+    /// the watchdog's message also goes where `worker` reports failures.
+    func mpiConfiguration(_ worker: WorkerExit?) -> MPICollective.Configuration {
+        var configuration = ContainerEnvironment.mpiConfiguration(verifyEveryUpdate: verifySync,
+                                                                  dumpWeightsDir: dumpWeightsDir.map { URL(fileURLWithPath: $0) })
+        if let worker { configuration.beforeTimeoutExit = { worker.fail($0) } }
+        return configuration
+    }
+
+    /// A worker started by mpirun (nil for a process on its own): see ``WorkerExit``.
+    static func workerExit(jobDir: URL?) -> WorkerExit? {
+        let launch = ContainerEnvironment.mpiLaunch
+        guard launch.isUnderMPIRun else { return nil }
+        return WorkerExit(jobDir: jobDir, rank: launch.environmentRank ?? 0)
     }
 
     /// `docker run IMAGE train` passes no channels: the job folder is the container's.
@@ -75,35 +85,40 @@ struct TrainCommand: ParsableCommand {
                 return
             }
             var collective: any Collective = SingleProcess()
+            let jobURL = URL(fileURLWithPath: jobDir)
+            let worker = Self.workerExit(jobDir: jobURL)
             do {
                 let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
-                var job = JobFolderTraining(root: URL(fileURLWithPath: jobDir), overrides: overrides, threads: threads, seed: seed,
+                var job = JobFolderTraining(root: jobURL, overrides: overrides, threads: threads, seed: seed,
                                             s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
                                             pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
                 job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
                 let hp = try job.hyperparameters()
-                collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
+                collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
+                worker?.attach(collective)
                 var finished: (job: TrainingJob, result: TrainingResult)?
-                try job.run(hyperparameters: hp, collective: collective) { finished = ($0, $1) }
+                try job.run(hyperparameters: hp, collective: collective, stop: worker?.stopSignal() ?? StopSignal()) { finished = ($0, $1) }
                 let rank = collective.rank
                 // After the workers' last barrier: the others do not wait (and time out) on it.
                 try Workers.finish(collective)
+                worker?.settle(0)
                 if let finished, !noReport, rank == 0 { Self.writeReport(job: finished.job, result: finished.result) }
             } catch let error as ExitCode {
                 throw error
             } catch let stopped as StoppedBySignal {
                 try? Workers.finish(collective)
+                worker?.settle(128 + stopped.signal)
                 FileHandle.standardError.write(Data("\(stopped)\n".utf8))
                 throw ExitCode(128 + stopped.signal)
             } catch {
-                let message = Self.rankPrefix(collective) + "\(error)"
-                JobFolderTraining.reportFailure(root: URL(fileURLWithPath: jobDir), message)
-                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+                if let worker { worker.fail("\(error)") } else { JobFolderTraining.reportFailure(root: jobURL, "\(error)") }
+                FileHandle.standardError.write(Data("error: \(worker?.prefix ?? "")\(error)\n".utf8))
                 throw ExitCode.failure
             }
             return
         }
         var collective: any Collective = SingleProcess()
+        let worker = Self.workerExit(jobDir: nil)
         do {
             var raw: [String: String] = [:]
             if let hyperparameters {
@@ -131,18 +146,21 @@ struct TrainCommand: ParsableCommand {
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
             job.badLabelAllowance = skipBadLabels
             job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
-            collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration, note: Self.note)
-            let result = try Trainer(job: job, stop: StopSignal(), collective: collective).run()
+            collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
+            worker?.attach(collective)
+            let result = try Trainer(job: job, stop: worker?.stopSignal() ?? StopSignal(), collective: collective).run()
             let rank = collective.rank
             try Workers.finish(collective)
+            worker?.settle(result.stoppedBy.map { 128 + $0 } ?? 0)
             if result.stoppedBy == nil && !noReport && rank == 0 { Self.writeReport(job: job, result: result) }
-            if result.stoppedBy != nil { throw ExitCode(143) }
+            if let signal = result.stoppedBy { throw ExitCode(128 + signal) }
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(Self.rankPrefix(collective))\(error)\n".utf8))
+            worker?.fail("\(error)")
+            FileHandle.standardError.write(Data("error: \(worker?.prefix ?? "")\(error)\n".utf8))
             throw ExitCode.failure
         }
     }
@@ -177,11 +195,6 @@ struct TrainCommand: ParsableCommand {
 
     static func note(_ line: String) {
         FileHandle.standardError.write(Data("note: \(line)\n".utf8))
-    }
-
-    /// Names the worker in errors when there are several (each prints its own).
-    static func rankPrefix(_ collective: any Collective) -> String {
-        collective.size > 1 ? "rank \(collective.rank) of \(collective.size): " : ""
     }
 
     /// `--name value` pairs (also `--name=value`); anything else is an error naming it.

@@ -1,0 +1,162 @@
+import Foundation
+import Glibc
+import Synchronization
+import Training
+
+/// The leader host's part of `imgclf launch`: runs mpirun as a child (not exec'd), so that
+/// - a SIGTERM or SIGINT (a spot stop, `docker stop`) reaches every worker as an orderly stop:
+///   mpirun cannot forward SIGTERM (it ends the job, SIGKILL a second later), so it is sent
+///   SIGUSR1, which it forwards and the workers take for SIGTERM; a second signal is passed
+///   on as it is and ends the job at once;
+/// - when the job fails, output/failure starts with what mpirun said (which rank on which
+///   host ended how) and the first worker errors, ahead of rank 0's own note.
+struct LeaderRun {
+    let command: [String]
+    let jobDir: URL
+    let host: String
+
+    /// Runs the job; returns the exit code for this process.
+    func run() throws -> Int32 {
+        let started = Date()
+        var stderrPipe: [Int32] = [0, 0]
+        guard pipe(&stderrPipe) == 0 else { throw LaunchError(description: "could not make a pipe for mpirun: \(String(cString: strerror(errno)))") }
+        let pid = try spawn(stderrTo: stderrPipe[1])
+        close(stderrPipe[1])
+        let relay = SignalRelay(child: pid)
+        let capture = OutputCapture()
+        let readEnd = stderrPipe[0]
+        let reader = Thread { capture.drain(readEnd) }
+        reader.start()
+
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        capture.waitUntilDrained()
+        let code = Self.exitCode(status)
+        if code == 0 { return 0 }
+        if relay.stopRequested && code == 128 + SIGTERM { return code }
+        writeFailure(code: code, mpirunSaid: capture.summary(), since: started)
+        return code
+    }
+
+    /// mpirun with default signal dispositions and mask (this process ignores the ones it relays).
+    private func spawn(stderrTo fd: Int32) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv = command.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw LaunchError(description: "could not start \(command[0]): \(String(cString: strerror(result))); install openmpi-bin (scripts/install-deps)")
+        }
+        return pid
+    }
+
+    static func exitCode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// output/failure: this host's summary first (the service shows 1024 characters), then
+    /// rank 0's note if it wrote one during this run.
+    private func writeFailure(code: Int32, mpirunSaid: String, since started: Date) {
+        let file = jobDir.appendingPathComponent("output/failure")
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+        let written = (attributes?[.modificationDate] as? Date).map { $0 >= started.addingTimeInterval(-1) } ?? false
+        let rankZero = written ? ((try? String(contentsOf: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        var message = "\(host) (the leader): mpirun ended with exit code \(code)"
+        message += mpirunSaid.isEmpty ? "." : ": \(mpirunSaid)"
+        if !rankZero.isEmpty && !mpirunSaid.contains(rankZero) { message += "\nThe leader's worker: \(rankZero)" }
+        JobFolderTraining.reportFailure(root: jobDir, message)
+    }
+}
+
+/// SIGTERM and SIGINT to the launcher, passed to mpirun: the first as SIGUSR1 (an orderly
+/// stop, see ``LeaderRun``), any later one as it is.
+///
+/// `@unchecked Sendable`: `sources` (kept alive here) is only written in init; `count` is a Mutex.
+final class SignalRelay: @unchecked Sendable {
+    private let child: pid_t
+    private let count = Mutex(0)
+    private var sources: [DispatchSourceSignal] = []
+
+    init(child: pid_t) {
+        self.child = child
+        for s in [SIGTERM, SIGINT] {
+            Glibc.signal(s, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            source.setEventHandler { [weak self] in self?.relay(s) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var stopRequested: Bool { count.withLock { $0 > 0 } }
+
+    private func relay(_ signal: Int32) {
+        let first = count.withLock { n in n += 1; return n == 1 }
+        if first {
+            FileHandle.standardError.write(Data("note: signal \(signal): asking every worker to save its state and stop (SIGUSR1 through mpirun); a second signal ends the job at once\n".utf8))
+            kill(child, SIGUSR1)
+        } else {
+            kill(child, signal)
+        }
+    }
+}
+
+/// mpirun's standard error, passed through to this process's and remembered: the first
+/// worker errors and mpirun's last message, for output/failure.
+final class OutputCapture: Sendable {
+    private struct Seen { var errors: [String] = []; var tail = ""; var pending = ""; var done = false }
+    private let seen = Mutex(Seen())
+    private let drained = DispatchSemaphore(value: 0)
+
+    func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            buffer.withUnsafeBytes { _ = write(2, $0.baseAddress!, n) }
+            note(String(decoding: buffer[0..<n], as: UTF8.self))
+        }
+        close(fd)
+        drained.signal()
+    }
+
+    func waitUntilDrained() { drained.wait() }
+
+    private func note(_ text: String) {
+        seen.withLock { s in
+            s.pending += text
+            while let newline = s.pending.firstIndex(of: "\n") {
+                let line = String(s.pending[..<newline])
+                s.pending = String(s.pending[s.pending.index(after: newline)...])
+                if line.hasPrefix("error: ") && s.errors.count < 3 { s.errors.append(String(line.dropFirst(7))) }
+                s.tail += line + "\n"
+                if s.tail.utf8.count > 16_384 { s.tail = String(s.tail.suffix(8_192)) }
+            }
+        }
+    }
+
+    /// mpirun's last boxed message (between its dashed lines), then the first worker errors, on one line each.
+    func summary() -> String {
+        seen.withLock { s in
+            let blocks = s.tail.components(separatedBy: "--------------------------------------------------------------------------")
+            let lastBlock = blocks.count >= 3 ? blocks[blocks.count - 2] : ""
+            let mpirun = lastBlock.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return ((mpirun.isEmpty ? [] : ["mpirun: " + mpirun]) + s.errors).joined(separator: "\n")
+        }
+    }
+}

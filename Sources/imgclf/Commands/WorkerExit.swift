@@ -1,0 +1,113 @@
+import Distributed
+import Foundation
+import Synchronization
+import Training
+
+/// How one training worker under mpirun ends, told to the people and programs that look:
+/// the job folder's `output/failure` (what the service shows) and a status file that this
+/// host's `imgclf launch` reads after the leader's mpirun is done here (it cannot see the
+/// worker's exit status: the worker is a child of Open MPI's `orted`, not of the launcher).
+///
+/// A SIGTERM under mpirun is mpirun ending the job (SIGKILL follows a second later), so it
+/// becomes a failure note naming this host and the exchange the worker was in; orderly stops
+/// come as SIGUSR1 (see ``StopSignal``).
+final class WorkerExit: Sendable {
+    let jobDir: URL?
+    let rank: Int
+    let host: String
+    /// The collective's size and activity, once it exists.
+    private let collective = Mutex<(size: Int, activity: @Sendable () -> String)?>(nil)
+    /// The exit code once the worker decided it; a teardown then only exits with it.
+    private let outcome = Mutex<Int32?>(nil)
+
+    init(jobDir: URL?, rank: Int) {
+        self.jobDir = jobDir
+        self.rank = rank
+        // The service's name for this host (resourceconfig.json's current_host), else the system's.
+        let resources = jobDir?.appendingPathComponent("input/config/resourceconfig.json")
+        host = resources.flatMap { try? ResourceConfig.read(contentsOf: $0) }?.currentHost ?? WorkerExit.hostName()
+        write(status: "running")
+    }
+
+    func attach(_ collective: any Collective) {
+        var probe: @Sendable () -> String = { "training alone" }
+        if let mpi = collective as? MPICollective { probe = mpi.activityProbe }
+        let size = collective.size
+        self.collective.withLock { $0 = (size, probe) }
+    }
+
+    /// "rank 1 of 3 on algo-2: "
+    var prefix: String {
+        let size = collective.withLock { $0?.size }
+        return "rank \(rank)\(size.map { " of \($0)" } ?? "") on \(host): "
+    }
+
+    /// The stop signal for this worker: SIGUSR1 (and SIGTERM's relays) stop it in order,
+    /// SIGTERM and SIGINT end it as described above.
+    func stopSignal() -> StopSignal {
+        StopSignal(teardown: { [self] signal in teardown(signal) })
+    }
+
+    /// The worker ends with `code` (0, or 143 after an orderly stop): from now on a teardown
+    /// (mpirun ending the others once one exited) only exits with it.
+    func settle(_ code: Int32) {
+        outcome.withLock { $0 = code }
+        write(status: "exit \(code)")
+    }
+
+    /// The worker failed with `message`: output/failure says so, with this host's name.
+    func fail(_ message: String) {
+        outcome.withLock { current in
+            guard current == nil else { return }
+            current = 1
+            if let jobDir { JobFolderTraining.reportFailure(root: jobDir, prefix + message) }
+            write(status: "failed")
+        }
+    }
+
+    private func teardown(_ signal: Int32) -> Never {
+        if let code = outcome.withLock({ $0 }) { _exit(code) }
+        let activity = collective.withLock { $0?.activity }?() ?? "setting up (before MPI was ready)"
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let message = "ended by \(name) from mpirun while \(activity). mpirun ends every worker when one fails (the leader's output/failure names it) or when it is stopped itself; the last checkpoint is kept, and starting the job again resumes from it. To stop a job and save its state, send SIGTERM to imgclf launch (or SIGUSR1 to mpirun)."
+        FileHandle.standardError.write(Data("error: \(prefix)\(message)\n".utf8))
+        fail(message)
+        _exit(1)
+    }
+
+    // MARK: - The status file
+
+    /// `output/.imgclf-workers/rank-N`: "running", then "exit CODE" or "failed".
+    static func statusFolder(jobDir: URL) -> URL {
+        jobDir.appendingPathComponent("output/.imgclf-workers")
+    }
+
+    private func write(status: String) {
+        guard let jobDir else { return }
+        let folder = Self.statusFolder(jobDir: jobDir)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? Data((status + "\n").utf8).write(to: folder.appendingPathComponent("rank-\(rank)"), options: .atomic)
+    }
+
+    /// Every worker status in the job folder, by file name.
+    static func statuses(jobDir: URL) -> [String: String] {
+        let folder = statusFolder(jobDir: jobDir)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var result: [String: String] = [:]
+        for name in names where name.hasPrefix("rank-") {
+            let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            result[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return result
+    }
+
+    static func clearStatuses(jobDir: URL) {
+        try? FileManager.default.removeItem(at: statusFolder(jobDir: jobDir))
+    }
+
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "this host" }
+        return String(cString: buffer)
+    }
+}
