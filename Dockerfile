@@ -4,7 +4,7 @@
 #   docker build -t imgclf .        (or: podman build -t imgclf .)
 #
 # Stage 1 builds with the Swift toolchain on Debian 12; stage 2 holds the binary and the
-# runtime libraries only (oneDNN, libjpeg-turbo, libpng, libarchive, Open MPI). The Swift
+# runtime libraries only (oneDNN, libjpeg-turbo, libpng, libarchive, Open MPI, ssh). The Swift
 # standard library and Foundation are linked statically, so no toolchain is needed at run time.
 ARG BUILDER_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:12-slim
@@ -29,8 +29,17 @@ RUN swift build -c release --product imgclf --static-swift-stdlib \
 FROM ${RUNTIME_IMAGE}
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libdnnl2 libturbojpeg0 libpng16-16 libarchive13 libopenmpi3 openmpi-bin openssh-client ca-certificates \
+      libdnnl2 libturbojpeg0 libpng16-16 libarchive13 libopenmpi3 openmpi-bin openssh-client openssh-server ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+# Several hosts: the leader's mpirun starts the others' workers over ssh, and `imgclf launch`
+# starts sshd on those hosts. Every host runs this image, so one key made here lets them in
+# to each other (as the service's own MPI images do); anyone holding the image holds the key,
+# so mount your own over /root/.ssh where that matters (docs/distributed.md).
+RUN mkdir -p /run/sshd /root/.ssh && chmod 700 /root/.ssh \
+ && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519 \
+ && cp /root/.ssh/id_ed25519.pub /root/.ssh/authorized_keys \
+ && printf 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n' >> /etc/ssh/ssh_config \
+ && printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\n' >> /etc/ssh/sshd_config
 COPY --from=build /out/imgclf /usr/local/bin/imgclf
 # The service mounts /opt/ml; serving listens on 8080 (or SAGEMAKER_BIND_TO_PORT).
 RUN mkdir -p /opt/ml/model /opt/ml/input /opt/ml/output /opt/ml/checkpoints

@@ -14,12 +14,14 @@ struct LaunchCommand: ParsableCommand {
         One host: the same as `imgclf train --job-dir DIR`. Several hosts: the first host runs mpirun with one \
         worker per host (`imgclf train --job-dir DIR --kv_store ...` from hyperparameters.json); the other hosts \
         wait while the leader's mpirun runs their worker (they must accept ssh from the leader, with imgclf and \
-        the job folder at the same paths). See docs/distributed.md.
+        the job folder at the same paths; launch starts /usr/sbin/sshd there when none runs). SIGTERM to launch \
+        on any host asks every worker to save its state and stop (exit 143); a failed job leaves output/failure \
+        on every host. See docs/distributed.md.
         """)
 
     @Option(name: .customLong("job-dir"), help: "The job folder (e.g. /opt/ml).") var jobDir: String
     @Option(name: .customLong("processes-per-host"), help: "Workers per host.") var processesPerHost: Int = 1
-    @Option(name: .customLong("worker-wait"), help: "Seconds a non-leader host waits for the leader's mpirun to start its worker.")
+    @Option(name: .customLong("worker-wait"), help: "Seconds a non-leader host waits for the leader's mpirun to start its worker (and the leader for the others' ssh).")
     var workerWait: Double = 600
     @Option(help: "The mpirun executable.") var mpirun: String = "mpirun"
     @Flag(name: .customLong("dry-run"), help: "Print the plan (and mpirun command) and exit.") var dryRun = false
@@ -51,11 +53,14 @@ struct LaunchCommand: ParsableCommand {
             command[0] = mpirun
             if dryRun { print("leader: " + command.joined(separator: " ")); return }
             Self.forgetEarlierAttempt(root)
+            try SSHAccess.waitForSSH(on: resources.hosts.filter { $0 != host }, seconds: workerWait)
             let code = try LeaderRun(command: command, jobDir: root, host: host).run()
             if code != 0 { throw ExitCode(code) }
         case .worker(let leader):
             if dryRun { print("worker: waiting for \(leader)'s mpirun"); return }
             Self.forgetEarlierAttempt(root)
+            let sshd = SSHAccess.startDaemonIfNeeded()
+            defer { sshd?.terminate() }
             let code = try WorkerHostWait(leader: leader, jobDir: root, host: host, workerWait: workerWait).run()
             if code != 0 { throw ExitCode(code) }
         }
