@@ -140,6 +140,11 @@ public struct ResourceConfig: Sendable, Equatable {
         guard let hosts = list as? [String], !hosts.isEmpty else {
             throw .wrongType(file: source, key: "hosts", expected: "a non-empty array of strings")
         }
+        // They become mpirun's `--host a:1,b:1` and ssh targets: a name with a comma, colon,
+        // space or leading dash would be read as something else.
+        if let bad = hosts.first(where: { !isHostName($0) }) {
+            throw .invalidValue(file: source, key: "hosts", value: bad, valid: "host names of letters, digits, '.', '-' and '_' (not starting with '-'), at most 253 characters")
+        }
         guard Set(hosts).count == hosts.count else {
             throw .invalidValue(file: source, key: "hosts", value: hosts.joined(separator: ", "), valid: "distinct host names")
         }
@@ -147,6 +152,11 @@ public struct ResourceConfig: Sendable, Equatable {
             throw .invalidValue(file: source, key: "current_host", value: currentHost, valid: "one of hosts (\(hosts.joined(separator: ", ")))")
         }
         return ResourceConfig(currentHost: currentHost, hosts: hosts)
+    }
+
+    static func isHostName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253, name.first != "-" else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-_".unicodeScalars.contains($0)) }
     }
 }
 

@@ -39,6 +39,12 @@ import Training
         #expect(throws: JobConfigError.self) {
             try ResourceConfig.parse(Data(#"{"current_host": "algo-3", "hosts": ["algo-1"]}"#.utf8), source: "rc.json")
         }
+        // Host names go to mpirun's --host list and to ssh: nothing that would be read as more.
+        for bad in ["algo-1,evil", "algo-1:4", "-oProxyCommand=x", "two words", "", String(repeating: "a", count: 254), "algó"] {
+            let json = try JSONSerialization.data(withJSONObject: ["current_host": "algo-1", "hosts": ["algo-1", bad]])
+            #expect(throws: JobConfigError.self, "\(bad)") { try ResourceConfig.parse(json, source: "rc.json") }
+        }
+        #expect(try ResourceConfig.parse(Data(#"{"current_host": "ip-10-0-0-1.ec2.internal", "hosts": ["ip-10-0-0-1.ec2.internal", "algo_2"]}"#.utf8), source: "rc.json").rank == 0)
     }
 
     @Test func hyperparametersFileRoundTrip() throws {
