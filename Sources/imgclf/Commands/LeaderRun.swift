@@ -18,6 +18,8 @@ struct LeaderRun {
     /// Runs the job; returns the exit code for this process.
     func run() throws -> Int32 {
         let started = Date()
+        // mpirun's output is passed on to ours: a reader gone away must not end the job.
+        Glibc.signal(SIGPIPE, SIG_IGN)
         var stderrPipe: [Int32] = [0, 0]
         guard pipe(&stderrPipe) == 0 else { throw LaunchError(description: "could not make a pipe for mpirun: \(String(cString: strerror(errno)))") }
         let pid = try spawn(stderrTo: stderrPipe[1])
@@ -33,7 +35,10 @@ struct LeaderRun {
         capture.waitUntilDrained()
         let code = Self.exitCode(status)
         if code == 0 { return 0 }
-        if relay.stopRequested && code == 128 + SIGTERM { return code }
+        // An orderly stop, asked here or on another host (its launch told the workers there).
+        if code == 128 + SIGTERM && (relay.stopRequested || WorkerExit.statuses(jobDir: jobDir).values.contains("exit \(code)")) {
+            return code
+        }
         writeFailure(code: code, mpirunSaid: capture.summary(), since: started)
         return code
     }
@@ -118,7 +123,7 @@ final class SignalRelay: @unchecked Sendable {
 /// mpirun's standard error, passed through to this process's and remembered: the first
 /// worker errors and mpirun's last message, for output/failure.
 final class OutputCapture: Sendable {
-    private struct Seen { var errors: [String] = []; var tail = ""; var pending = ""; var done = false }
+    private struct Seen { var errors: [String] = []; var tail = ""; var pending = "" }
     private let seen = Mutex(Seen())
     private let drained = DispatchSemaphore(value: 0)
 
