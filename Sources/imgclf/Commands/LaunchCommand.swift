@@ -34,7 +34,19 @@ struct LaunchCommand: ParsableCommand {
         }
     }
 
+    /// Every error ends up where the service shows it, too: output/failure on this host.
     func run() throws {
+        do {
+            try launch()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            JobFolderTraining.reportFailure(root: URL(fileURLWithPath: jobDir), "\(error)")
+            throw error
+        }
+    }
+
+    func launch() throws {
         let root = URL(fileURLWithPath: jobDir)
         let file = root.appendingPathComponent("input/config/resourceconfig.json")
         let resources = FileManager.default.fileExists(atPath: file.path) ? try ResourceConfig.read(contentsOf: file) : .single
@@ -53,7 +65,11 @@ struct LaunchCommand: ParsableCommand {
             command[0] = mpirun
             if dryRun { print("leader: " + command.joined(separator: " ")); return }
             Self.forgetEarlierAttempt(root)
-            try SSHAccess.waitForSSH(on: resources.hosts.filter { $0 != host }, seconds: workerWait)
+            do {
+                try SSHAccess.waitForSSH(on: resources.hosts.filter { $0 != host }, seconds: workerWait)
+            } catch {
+                throw LaunchError(description: "\(host) (the leader): \(error)")
+            }
             let code = try LeaderRun(command: command, jobDir: root, host: host).run()
             if code != 0 { throw ExitCode(code) }
         case .worker(let leader):
@@ -61,7 +77,12 @@ struct LaunchCommand: ParsableCommand {
             Self.forgetEarlierAttempt(root)
             let sshd = SSHAccess.startDaemonIfNeeded()
             defer { sshd?.terminate() }
-            let code = try WorkerHostWait(leader: leader, jobDir: root, host: host, workerWait: workerWait).run()
+            let code: Int32
+            do {
+                code = try WorkerHostWait(leader: leader, jobDir: root, host: host, workerWait: workerWait).run()
+            } catch {
+                throw LaunchError(description: "\(host): \(error)")
+            }
             if code != 0 { throw ExitCode(code) }
         }
     }

@@ -20,19 +20,43 @@ struct LeaderRun {
         let started = Date()
         // mpirun's output is passed on to ours: a reader gone away must not end the job.
         Glibc.signal(SIGPIPE, SIG_IGN)
+        // waitpid needs the child's status: an inherited SIGCHLD=SIG_IGN would reap it unseen.
+        Glibc.signal(SIGCHLD, SIG_DFL)
+        // Signals are taken from here on; one that comes before mpirun runs is passed on once it does.
+        let relay = SignalRelay(jobDir: jobDir)
         var stderrPipe: [Int32] = [0, 0]
-        guard pipe(&stderrPipe) == 0 else { throw LaunchError(description: "could not make a pipe for mpirun: \(String(cString: strerror(errno)))") }
-        let pid = try spawn(stderrTo: stderrPipe[1])
+        // Close-on-exec: only mpirun's fd 2 (the dup) holds the write end, so the drain ends with it.
+        guard pipe(&stderrPipe) == 0 else {
+            throw LaunchError(description: "could not make a pipe for mpirun: \(String(cString: strerror(errno)))")
+        }
+        for fd in stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid: pid_t
+        do { pid = try spawn(stderrTo: stderrPipe[1]) } catch {
+            close(stderrPipe[0]); close(stderrPipe[1])
+            throw error
+        }
         close(stderrPipe[1])
-        let relay = SignalRelay(child: pid)
+        relay.attach(pid)
         let capture = OutputCapture()
         let readEnd = stderrPipe[0]
         let reader = Thread { capture.drain(readEnd) }
         reader.start()
 
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        capture.waitUntilDrained()
+        var waited: pid_t
+        // Polls, so that a stop asked for while the workers start goes out once they run.
+        repeat {
+            waited = waitpid(pid, &status, WNOHANG)
+            if waited == 0 {
+                relay.deliver()
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        } while waited == 0 || (waited < 0 && errno == EINTR)
+        guard waited == pid else {
+            throw LaunchError(description: "lost track of mpirun (pid \(pid)): waitpid failed with \(String(cString: strerror(errno)))")
+        }
+        // Something mpirun started may still hold its stderr: do not wait for ever.
+        capture.waitUntilDrained(seconds: 10)
         let code = Self.exitCode(status)
         if code == 0 { return 0 }
         // An orderly stop, asked here or on another host (its launch told the workers there).
@@ -49,6 +73,8 @@ struct LeaderRun {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        // No terminal input for mpirun (a background job must not stop on it).
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -57,7 +83,10 @@ struct LeaderRun {
         sigemptyset(&none)
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        // Its own process group: a Ctrl-C or a signal to our group reaches this process only,
+        // which turns it into an orderly stop; mpirun would end the job at once.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let argv = command.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
@@ -87,17 +116,23 @@ struct LeaderRun {
     }
 }
 
-/// SIGTERM and SIGINT to the launcher, passed to mpirun: the first as SIGUSR1 (an orderly
-/// stop, see ``LeaderRun``), any later one as it is.
+/// SIGTERM and SIGINT to the launcher: the first asks the workers to stop in order, any
+/// later one is passed to mpirun as it is.
 ///
-/// `@unchecked Sendable`: `sources` (kept alive here) is only written in init; `count` is a Mutex.
+/// The stop goes as SIGUSR1 to this host's workers (by the PIDs in their status files, so
+/// only once their handlers are in place) and through mpirun to every worker. mpirun gets it
+/// only once this host's workers run: before that, mpirun itself may still be starting them
+/// (a SIGUSR1 then ended it without a job), and one worker's stop flag stops them all anyway.
+///
+/// `@unchecked Sendable`: `sources` (kept alive here) is only written in init; `state` is a Mutex.
 final class SignalRelay: @unchecked Sendable {
-    private let child: pid_t
-    private let count = Mutex(0)
+    private struct State { var child: pid_t?; var count = 0; var delivered = false }
+    private let state = Mutex(State())
+    private let jobDir: URL
     private var sources: [DispatchSourceSignal] = []
 
-    init(child: pid_t) {
-        self.child = child
+    init(jobDir: URL) {
+        self.jobDir = jobDir
         for s in [SIGTERM, SIGINT] {
             Glibc.signal(s, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
@@ -107,16 +142,35 @@ final class SignalRelay: @unchecked Sendable {
         }
     }
 
-    var stopRequested: Bool { count.withLock { $0 > 0 } }
+    /// mpirun runs (as `child`).
+    func attach(_ child: pid_t) {
+        state.withLock { $0.child = child }
+        deliver()
+    }
+
+    var stopRequested: Bool { state.withLock { $0.count > 0 } }
 
     private func relay(_ signal: Int32) {
-        let first = count.withLock { n in n += 1; return n == 1 }
-        if first {
-            FileHandle.standardError.write(Data("note: signal \(signal): asking every worker to save its state and stop (SIGUSR1 through mpirun); a second signal ends the job at once\n".utf8))
-            kill(child, SIGUSR1)
-        } else {
+        let (child, count) = state.withLock { s in s.count += 1; return (s.child, s.count) }
+        if count == 1 {
+            FileHandle.standardError.write(Data("note: signal \(signal): asking every worker to save its state and stop (SIGUSR1); a second signal ends the job at once\n".utf8))
+            deliver()
+        } else if let child {
             kill(child, signal)
         }
+    }
+
+    /// Sends a requested stop once this host's workers run; call it again until it went.
+    func deliver() {
+        let workers = WorkerExit.runningWorkers(jobDir: jobDir)
+        let child: pid_t? = state.withLock { s in
+            guard s.count > 0, !s.delivered, let child = s.child, !workers.isEmpty else { return nil }
+            s.delivered = true
+            return child
+        }
+        guard let child else { return }
+        for pid in workers { kill(pid, SIGUSR1) }
+        kill(child, SIGUSR1)
     }
 }
 
@@ -140,7 +194,7 @@ final class OutputCapture: Sendable {
         drained.signal()
     }
 
-    func waitUntilDrained() { drained.wait() }
+    func waitUntilDrained(seconds: Double) { _ = drained.wait(timeout: .now() + seconds) }
 
     private func note(_ text: String) {
         seen.withLock { s in

@@ -97,7 +97,7 @@ struct TrainCommand: ParsableCommand {
                 collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
                 worker?.attach(collective)
                 var finished: (job: TrainingJob, result: TrainingResult)?
-                try job.run(hyperparameters: hp, collective: collective, stop: worker?.stopSignal() ?? StopSignal()) { finished = ($0, $1) }
+                try job.run(hyperparameters: hp, collective: collective, stop: worker?.stopSignal ?? StopSignal()) { finished = ($0, $1) }
                 let rank = collective.rank
                 // After the workers' last barrier: the others do not wait (and time out) on it.
                 try Workers.finish(collective)
@@ -148,7 +148,7 @@ struct TrainCommand: ParsableCommand {
             job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
             collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
             worker?.attach(collective)
-            let result = try Trainer(job: job, stop: worker?.stopSignal() ?? StopSignal(), collective: collective).run()
+            let result = try Trainer(job: job, stop: worker?.stopSignal ?? StopSignal(), collective: collective).run()
             let rank = collective.rank
             try Workers.finish(collective)
             worker?.settle(result.stoppedBy.map { 128 + $0 } ?? 0)

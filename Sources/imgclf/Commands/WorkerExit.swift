@@ -19,14 +19,21 @@ final class WorkerExit: Sendable {
     private let collective = Mutex<(size: Int, activity: @Sendable () -> String)?>(nil)
     /// The exit code once the worker decided it; a teardown then only exits with it.
     private let outcome = Mutex<Int32?>(nil)
+    /// This worker's signal handlers. They refer back to this object, so the two live as
+    /// long as the process: a signal is handled the same way from before MPI_Init to the end.
+    private let handlers = Mutex<StopSignal?>(nil)
 
+    /// Installs the signal handlers, then says "running" (with this process's id, which
+    /// the host's launch signals): start it before anything else in the worker.
     init(jobDir: URL?, rank: Int) {
         self.jobDir = jobDir
         self.rank = rank
         // The service's name for this host (resourceconfig.json's current_host), else the system's.
         let resources = jobDir?.appendingPathComponent("input/config/resourceconfig.json")
         host = resources.flatMap { try? ResourceConfig.read(contentsOf: $0) }?.currentHost ?? WorkerExit.hostName()
-        write(status: "running")
+        let signals = StopSignal(teardown: { [self] signal in teardown(signal) })
+        handlers.withLock { $0 = signals }
+        write(status: "running \(getpid())")
     }
 
     func attach(_ collective: any Collective) {
@@ -44,40 +51,47 @@ final class WorkerExit: Sendable {
 
     /// The stop signal for this worker: SIGUSR1 (and SIGTERM's relays) stop it in order,
     /// SIGTERM and SIGINT end it as described above.
-    func stopSignal() -> StopSignal {
-        StopSignal(teardown: { [self] signal in teardown(signal) })
+    var stopSignal: StopSignal {
+        handlers.withLock { $0 } ?? StopSignal()
     }
 
     /// The worker ends with `code` (0, or 143 after an orderly stop): from now on a teardown
     /// (mpirun ending the others once one exited) only exits with it.
     func settle(_ code: Int32) {
-        outcome.withLock { $0 = code }
-        write(status: "exit \(code)")
+        outcome.withLock { current in
+            guard current == nil else { return }
+            current = code
+            write(status: "exit \(code)")
+        }
     }
 
     /// The worker failed with `message`: output/failure says so, with this host's name.
     func fail(_ message: String) {
-        outcome.withLock { current in
-            guard current == nil else { return }
-            current = 1
-            if let jobDir { JobFolderTraining.reportFailure(root: jobDir, prefix + message) }
-            write(status: "failed")
-        }
+        _ = outcome.withLock { recordFailure(message, &$0) }
+    }
+
+    /// Under the outcome's lock: the failure is recorded unless an outcome already was;
+    /// returns the outcome that stands.
+    private func recordFailure(_ message: String, _ current: inout Int32?) -> (code: Int32, recorded: Bool) {
+        if let code = current { return (code, false) }
+        current = 1
+        if let jobDir { JobFolderTraining.reportFailure(root: jobDir, prefix + message) }
+        write(status: "failed")
+        return (1, true)
     }
 
     private func teardown(_ signal: Int32) -> Never {
-        if let code = outcome.withLock({ $0 }) { _exit(code) }
         let activity = collective.withLock { $0?.activity }?() ?? "setting up (before MPI was ready)"
         let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
         let message = "ended by \(name) from mpirun while \(activity). mpirun ends every worker when one fails (the leader's output/failure names it) or when it is stopped itself; the last checkpoint is kept, and starting the job again resumes from it. To stop a job and save its state, send SIGTERM to imgclf launch (or SIGUSR1 to mpirun)."
-        FileHandle.standardError.write(Data("error: \(prefix)\(message)\n".utf8))
-        fail(message)
-        _exit(1)
+        let (code, recorded) = outcome.withLock { recordFailure(message, &$0) }
+        if recorded { FileHandle.standardError.write(Data("error: \(prefix)\(message)\n".utf8)) }
+        _exit(code)
     }
 
     // MARK: - The status file
 
-    /// `output/.imgclf-workers/rank-N`: "running", then "exit CODE" or "failed".
+    /// `output/.imgclf-workers/rank-N`: "running PID", then "exit CODE" or "failed".
     static func statusFolder(jobDir: URL) -> URL {
         jobDir.appendingPathComponent("output/.imgclf-workers")
     }
@@ -99,6 +113,13 @@ final class WorkerExit: Sendable {
             result[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return result
+    }
+
+    /// The process ids in the status files that say "running PID".
+    static func runningWorkers(jobDir: URL) -> [pid_t] {
+        statuses(jobDir: jobDir).values.compactMap { status in
+            status.hasPrefix("running ") ? pid_t(status.dropFirst("running ".count)) : nil
+        }
     }
 
     static func clearStatuses(jobDir: URL) {
