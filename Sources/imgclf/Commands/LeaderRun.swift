@@ -162,6 +162,7 @@ final class SignalRelay: @unchecked Sendable {
 
     /// Sends a requested stop once this host's workers run; call it again until it went.
     func deliver() {
+        guard state.withLock({ $0.count > 0 && !$0.delivered }) else { return }
         let workers = WorkerExit.runningWorkers(jobDir: jobDir)
         let child: pid_t? = state.withLock { s in
             guard s.count > 0, !s.delivered, let child = s.child, !workers.isEmpty else { return nil }
