@@ -25,18 +25,14 @@ public final class StopSignal: @unchecked Sendable {
     ///   instead of requesting a stop; nil: they request a stop.
     public init(signals: [Int32] = [SIGTERM, SIGINT], relaying: [Int32: Int32] = StopSignal.relayed,
                 teardown: (@Sendable (Int32) -> Void)? = nil) {
-        for s in signals + relaying.keys.sorted() {
-            Glibc.signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+        sources = SignalSources.install(signals + relaying.keys.sorted()) { [weak self] s in
             if let meant = relaying[s] {
-                source.setEventHandler { [weak self] in self?.raise(meant) }
+                self?.raise(meant)
             } else if let teardown {
-                source.setEventHandler { teardown(s) }
+                teardown(s)
             } else {
-                source.setEventHandler { [weak self] in self?.raise(s) }
+                self?.raise(s)
             }
-            source.resume()
-            sources.append(source)
         }
     }
 
@@ -51,5 +47,20 @@ public final class StopSignal: @unchecked Sendable {
     /// The first signal received, if any.
     public var signal: Int32? {
         received.withLock { $0 }
+    }
+}
+
+/// Signals handled on a dispatch queue instead of by the default action: each is ignored
+/// (so it no longer ends the process) and `handler` runs for it on a global queue. Keep the
+/// returned sources alive for as long as the handling should last.
+public enum SignalSources {
+    public static func install(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) -> [DispatchSourceSignal] {
+        signals.map { s in
+            Glibc.signal(s, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            source.setEventHandler { handler(s) }
+            source.resume()
+            return source
+        }
     }
 }

@@ -78,13 +78,13 @@ extension Trainer {
     /// workers rank 0 sends it to the others, so their hosts need no copy of the folder (and
     /// one they have, perhaps older, is not read).
     func savedState() throws -> (TrainingState, [(name: String, array: NDArray)], source: String)? {
-        let dir = job.checkpointDir
-        let local = isRoot ? try dir.flatMap { try TrainingState.load(from: $0) } : nil
-        let source = dir?.appendingPathComponent(TrainingState.paramsName).path ?? "the checkpoint folder"
-        guard collective.size > 1 else { return local.map { ($0.0, $0.1, source) } }
+        let local = try isRoot ? job.checkpointDir.flatMap { dir in
+            try TrainingState.load(from: dir).map { ($0.0, $0.1, source: dir.appendingPathComponent(TrainingState.paramsName).path) }
+        } : nil
+        guard collective.size > 1 else { return local }
         let shared = try collective.shareFromRoot(try local.map { [UInt8](try $0.0.encoded(arrays: $0.1)) })
         guard let shared else { return nil }
-        if let local { return (local.0, local.1, source) }
+        if let local { return local }
         let (state, arrays) = try TrainingState.decode(Data(shared), source: "rank 0's training state")
         return (state, arrays, "rank 0's \(TrainingState.paramsName)")
     }

@@ -5,9 +5,9 @@ import Training
 
 /// The leader host's part of `imgclf launch`: runs mpirun as a child (not exec'd), so that
 /// - a SIGTERM or SIGINT (a spot stop, `docker stop`) reaches every worker as an orderly stop:
-///   mpirun cannot forward SIGTERM (it ends the job, SIGKILL a second later), so it is sent
-///   SIGUSR1, which it forwards and the workers take for SIGTERM; a second signal is passed
-///   on as it is and ends the job at once;
+///   mpirun cannot forward SIGTERM (it ends the job, SIGKILL a second later), so this host's
+///   workers and mpirun, which forwards it, are sent SIGUSR1, which the workers take for
+///   SIGTERM (see ``SignalRelay``); a second signal is passed on as it is and ends the job;
 /// - when the job fails, output/failure starts with what mpirun said (which rank on which
 ///   host ended how) and the first worker errors, ahead of rank 0's own note.
 struct LeaderRun {
@@ -17,7 +17,6 @@ struct LeaderRun {
 
     /// Runs the job; returns the exit code for this process.
     func run() throws -> Int32 {
-        let started = Date()
         // mpirun's output is passed on to ours: a reader gone away must not end the job.
         Glibc.signal(SIGPIPE, SIG_IGN)
         // waitpid needs the child's status: an inherited SIGCHLD=SIG_IGN would reap it unseen.
@@ -63,7 +62,7 @@ struct LeaderRun {
         if code == 128 + SIGTERM && (relay.stopRequested || WorkerExit.statuses(jobDir: jobDir).values.contains("exit \(code)")) {
             return code
         }
-        writeFailure(code: code, mpirunSaid: capture.summary(), since: started)
+        writeFailure(code: code, mpirunSaid: capture.summary())
         return code
     }
 
@@ -103,12 +102,10 @@ struct LeaderRun {
     }
 
     /// output/failure: this host's summary first (the service shows 1024 characters), then
-    /// rank 0's note if it wrote one during this run.
-    private func writeFailure(code: Int32, mpirunSaid: String, since started: Date) {
+    /// rank 0's note if it wrote one (launch removed the last attempt's file at the start).
+    private func writeFailure(code: Int32, mpirunSaid: String) {
         let file = jobDir.appendingPathComponent("output/failure")
-        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
-        let written = (attributes?[.modificationDate] as? Date).map { $0 >= started.addingTimeInterval(-1) } ?? false
-        let rankZero = written ? ((try? String(contentsOf: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        let rankZero = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var message = "\(host) (the leader): mpirun ended with exit code \(code)"
         message += mpirunSaid.isEmpty ? "." : ": \(mpirunSaid)"
         if !rankZero.isEmpty && !mpirunSaid.contains(rankZero) { message += "\nThe leader's worker: \(rankZero)" }
@@ -133,13 +130,7 @@ final class SignalRelay: @unchecked Sendable {
 
     init(jobDir: URL) {
         self.jobDir = jobDir
-        for s in [SIGTERM, SIGINT] {
-            Glibc.signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { [weak self] in self?.relay(s) }
-            source.resume()
-            sources.append(source)
-        }
+        sources = SignalSources.install([SIGTERM, SIGINT]) { [weak self] s in self?.relay(s) }
     }
 
     /// mpirun runs (as `child`).

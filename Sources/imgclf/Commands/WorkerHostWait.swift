@@ -17,15 +17,9 @@ struct WorkerHostWait {
     func run() throws -> Int32 {
         FileHandle.standardError.write(Data("note: this host is a worker; \(leader) starts its training process through mpirun\n".utf8))
         let stop = Mutex(false)
-        let sources = [SIGTERM, SIGINT].map { s -> DispatchSourceSignal in
-            Glibc.signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler {
-                stop.withLock { $0 = true }
-                askWorkersToStop()
-            }
-            source.resume()
-            return source
+        let sources = SignalSources.install([SIGTERM, SIGINT]) { _ in
+            stop.withLock { $0 = true }
+            askWorkersToStop()
         }
         defer { for s in sources { s.cancel() } }
 
