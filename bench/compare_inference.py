@@ -7,7 +7,8 @@ channels-last, the same pre-activation ResNet on synthetic data, in one run on o
                                        [--json FILE] [--no-install]
 
 Every system gets 2 threads and a median over the timed iterations (after 2 warm-up ones):
-- imgclf: `imgclf benchmark --infer-only` (bf16: `--precision_dtype float16`, our bf16);
+- imgclf: `imgclf benchmark --infer-only` (bf16: `--precision_dtype float16`, our bf16); the
+  float32 table also times it with `--convolutions direct` (no Winograd) for the speed-up;
 - ONNX Runtime: the network exported from PyTorch (bench/peers/pt_export_onnx.py, kept under
   bench/.work/onnx), run by bench/peers/ort_bench.py with all graph optimisations, float32
   (its CPU provider has no bf16 path, so the bf16 table compares against its float32);
@@ -49,10 +50,10 @@ def parse_case(text):
         raise SystemExit('a case is NUM_LAYERS:C,H,W:BATCH, e.g. 18:3,224,224:32; got %r' % text)
 
 
-def imgclf(a, nl, shape, batch, iters, precision):
+def imgclf(a, nl, shape, batch, iters, precision, convolutions='automatic'):
     return b.run_json([a.imgclf, 'benchmark', '--infer-only', '--num_layers', nl, '--image_shape', shape,
                        '--mini_batch_size', batch, '--iterations', iters, '--num_classes', 10,
-                       '--precision_dtype', {'bf16': 'float16'}.get(precision, precision)])
+                       '--precision_dtype', {'bf16': 'float16'}.get(precision, precision), '--convolutions', convolutions])
 
 
 def pytorch(nl, shape, batch, iters, precision):
@@ -129,7 +130,7 @@ def main():
         print('\n### %s inference, 2 threads%s\n' % (precision, '' if precision == 'float32' else
               ' (imgclf bf16 = --precision_dtype float16; PyTorch bf16 autocast; ONNX Runtime float32)'))
         head = ['case', 'batch', 'imgclf', 'ONNX Runtime', 'PyTorch channels-last', 'imgclf / ORT', 'imgclf / PyTorch']
-        head += ['issue 12 target'] if precision == 'float32' else []
+        head += ['issue 12 target', 'imgclf direct convolutions', 'Winograd speed-up'] if precision == 'float32' else []
         head += ['imgclf bf16 speed-up over float32'] if precision == 'bf16' and 'float32' in a.precision else []
         print('| ' + ' | '.join(head) + ' |')
         print('|' + '---|' * len(head))
@@ -154,6 +155,10 @@ def main():
                 else:
                     ok = m / o <= bound if latency else m / o >= bound
                     cols.append('%s %s %.2fx ORT' % ('PASS' if ok else 'FAIL', '<=' if latency else '>=', bound))
+                # The same network with every convolution direct (no Winograd): what the algorithm choice gives.
+                direct = imgclf(a, nl, shape, batch, iters, precision, 'direct')
+                raw[-1]['imgclf_direct'] = direct
+                cols += [figure(direct, latency)[1], '%.2fx' % (direct['infer_batch_ms'] / mine['infer_batch_ms'])]
             if precision == 'bf16' and 'float32' in a.precision:
                 f32 = ours[('float32',) + key]
                 # float32's time over bf16's: the speed-up, for images/s and latency alike.

@@ -19,13 +19,16 @@ public enum ComputeBenchmark {
         /// The training plan's memory: kept activations, and gradients with scratch.
         public var train_activation_mib: Double
         public var train_gradient_mib: Double
+        /// Inference convolutions: automatic (Winograd where it suits) or direct.
+        public var convolutions: String
     }
 
     /// A training iteration is forward, backward and an SGD update; medians are taken
     /// over `iterations` after `warmup` untimed iterations.
     public static func run(numLayers: Int, imageShape: [Int], batch: Int, numClasses: Int = 1000,
                            iterations: Int = 10, warmup: Int = 2, train: Bool = true, infer: Bool = true,
-                           precision: Precision = .float32, int8: Bool = false) throws -> Result {
+                           precision: Precision = .float32, int8: Bool = false,
+                           convolutions: ConvolutionAlgorithm = .automatic) throws -> Result {
         let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: imageShape, numClasses: numClasses)
         let store = ParameterStore()
         let dataShape = [batch] + imageShape
@@ -51,7 +54,7 @@ public enum ComputeBenchmark {
         }
         if infer {
             var exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: precision,
-                                    preservesValues: int8)
+                                    preservesValues: int8, convolutions: convolutions)
             if !train { Initializer.xavier(store, seed: 1) }
             exec.setData(data)
             if int8 {
@@ -59,7 +62,8 @@ public enum ComputeBenchmark {
                 exec.forward()
                 var calibrator = QuantizationCalibrator(symbol: symbol)
                 try calibrator.observe(exec, count: batch)
-                exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, quantization: calibrator.table())
+                exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, quantization: calibrator.table(),
+                                    convolutions: convolutions)
                 exec.setData(data)
             }
             inferMs = median(iterations: iterations, warmup: warmup) {
@@ -72,7 +76,8 @@ public enum ComputeBenchmark {
                       train_img_s: train ? Double(batch) / (trainMs / 1000) : 0,
                       infer_img_s: infer ? Double(batch) / (inferMs / 1000) : 0,
                       train_step_ms: trainMs, infer_batch_ms: inferMs, peak_rss_mib: peakResidentMiB(),
-                      train_activation_mib: Double(activationBytes) / 1_048_576, train_gradient_mib: Double(gradientBytes) / 1_048_576)
+                      train_activation_mib: Double(activationBytes) / 1_048_576, train_gradient_mib: Double(gradientBytes) / 1_048_576,
+                      convolutions: convolutions.rawValue)
     }
 
     static func median(iterations: Int, warmup: Int, _ body: () throws -> Void) rethrows -> Double {

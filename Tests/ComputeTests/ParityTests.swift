@@ -62,16 +62,17 @@ struct ParityTests {
         zip(a, b).map { abs($0 - $1) }.max()!
     }
 
-    @Test(arguments: sharedCases + extraCases)
-    func inferenceMatchesMXNet(caseName: String) throws {
+    /// Both ways of computing inference convolutions (Winograd where it suits, on AVX-512).
+    @Test(arguments: sharedCases + extraCases, ConvolutionAlgorithm.allCases)
+    func inferenceMatchesMXNet(caseName: String, algorithm: ConvolutionAlgorithm) throws {
         let c = try Self.load(caseName)
         let store = ParameterStore()
-        let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference)
+        let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference, convolutions: algorithm)
         try store.load(c.checkpoint, source: caseName)
         exec.setData(c.batch["data"]!.floats())
         exec.forward()
         let err = Self.absoluteError(exec.output(), c.batch["prob_inference"]!.floats())
-        #expect(err < 1e-5, "inference probabilities differ from MXNet by \(err)")
+        #expect(err < 1e-5, "inference probabilities (\(algorithm) convolutions) differ from MXNet by \(err)")
     }
 
     /// A training executor with the case's weights, after one forward pass on its batch.

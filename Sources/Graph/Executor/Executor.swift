@@ -29,6 +29,8 @@ public final class Executor: @unchecked Sendable {
     /// Whether every node's output can be read after `forward()` (``value(of:output:)``):
     /// no residual sum is then computed over its operand's buffer.
     public let preservesValues: Bool
+    /// Inference: how float32 convolutions are computed (see `ConvolutionAlgorithm`).
+    public let convolutionAlgorithm: ConvolutionAlgorithm
 
     private var ops: [Op] = []
     private var values: [NodeEntry: Value] = [:]
@@ -59,11 +61,13 @@ public final class Executor: @unchecked Sendable {
     /// cannot run at this batch size is an error naming the node, never a trap.
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
                 dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits(),
-                quantization: QuantizationTable? = nil, preservesValues: Bool = false) throws {
+                quantization: QuantizationTable? = nil, preservesValues: Bool = false,
+                convolutions: ConvolutionAlgorithm = .automatic) throws {
         // Int8: inference executors run the table's convolutions in int8 (their weights are
         // quantized when the parameter store changes, as BatchNorms are folded).
         self.quantization = mode == .inference ? quantization : nil
         self.preservesValues = preservesValues
+        convolutionAlgorithm = convolutions
         self.symbol = symbol
         self.precision = precision
         self.parameters = parameters
@@ -157,6 +161,7 @@ public final class Executor: @unchecked Sendable {
                                            parameters: parameters)
         compilation.quantization = quantization
         compilation.preservesValues = preservesValues
+        compilation.convolutionAlgorithm = convolutionAlgorithm
         let auxiliary = Set(symbol.auxiliaryNames)
         for (i, node) in symbol.nodes.enumerated() where !compilation.fused.contains(i) {
             guard node.isVariable else {
@@ -279,6 +284,12 @@ public final class Executor: @unchecked Sendable {
                 parametersReadyAfter[k].append(name)
             }
         }
+    }
+
+    /// Inference: each float32 convolution's node name and the oneDNN implementation it runs
+    /// (`jit_wino_4x3:avx512_core` for Winograd), for diagnostics and tests.
+    public var convolutionImplementations: [String: String] {
+        Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.implementation) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Bytes of gradient and scratch memory the training plan holds.

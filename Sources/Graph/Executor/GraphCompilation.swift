@@ -19,6 +19,8 @@ final class GraphCompilation {
     let parameters: ParameterStore
     /// Int8 (inference): convolutions with an entry here compile as `QuantizedConvolutionOp`.
     var quantization: QuantizationTable?
+    /// Inference: how float32 convolutions are computed (Winograd where it suits, or direct).
+    var convolutionAlgorithm = ConvolutionAlgorithm.automatic
     /// Every node's output stays readable after a forward pass: no residual sum writes over
     /// its other operand (int8 calibration reads the inputs of every convolution).
     var preservesValues = false

@@ -49,7 +49,8 @@ enum ConvolutionOperator: OperatorDefinition {
                           producing: epilogue.lastNode)
             } else {
                 step.emit(try InferenceConvolutionOp(node: step.node, input: input, weight: weight, bias: bias, outputDims: try step.outputShape(),
-                                                     epilogue: epilogue, compute: compilation.convolutionType),
+                                                     epilogue: epilogue, compute: compilation.convolutionType,
+                                                     algorithm: compilation.convolutionAlgorithm),
                           producing: epilogue.lastNode)
             }
             return

@@ -32,28 +32,37 @@ struct ConvolutionGeometry {
 
     /// The forward descriptor, every layout left to oneDNN (`any`) unless given.
     func forwardDescriptor(_ node: Node, training: Bool, compute: dnnl_data_type_t, bias: MemoryDesc?,
-                           destination: MemoryDesc? = nil) throws -> dnnl_convolution_desc_t {
+                           source: MemoryDesc? = nil, destination: MemoryDesc? = nil,
+                           algorithm: dnnl_alg_kind_t = dnnl_convolution_direct) throws -> dnnl_convolution_desc_t {
         try descriptor(node, training ? dnnl_forward_training : dnnl_forward_inference,
-                       source: compute, weights: compute, destination: destination ?? MemoryDesc.any(output, type: compute), bias: bias)
+                       source: source ?? MemoryDesc.any(input, type: compute), weights: compute,
+                       destination: destination ?? MemoryDesc.any(output, type: compute), bias: bias, algorithm: algorithm)
+    }
+
+    /// Whether the convolution is 3x3, stride 1 and not dilated: the shape oneDNN's
+    /// Winograd F(4x4, 3x3) kernels compute.
+    var isWinogradShape: Bool {
+        weight.count == 4 && weight[2] == 3 && weight[3] == 3 && stride.allSatisfy { $0 == 1 } && dilation.allSatisfy { $0 == 0 }
     }
 
     /// The int8 inference descriptor: u8 or s8 input, s8 weights, f32 output (`destination`
     /// when given, e.g. a residual summed in place).
     func int8Descriptor(_ node: Node, source: dnnl_data_type_t, bias: MemoryDesc?,
                         destination: MemoryDesc? = nil) throws -> dnnl_convolution_desc_t {
-        try descriptor(node, dnnl_forward_inference, source: source, weights: dnnl_s8,
+        try descriptor(node, dnnl_forward_inference, source: MemoryDesc.any(input, type: source), weights: dnnl_s8,
                        destination: destination ?? MemoryDesc.any(output, type: dnnl_f32), bias: bias)
     }
 
-    private func descriptor(_ node: Node, _ prop: dnnl_prop_kind_t, source: dnnl_data_type_t, weights weightType: dnnl_data_type_t,
-                            destination: MemoryDesc, bias: MemoryDesc?) throws -> dnnl_convolution_desc_t {
-        var src = try MemoryDesc.any(input, type: source).raw
+    private func descriptor(_ node: Node, _ prop: dnnl_prop_kind_t, source: MemoryDesc, weights weightType: dnnl_data_type_t,
+                            destination: MemoryDesc, bias: MemoryDesc?,
+                            algorithm: dnnl_alg_kind_t = dnnl_convolution_direct) throws -> dnnl_convolution_desc_t {
+        var src = source.raw
         var weights = try MemoryDesc.any(weight, type: weightType).raw
         var dst = destination.raw
         var biasMd = bias?.raw
         var desc = dnnl_convolution_desc_t()
         try withOptionalPointer(&biasMd) { biasPtr in
-            try check(dnnl_dilated_convolution_forward_desc_init(&desc, prop, dnnl_convolution_direct, &src, &weights, biasPtr, &dst,
+            try check(dnnl_dilated_convolution_forward_desc_init(&desc, prop, algorithm, &src, &weights, biasPtr, &dst,
                                                                  stride, dilation, padLeft, padRight),
                       "describe convolution \(node.name)")
         }

@@ -7,6 +7,8 @@ import Compute
 /// converted once, and again only when the parameter store says they changed.
 final class InferenceConvolutionOp: Op {
     let output: Value
+    /// The convolution node's name.
+    let node: String
     private let src: InputPort
     private let weight: Tensor
     private let bias: Tensor?
@@ -22,16 +24,17 @@ final class InferenceConvolutionOp: Op {
     private let addendCopy: Reorder?
 
     init(node: Node, input: Value, weight: Tensor, bias: Tensor?, outputDims: [Int], epilogue: ConvolutionEpilogue,
-         compute: dnnl_data_type_t) throws {
+         compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm) throws {
         let geometry = try ConvolutionGeometry(node: node, input: input.desc.dims, weight: weight.dims, output: outputDims)
+        self.node = node.name
         let channels = outputDims[1]
         let hasBias = bias != nil || epilogue.batchNorm != nil
         let biasDesc = hasBias ? try MemoryDesc.plain([channels]) : nil
-        var desc = try geometry.forwardDescriptor(node, training: false, compute: compute, bias: biasDesc, destination: epilogue.addend?.desc)
         let attributes = try PrimitiveAttributes()
         if epilogue.addend != nil { try attributes.appendSum() }
         if epilogue.relu { try attributes.appendReLU() }
-        primitive = try Primitive(desc: &desc, attr: attributes.raw, what: "create convolution \(node.name)")
+        primitive = try InferenceConvolutionPlan(node: node, geometry: geometry, compute: compute, algorithm: algorithm, bias: biasDesc,
+                                                 addend: epilogue.addend?.desc, attributes: attributes).primitive
         self.weight = weight
         self.bias = bias
         self.epilogue = epilogue
@@ -72,6 +75,9 @@ final class InferenceConvolutionOp: Op {
         if let packedBias { args.append((DNNL_ARG_BIAS, packedBias)) }
         primitive.execute(args)
     }
+
+    /// The implementation oneDNN chose (e.g. `jit_wino_4x3:avx512_core`), for diagnostics.
+    var implementation: String { primitive.implementation }
 
     /// Inference executors have no backward pass.
     func backward() {}

@@ -19,6 +19,8 @@ struct BenchmarkCommand: ParsableCommand {
     var precisionDtype: String = "float32"
     @Option(name: .customLong("iterations"), help: "Timed iterations (after 2 warm-up ones).") var iterations: Int = 10
     @Option(name: .customLong("num_classes")) var numClasses: Int = 1000
+    @Option(name: .customLong("convolutions"), help: "Inference convolutions: automatic (Winograd where it suits, on AVX-512) or direct.")
+    var convolutions: String = ConvolutionAlgorithm.automatic.rawValue
     @Flag(name: .customLong("infer-only")) var inferOnly = false
     @Flag(name: .customLong("train-only")) var trainOnly = false
 
@@ -35,6 +37,9 @@ struct BenchmarkCommand: ParsableCommand {
         }
         if data == nil, !["float32", "float16", "int8"].contains(precisionDtype) {
             throw ValidationError("precision_dtype must be float32, float16 or int8, got '\(precisionDtype)'")
+        }
+        if ConvolutionAlgorithm(rawValue: convolutions) == nil {
+            throw ValidationError("convolutions must be automatic or direct, got '\(convolutions)'")
         }
         if data == nil, precisionDtype == "int8", !inferOnly {
             throw ValidationError("precision_dtype int8 is for inference only: add --infer-only")
@@ -56,7 +61,8 @@ struct BenchmarkCommand: ParsableCommand {
                                               numClasses: numClasses, iterations: iterations,
                                               train: !inferOnly, infer: !trainOnly,
                                               precision: precisionDtype == "float16" ? .bfloat16 : .float32,
-                                              int8: precisionDtype == "int8")
+                                              int8: precisionDtype == "int8",
+                                              convolutions: ConvolutionAlgorithm(rawValue: convolutions) ?? .automatic)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
