@@ -2,6 +2,7 @@ import Compute
 import Foundation
 import Graph
 import Models
+import TestFixtures
 import Testing
 import Training
 
@@ -9,31 +10,44 @@ import Training
 /// convolutions take it, and that its results stay with the direct form's. `ParityTests`
 /// checks both algorithms against MXNet's own outputs.
 struct WinogradTests {
-    /// On AVX-512, every 3x3 stride-1 convolution whose channels fill 16-channel blocks runs
-    /// as Winograd and no other does; elsewhere, and with `.direct`, none does.
-    @Test func threeByThreeStrideOneConvolutionsTakeWinogradOnAVX512() throws {
-        let c = try ParityTests.load("parity-extra/resnet18-3x64x64")
-        let store = ParameterStore()
-        let automatic = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference)
-        let direct = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference, convolutions: .direct)
-        let convolutions = c.symbol.nodes.filter { $0.op == "Convolution" }
-        #expect(automatic.convolutionImplementations.count == convolutions.count)
-        var winograd = 0
-        for node in convolutions {
-            let window = try Window(node, axes: 2, dilation: true)
-            let weight = try #require(store.argument("\(node.name)_weight")).dims
-            let suits = window.kernel == [3, 3] && window.stride == [1, 1] && window.dilate == [1, 1]
-                && weight[0] % 16 == 0 && weight[1] % 16 == 0
-            let chosen = automatic.convolutionImplementations[node.name] ?? ""
-            #expect(chosen.contains("wino") == (suits && DNNL.hasWinogradConvolution), "\(node.name) runs \(chosen)")
-            #expect(!(direct.convolutionImplementations[node.name] ?? "wino").contains("wino"), "\(node.name) is not direct")
-            if suits { winograd += 1 }
+    /// Which convolutions run as Winograd, for each algorithm, on ResNet-18 at 64x64 (batch 4:
+    /// 64 to 512 channels, 16x16 down to 2x2) and on the parity fixture's narrow ResNet-18
+    /// (8 to 64 channels). On AVX-512: `.winograd` takes every 3x3 stride-1 convolution in
+    /// 16-channel blocks; `.automatic` those of them with at least 32 channels in and out and
+    /// 20 MFLOP of work; `.direct` none. Without AVX-512 none does.
+    @Test(arguments: ConvolutionAlgorithm.allCases)
+    func winogradRunsWhereTheAlgorithmSays(algorithm: ConvolutionAlgorithm) throws {
+        let fixture = try ParityTests.load("parity-extra/resnet18-3x64x64")
+        let wide = try ResNet.symbol(numLayers: 18, imageShape: [3, 64, 64], numClasses: 10)
+        var taken = 0
+        for (symbol, shape) in [(wide, [4, 3, 64, 64]), (fixture.symbol, fixture.dataShape)] {
+            let store = ParameterStore()
+            let exec = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, convolutions: algorithm)
+            let convolutions = symbol.nodes.filter { $0.op == "Convolution" }
+            #expect(exec.convolutionImplementations.count == convolutions.count)
+            for node in convolutions {
+                let window = try Window(node, axes: 2, dilation: true)
+                let weight = try #require(store.argument("\(node.name)_weight")).dims
+                let index = try #require(symbol.nodeIndex(named: node.name))
+                let output = try #require(exec.shapes.outputs[NodeEntry(node: index)])
+                let work = 2 * output.reduce(1, *) * weight[1] * 9
+                let computable = window.kernel == [3, 3] && window.stride == [1, 1] && window.dilate == [1, 1]
+                    && weight[0] % 16 == 0 && weight[1] % 16 == 0
+                let pays = computable && min(weight[0], weight[1]) >= 32 && work >= 20_000_000
+                let expected = DNNL.hasWinogradConvolution && (algorithm == .winograd ? computable : algorithm == .automatic && pays)
+                let chosen = exec.convolutionImplementations[node.name] ?? ""
+                #expect(chosen.contains("wino") == expected, "\(node.name) (\(weight), output \(output)) runs \(chosen)")
+                if expected { taken += 1 }
+            }
+            // Winograd keeps its transformed weights (6x6 per 3x3 kernel): the serving cache counts them.
+            let plain = convolutions.compactMap { store.argument("\($0.name)_weight")?.byteCount }.reduce(0, +)
+            #expect(exec.packedWeightBytes >= plain)
         }
-        #expect(winograd >= 8, "the fixture has only \(winograd) convolutions Winograd suits")
+        if DNNL.hasWinogradConvolution && algorithm != .direct { #expect(taken >= 8, "only \(taken) convolutions took Winograd") }
     }
 
     /// ResNet-18 at 224x224 with Xavier weights (activations grow through 18 layers, unlike
-    /// the small fixtures): Winograd's probabilities and logits stay with the direct form's.
+    /// the small fixtures): Winograd's probabilities stay with the direct form's.
     @Test func agreesWithTheDirectFormOnAResNet18At224() throws {
         let symbol = try ResNet.symbol(numLayers: 18, imageShape: [3, 224, 224], numClasses: 10)
         let store = ParameterStore()
@@ -52,5 +66,15 @@ struct WinogradTests {
         let difference = ParityTests.absoluteError(outputs[0], outputs[1])
         #expect(difference < 1e-5, "Winograd and direct probabilities differ by \(difference)")
         #expect(outputs[0].allSatisfy { $0.isFinite })
+    }
+
+    /// `imgclf benchmark --convolutions` takes the algorithms by name and refuses others.
+    @Test func benchmarkTakesTheAlgorithmByName() throws {
+        let common = ["benchmark", "--infer-only", "--num_layers", "20", "--image_shape", "1,28,28", "--mini_batch_size", "2",
+                      "--iterations", "1", "--num_classes", "10"]
+        let direct = try ImgclfBinary.run(common + ["--convolutions", "direct"])
+        #expect(direct.status == 0 && direct.output.contains("\"convolutions\":\"direct\""), "\(direct.output)")
+        let wrong = try ImgclfBinary.run(common + ["--convolutions", "fft"])
+        #expect(wrong.status != 0 && wrong.output.contains("convolutions must be automatic, direct or winograd, got 'fft'"), "\(wrong.output)")
     }
 }

@@ -292,6 +292,12 @@ public final class Executor: @unchecked Sendable {
         Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.implementation) } }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Inference: bytes of the weights each convolution keeps in its primitive's layout (its
+    /// own copy per executor; Winograd's transformed weights are 4x the plain ones).
+    public var packedWeightBytes: Int {
+        ops.reduce(0) { $0 + (($1 as? InferenceConvolutionOp)?.packedWeightBytes ?? 0) }
+    }
+
     /// Bytes of gradient and scratch memory the training plan holds.
     public var gradientMemoryBytes: Int { arena.byteCount }
 

@@ -76,6 +76,9 @@ final class InferenceConvolutionOp: Op {
         primitive.execute(args)
     }
 
+    /// Bytes of the weights (and bias) in the primitive's layout, besides the store's.
+    var packedWeightBytes: Int { packedWeights.byteCount + (packedBias?.byteCount ?? 0) + (folded?.byteCount ?? 0) }
+
     /// The implementation oneDNN chose (e.g. `jit_wino_4x3:avx512_core`), for diagnostics.
     var implementation: String { primitive.implementation }
 

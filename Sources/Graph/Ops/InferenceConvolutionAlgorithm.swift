@@ -3,15 +3,19 @@ import Compute
 
 /// How an inference executor computes its float32 convolutions.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
-    /// Winograd where oneDNN has it and the shape suits it, direct elsewhere (the default).
+    /// Winograd where oneDNN has it and it pays (`InferenceConvolutionPlan.winogradPays`),
+    /// direct elsewhere (the default).
     case automatic
     /// Every convolution direct: the same arithmetic as training's forward pass.
     case direct
+    /// Winograd wherever oneDNN computes it, whether or not it pays (tests, experiments).
+    case winograd
 }
 
 /// The oneDNN primitive an inference convolution runs, and the activation layout it uses.
 ///
-/// On AVX-512 a float32 3x3 stride-1 convolution runs as Winograd F(4x4, 3x3), which needs
+/// On AVX-512 a float32 3x3 stride-1 convolution with enough channels and work
+/// (`winogradPays`) runs as Winograd F(4x4, 3x3), which needs
 /// 4x fewer multiplications than the direct form (ResNet-18 at 224x224: 1.65x the images/s).
 /// Its rounding differs from the direct form's by about 1e-6 relative, well inside the
 /// parity tests' 1e-5 against MXNet. oneDNN's Winograd reads and writes 16-channel blocks
@@ -24,9 +28,10 @@ struct InferenceConvolutionPlan {
     init(node: Node, geometry: ConvolutionGeometry, compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm,
          bias: MemoryDesc?, addend: MemoryDesc?, attributes: PrimitiveAttributes) throws {
         let what = "create convolution \(node.name)"
-        let blocked = algorithm == .automatic && compute == dnnl_f32 && DNNL.hasWinogradConvolution
+        let blocked = algorithm != .direct && compute == dnnl_f32 && DNNL.hasWinogradConvolution
         let channels = (input: geometry.input[1], output: geometry.output[1])
-        if blocked, geometry.isWinogradShape, channels.input % Self.block == 0, channels.output % Self.block == 0 {
+        if blocked, geometry.isWinogradShape, channels.input % Self.block == 0, channels.output % Self.block == 0,
+           algorithm == .winograd || Self.winogradPays(geometry) {
             var winograd = try geometry.forwardDescriptor(node, training: false, compute: compute, bias: bias, destination: addend,
                                                           algorithm: dnnl_convolution_winograd)
             // Unimplemented for these shapes (oneDNN checks more than the kernel size): direct.
@@ -44,6 +49,18 @@ struct InferenceConvolutionPlan {
 
     /// Channels per block of oneDNN's AVX-512 layouts (nChw16c).
     static let block = 16
+
+    /// Whether Winograd beats the direct form here. Its transforms cost memory traffic that
+    /// only enough channels and work repay: measured on 2 Zen 4 cores, it is no faster with
+    /// 16 channels (ResNet-20 at 28x28, batch 128) and slower on small work (ResNet-32 at
+    /// 28x28, batch 1: 0.91 ms against 0.72 ms), and 1.4x to 1.8x faster from 32 channels
+    /// and ResNet-18's work at 224x224, batch 1 upwards.
+    static func winogradPays(_ geometry: ConvolutionGeometry) -> Bool {
+        let channels = min(geometry.input[1], geometry.output[1])
+        // The direct form's multiply-adds, x2: batch x output channels x H x W x input channels x 9.
+        let flops = 2.0 * Double(geometry.output.reduce(1, *)) * Double(geometry.input[1]) * 9
+        return channels >= 32 && flops >= 20e6
+    }
 }
 
 extension DNNL {

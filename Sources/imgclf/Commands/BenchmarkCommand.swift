@@ -19,7 +19,7 @@ struct BenchmarkCommand: ParsableCommand {
     var precisionDtype: String = "float32"
     @Option(name: .customLong("iterations"), help: "Timed iterations (after 2 warm-up ones).") var iterations: Int = 10
     @Option(name: .customLong("num_classes")) var numClasses: Int = 1000
-    @Option(name: .customLong("convolutions"), help: "Inference convolutions: automatic (Winograd where it suits, on AVX-512) or direct.")
+    @Option(name: .customLong("convolutions"), help: "Inference convolutions: automatic (Winograd where it pays, on AVX-512), direct, or winograd (wherever oneDNN has it).")
     var convolutions: String = ConvolutionAlgorithm.automatic.rawValue
     @Flag(name: .customLong("infer-only")) var inferOnly = false
     @Flag(name: .customLong("train-only")) var trainOnly = false
@@ -39,7 +39,7 @@ struct BenchmarkCommand: ParsableCommand {
             throw ValidationError("precision_dtype must be float32, float16 or int8, got '\(precisionDtype)'")
         }
         if ConvolutionAlgorithm(rawValue: convolutions) == nil {
-            throw ValidationError("convolutions must be automatic or direct, got '\(convolutions)'")
+            throw ValidationError("convolutions must be automatic, direct or winograd, got '\(convolutions)'")
         }
         if data == nil, precisionDtype == "int8", !inferOnly {
             throw ValidationError("precision_dtype int8 is for inference only: add --infer-only")

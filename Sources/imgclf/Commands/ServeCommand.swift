@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-batch"), help: "Most images in one forward pass.") var maxBatch = 32
     @Option(name: .customLong("max-batch-delay-ms"), help: "How long a request waits for others to share its batch.") var maxBatchDelayMs = 5
     @OptionGroup var limits: MaxPixelsOption
-    @Option(name: .customLong("executor-memory-mb"), help: "Activation memory the executors kept per batch size may hold together.") var executorMemoryMB = 2048
+    @Option(name: .customLong("executor-memory-mb"), help: "Memory (activations and packed weights) the executors kept per batch size may hold together.") var executorMemoryMB = 2048
     @OptionGroup var imageShape: ImageShapeOption
     @OptionGroup var epoch: EpochOption
     @OptionGroup var precision: PrecisionOption
