@@ -298,6 +298,12 @@ public final class Executor: @unchecked Sendable {
         ops.reduce(0) { $0 + (($1 as? InferenceConvolutionOp)?.packedWeightBytes ?? 0) }
     }
 
+    /// Inference: each float32 convolution's weights in its primitive's layout (tests: which
+    /// tensors executors of one store share).
+    var packedWeightTensors: [String: Tensor] {
+        Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.packedWeightTensor) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Bytes of gradient and scratch memory the training plan holds.
     public var gradientMemoryBytes: Int { arena.byteCount }
 

@@ -17,6 +17,8 @@ public final class ParameterStore: @unchecked Sendable {
     /// weights once and rebuild them when this moves, so whoever writes the tensors
     /// directly (an optimizer step, an initialiser, a weight exchange) calls `markModified()`.
     public private(set) var generation = 0
+    /// Inference executors' converted weights, shared between batch sizes.
+    let packedWeights = PackedWeightCache()
 
     public init() {}
 

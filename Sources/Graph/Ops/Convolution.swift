@@ -50,7 +50,7 @@ enum ConvolutionOperator: OperatorDefinition {
             } else {
                 step.emit(try InferenceConvolutionOp(node: step.node, input: input, weight: weight, bias: bias, outputDims: try step.outputShape(),
                                                      epilogue: epilogue, compute: compilation.convolutionType,
-                                                     algorithm: compilation.convolutionAlgorithm),
+                                                     algorithm: compilation.convolutionAlgorithm, store: compilation.parameters),
                           producing: epilogue.lastNode)
             }
             return

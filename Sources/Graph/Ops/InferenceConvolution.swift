@@ -14,9 +14,15 @@ final class InferenceConvolutionOp: Op {
     private let bias: Tensor?
     private let epilogue: ConvolutionEpilogue
     private let primitive: Primitive
-    /// The weights in the primitive's layout and type, and the bias it adds (plain f32).
-    private let packedWeights: Tensor
-    private let packedBias: Tensor?
+    /// The weights in the primitive's layout and type, and the bias it adds (plain f32):
+    /// made when the store changes, or taken from another executor of the store that made
+    /// them for the same layout (`PackedWeightCache`).
+    private var packedWeights: Tensor
+    private var packedBias: Tensor?
+    private let store: ParameterStore
+    /// The cache's name for these weights: the node, its weight tensor, and whether a
+    /// BatchNorm is folded in.
+    private let cacheKey: String
     /// Plain f32 weights scaled by the BatchNorm, before conversion (nil without one).
     private let folded: Tensor?
     private let pack: Reorder
@@ -24,7 +30,7 @@ final class InferenceConvolutionOp: Op {
     private let addendCopy: Reorder?
 
     init(node: Node, input: Value, weight: Tensor, bias: Tensor?, outputDims: [Int], epilogue: ConvolutionEpilogue,
-         compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm) throws {
+         compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm, store: ParameterStore) throws {
         let geometry = try ConvolutionGeometry(node: node, input: input.desc.dims, weight: weight.dims, output: outputDims)
         self.node = node.name
         let channels = outputDims[1]
@@ -39,6 +45,8 @@ final class InferenceConvolutionOp: Op {
         self.bias = bias
         self.epilogue = epilogue
         src = try InputPort(input, wants: primitive.md(dnnl_query_src_md))
+        self.store = store
+        cacheKey = "\(node.name)|\(ObjectIdentifier(weight).hashValue)|\(epilogue.batchNorm == nil ? "plain" : "batchnorm")"
         packedWeights = try Tensor(primitive.md(dnnl_query_weights_md), zeroed: false)
         packedBias = try biasDesc.map { try Tensor($0) }
         folded = try epilogue.batchNorm.map { _ in try Tensor(weight.desc, zeroed: false) }
@@ -57,7 +65,17 @@ final class InferenceConvolutionOp: Op {
 
     /// Folds the BatchNorm into the weights and bias (`ConvolutionEpilogue.foldParameters`),
     /// then converts the weights to the primitive's layout.
+    /// Another executor of the store may have made them already, in this layout, for this
+    /// generation: then its tensors are taken. A tensor taken earlier may be written over:
+    /// every executor holding it computes the same values for a generation, on one thread.
     func parametersChanged() {
+        let cache = store.packedWeights, generation = store.generation
+        if let shared = cache.lookup(cacheKey, desc: packedWeights.desc, generation: generation), (shared.bias == nil) == (packedBias == nil) {
+            packedWeights = shared.weights
+            packedBias = shared.bias
+            return
+        }
+        defer { cache.store(cacheKey, .init(weights: packedWeights, bias: packedBias), generation: generation) }
         guard let folded, let packedBias else {
             pack.run(weight, packedWeights)
             if let bias, let packedBias { packedBias.floats.update(fromContentsOf: bias.floats.prefix(packedBias.elementCount)) }
@@ -76,8 +94,11 @@ final class InferenceConvolutionOp: Op {
         primitive.execute(args)
     }
 
-    /// Bytes of the weights (and bias) in the primitive's layout, besides the store's.
+    /// Bytes of the weights (and bias) in the primitive's layout, besides the store's (counted
+    /// in full even when shared with another executor).
     var packedWeightBytes: Int { packedWeights.byteCount + (packedBias?.byteCount ?? 0) + (folded?.byteCount ?? 0) }
+
+    var packedWeightTensor: Tensor { packedWeights }
 
     /// The implementation oneDNN chose (e.g. `jit_wino_4x3:avx512_core`), for diagnostics.
     var implementation: String { primitive.implementation }
