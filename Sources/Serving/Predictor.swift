@@ -280,7 +280,8 @@ public final class Predictor: @unchecked Sendable {
     /// The executor for batch size `n`, compiled on first use. Least recently used ones are
     /// dropped while more than `cachedExecutors` are held or their activations and packed
     /// weights exceed `executorMemoryBudget` (compiling costs milliseconds, a large batch's
-    /// activations hundreds of megabytes, Winograd's weights 4x the plain ones).
+    /// activations hundreds of megabytes, Winograd's weights up to 4x the plain ones;
+    /// weights shared by executors are counted once).
     private func executor(batch n: Int) throws(PredictorError) -> Executor {
         if let e = executors[n] {
             useClock += 1
@@ -293,7 +294,8 @@ public final class Predictor: @unchecked Sendable {
         executors[n] = e
         while executors.count > 1,
               executors.count > max(1, options.cachedExecutors)
-                || executors.values.reduce(0, { $0 + $1.activationMemoryBytes + $1.packedWeightBytes }) > options.executorMemoryBudget,
+                || executors.values.reduce(0, { $0 + $1.activationMemoryBytes }) + Executor.packedWeightBytes(of: executors.values)
+                    > options.executorMemoryBudget,
               let victim = executors.keys.filter({ $0 != n }).min(by: { lastUse[$0, default: 0] < lastUse[$1, default: 0] }) {
             executors[victim] = nil
             lastUse[victim] = nil

@@ -21,6 +21,7 @@ struct WinogradTests {
         let wide = try ResNet.symbol(numLayers: 18, imageShape: [3, 64, 64], numClasses: 10)
         var taken = 0
         for (symbol, shape) in [(wide, [4, 3, 64, 64]), (fixture.symbol, fixture.dataShape)] {
+            var winogradPlain = 0
             let store = ParameterStore()
             let exec = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, convolutions: algorithm)
             let convolutions = symbol.nodes.filter { $0.op == "Convolution" }
@@ -37,17 +38,23 @@ struct WinogradTests {
                 let expected = DNNL.hasWinogradConvolution && (algorithm == .winograd ? computable : algorithm == .automatic && pays)
                 let chosen = exec.convolutionImplementations[node.name] ?? ""
                 #expect(chosen.contains("wino") == expected, "\(node.name) (\(weight), output \(output)) runs \(chosen)")
-                if expected { taken += 1 }
+                if expected {
+                    taken += 1
+                    winogradPlain += weight.reduce(4, *)
+                }
             }
-            // Winograd keeps its transformed weights (6x6 per 3x3 kernel): the serving cache counts them.
+            // Winograd keeps its transformed weights (4x4 or 6x6 per 3x3 kernel: 16/9 or 4x the
+            // plain ones): the serving cache counts them.
             let plain = convolutions.compactMap { store.argument("\($0.name)_weight")?.byteCount }.reduce(0, +)
-            #expect(exec.packedWeightBytes >= plain)
+            #expect(exec.packedWeightBytes >= plain + winogradPlain * 7 / 9)
         }
         if DNNL.hasWinogradConvolution && algorithm != .direct { #expect(taken >= 8, "only \(taken) convolutions took Winograd") }
     }
 
     /// ResNet-18 at 224x224 with Xavier weights (activations grow through 18 layers, unlike
-    /// the small fixtures): Winograd's probabilities stay with the direct form's.
+    /// the small fixtures): Winograd's logits (the classifier's output, before a softmax that
+    /// an untrained network saturates) stay within 1e-5 relative of the direct form's. On a
+    /// CPU without AVX-512 both run direct, and this only checks that they agree.
     @Test func agreesWithTheDirectFormOnAResNet18At224() throws {
         let symbol = try ResNet.symbol(numLayers: 18, imageShape: [3, 224, 224], numClasses: 10)
         let store = ParameterStore()
@@ -57,15 +64,15 @@ struct WinogradTests {
         Initializer.xavier(store, seed: 7)
         var rng = SeededGenerator(seed: 11)
         let data = (0..<shape.reduce(1, *)).map { _ in Float.random(in: 0...255, using: &rng) }
-        var outputs: [[Float]] = []
+        var logits: [[Float]] = []
         for exec in [automatic, direct] {
             exec.setData(data)
             exec.forward()
-            outputs.append(exec.output())
+            logits.append(try #require(try exec.value(of: "fc1")))
         }
-        let difference = ParityTests.absoluteError(outputs[0], outputs[1])
-        #expect(difference < 1e-5, "Winograd and direct probabilities differ by \(difference)")
-        #expect(outputs[0].allSatisfy { $0.isFinite })
+        let difference = ParityTests.relativeError(logits[0], logits[1])
+        #expect(difference < 1e-5, "Winograd and direct logits differ by \(difference) relative")
+        #expect(logits[0].allSatisfy { $0.isFinite } && Set(logits[1]).count > 1)
     }
 
     /// `imgclf benchmark --convolutions` takes the algorithms by name and refuses others.

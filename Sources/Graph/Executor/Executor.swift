@@ -286,19 +286,34 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
-    /// Inference: each float32 convolution's node name and the oneDNN implementation it runs
-    /// (`jit_wino_4x3:avx512_core` for Winograd), for diagnostics and tests.
+    /// Inference: each float32 or bf16 convolution's node name and the oneDNN implementation
+    /// it runs (`jit_wino_4x3:avx512_core` for Winograd), for diagnostics and tests; int8
+    /// convolutions are not listed.
     public var convolutionImplementations: [String: String] {
         Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.implementation) } }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Inference: bytes of the weights each convolution keeps in its primitive's layout (its
-    /// own copy per executor; Winograd's transformed weights are 4x the plain ones).
-    public var packedWeightBytes: Int {
-        ops.reduce(0) { $0 + (($1 as? InferenceConvolutionOp)?.packedWeightBytes ?? 0) }
+    /// Inference: bytes of the weights the float32 and bf16 convolutions keep in their
+    /// primitives' layouts, with their folding scratch (Winograd's transformed weights are
+    /// up to 4x the plain ones). Executors of one store share converted weights, so for several
+    /// use `packedWeightBytes(of:)`, which counts each tensor once.
+    public var packedWeightBytes: Int { Self.packedWeightBytes(of: [self]) }
+
+    /// The bytes of `packedWeightBytes` over several executors, each tensor counted once.
+    public static func packedWeightBytes(of executors: some Sequence<Executor>) -> Int {
+        var seen: Set<ObjectIdentifier> = []
+        var total = 0
+        for executor in executors {
+            for op in executor.ops {
+                for tensor in (op as? InferenceConvolutionOp)?.heldTensors ?? [] where seen.insert(ObjectIdentifier(tensor)).inserted {
+                    total += tensor.byteCount
+                }
+            }
+        }
+        return total
     }
 
-    /// Inference: each float32 convolution's weights in its primitive's layout (tests: which
+    /// Inference: each float32 or bf16 convolution's weights in its primitive's layout (tests: which
     /// tensors executors of one store share).
     var packedWeightTensors: [String: Tensor] {
         Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.packedWeightTensor) } }, uniquingKeysWith: { a, _ in a })

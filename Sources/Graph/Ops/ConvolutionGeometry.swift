@@ -40,7 +40,7 @@ struct ConvolutionGeometry {
     }
 
     /// Whether the convolution is 3x3, stride 1 and not dilated: the shape oneDNN's
-    /// Winograd F(4x4, 3x3) kernels compute.
+    /// Winograd kernels (F(2x2, 3x3) and F(4x4, 3x3)) compute.
     var isWinogradShape: Bool {
         weight.count == 4 && weight[2] == 3 && weight[3] == 3 && stride.allSatisfy { $0 == 1 } && dilation.allSatisfy { $0 == 0 }
     }

@@ -66,8 +66,8 @@ final class InferenceConvolutionOp: Op {
     /// Folds the BatchNorm into the weights and bias (`ConvolutionEpilogue.foldParameters`),
     /// then converts the weights to the primitive's layout.
     /// Another executor of the store may have made them already, in this layout, for this
-    /// generation: then its tensors are taken. A tensor taken earlier may be written over:
-    /// every executor holding it computes the same values for a generation, on one thread.
+    /// generation: then its tensors are taken. Tensors another executor still holds are
+    /// never written over: new ones are made (that executor may run on another thread).
     func parametersChanged() {
         let cache = store.packedWeights, generation = store.generation
         if let shared = cache.lookup(cacheKey, desc: packedWeights.desc, generation: generation), (shared.bias == nil) == (packedBias == nil) {
@@ -75,6 +75,10 @@ final class InferenceConvolutionOp: Op {
             packedBias = shared.bias
             return
         }
+        // Without memory for a private copy, the shared one is rewritten: still right when
+        // the executors of a store run on one thread, as the predictor's and training's do.
+        if !isKnownUniquelyReferenced(&packedWeights), let own = try? Tensor(packedWeights.desc, zeroed: false) { packedWeights = own }
+        if var bias = packedBias, !isKnownUniquelyReferenced(&bias), let own = try? Tensor(bias.desc, zeroed: false) { packedBias = own }
         defer { cache.store(cacheKey, .init(weights: packedWeights, bias: packedBias), generation: generation) }
         guard let folded, let packedBias else {
             pack.run(weight, packedWeights)
@@ -94,9 +98,9 @@ final class InferenceConvolutionOp: Op {
         primitive.execute(args)
     }
 
-    /// Bytes of the weights (and bias) in the primitive's layout, besides the store's (counted
-    /// in full even when shared with another executor).
-    var packedWeightBytes: Int { packedWeights.byteCount + (packedBias?.byteCount ?? 0) + (folded?.byteCount ?? 0) }
+    /// The tensors this op holds besides the store's: the weights and bias in the primitive's
+    /// layout (maybe shared with other executors) and its folding scratch.
+    var heldTensors: [Tensor] { [packedWeights] + (packedBias.map { [$0] } ?? []) + (folded.map { [$0] } ?? []) }
 
     var packedWeightTensor: Tensor { packedWeights }
 
