@@ -78,7 +78,7 @@ final class InferenceConvolutionOp: Op {
         // Without memory for a private copy, the shared one is rewritten: still right when
         // the executors of a store run on one thread, as the predictor's and training's do.
         if !isKnownUniquelyReferenced(&packedWeights), let own = try? Tensor(packedWeights.desc, zeroed: false) { packedWeights = own }
-        if var bias = packedBias, !isKnownUniquelyReferenced(&bias), let own = try? Tensor(bias.desc, zeroed: false) { packedBias = own }
+        if let desc = packedBias?.desc, !isKnownUniquelyReferenced(&packedBias), let own = try? Tensor(desc, zeroed: false) { packedBias = own }
         defer { cache.store(cacheKey, .init(weights: packedWeights, bias: packedBias), generation: generation) }
         guard let folded, let packedBias else {
             pack.run(weight, packedWeights)
