@@ -19,7 +19,7 @@ public enum ComputeBenchmark {
         /// The training plan's memory: kept activations, and gradients with scratch.
         public var train_activation_mib: Double
         public var train_gradient_mib: Double
-        /// Inference convolutions: automatic (Winograd where it suits) or direct.
+        /// Inference convolutions: automatic (Winograd where it pays), direct or winograd.
         public var convolutions: String
     }
 

@@ -290,8 +290,10 @@ public final class Executor: @unchecked Sendable {
     /// it runs (`jit_wino_4x3:avx512_core` for Winograd), for diagnostics and tests; int8
     /// convolutions are not listed.
     public var convolutionImplementations: [String: String] {
-        Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.implementation) } }, uniquingKeysWith: { a, _ in a })
+        Dictionary(inferenceConvolutions.map { ($0.node, $0.implementation) }, uniquingKeysWith: { a, _ in a })
     }
+
+    private var inferenceConvolutions: [InferenceConvolutionOp] { ops.compactMap { $0 as? InferenceConvolutionOp } }
 
     /// Inference: bytes of the weights the float32 and bf16 convolutions keep in their
     /// primitives' layouts, with their folding scratch (Winograd's transformed weights are
@@ -304,8 +306,8 @@ public final class Executor: @unchecked Sendable {
         var seen: Set<ObjectIdentifier> = []
         var total = 0
         for executor in executors {
-            for op in executor.ops {
-                for tensor in (op as? InferenceConvolutionOp)?.heldTensors ?? [] where seen.insert(ObjectIdentifier(tensor)).inserted {
+            for op in executor.inferenceConvolutions {
+                for tensor in op.heldTensors where seen.insert(ObjectIdentifier(tensor)).inserted {
                     total += tensor.byteCount
                 }
             }
@@ -316,7 +318,7 @@ public final class Executor: @unchecked Sendable {
     /// Inference: each float32 or bf16 convolution's weights in its primitive's layout (tests: which
     /// tensors executors of one store share).
     var packedWeightTensors: [String: Tensor] {
-        Dictionary(ops.compactMap { op in (op as? InferenceConvolutionOp).map { ($0.node, $0.packedWeightTensor) } }, uniquingKeysWith: { a, _ in a })
+        Dictionary(inferenceConvolutions.map { ($0.node, $0.packedWeightTensor) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Bytes of gradient and scratch memory the training plan holds.

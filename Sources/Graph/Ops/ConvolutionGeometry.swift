@@ -39,8 +39,8 @@ struct ConvolutionGeometry {
                        destination: destination ?? MemoryDesc.any(output, type: compute), bias: bias, algorithm: algorithm)
     }
 
-    /// Whether the convolution is 3x3, stride 1 and not dilated: the shape oneDNN's
-    /// Winograd kernels (F(2x2, 3x3) and F(4x4, 3x3)) compute.
+    /// Whether the convolution is 3x3, stride 1 and not dilated, as oneDNN's Winograd kernels
+    /// (F(2x2, 3x3) and F(4x4, 3x3)) need; oneDNN checks the rest (padding) when asked.
     var isWinogradShape: Bool {
         weight.count == 4 && weight[2] == 3 && weight[3] == 3 && stride.allSatisfy { $0 == 1 } && dilation.allSatisfy { $0 == 0 }
     }

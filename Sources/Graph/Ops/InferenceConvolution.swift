@@ -39,8 +39,8 @@ final class InferenceConvolutionOp: Op {
         let attributes = try PrimitiveAttributes()
         if epilogue.addend != nil { try attributes.appendSum() }
         if epilogue.relu { try attributes.appendReLU() }
-        primitive = try InferenceConvolutionPlan(node: node, geometry: geometry, compute: compute, algorithm: algorithm, bias: biasDesc,
-                                                 addend: epilogue.addend?.desc, attributes: attributes).primitive
+        primitive = try InferenceConvolutionPlan.primitive(node: node, geometry: geometry, compute: compute, algorithm: algorithm,
+                                                           bias: biasDesc, addend: epilogue.addend?.desc, attributes: attributes)
         self.weight = weight
         self.bias = bias
         self.epilogue = epilogue

@@ -12,7 +12,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case winograd
 }
 
-/// The oneDNN primitive an inference convolution runs, and the activation layout it uses.
+/// Chooses the oneDNN primitive an inference convolution runs, and its activation layout.
 ///
 /// On AVX-512 a float32 3x3 stride-1 convolution with enough channels and work
 /// (`winogradPays`) runs as Winograd: F(4x4, 3x3), 4x fewer multiplications than the direct
@@ -23,11 +23,9 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 /// (nChw16c), so when it is available every other float32 convolution whose channels fit
 /// those blocks uses that layout too: no reorder runs between neighbours. Elsewhere (AVX2,
 /// bf16, `direct`) each layout is left to oneDNN.
-struct InferenceConvolutionPlan {
-    let primitive: Primitive
-
-    init(node: Node, geometry: ConvolutionGeometry, compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm,
-         bias: MemoryDesc?, addend: MemoryDesc?, attributes: PrimitiveAttributes) throws {
+enum InferenceConvolutionPlan {
+    static func primitive(node: Node, geometry: ConvolutionGeometry, compute: dnnl_data_type_t, algorithm: ConvolutionAlgorithm,
+                          bias: MemoryDesc?, addend: MemoryDesc?, attributes: PrimitiveAttributes) throws -> Primitive {
         let what = "create convolution \(node.name)"
         let blocked = algorithm != .direct && compute == dnnl_f32 && DNNL.hasWinogradConvolution
         let channels = (input: geometry.input[1], output: geometry.output[1])
@@ -36,10 +34,7 @@ struct InferenceConvolutionPlan {
             var winograd = try geometry.forwardDescriptor(node, training: false, compute: compute, bias: bias, destination: addend,
                                                           algorithm: dnnl_convolution_winograd)
             // Unimplemented for these shapes (oneDNN checks more than the kernel size): direct.
-            if let made = try? Primitive(desc: &winograd, attr: attributes.raw, what: what) {
-                primitive = made
-                return
-            }
+            if let made = try? Primitive(desc: &winograd, attr: attributes.raw, what: what) { return made }
         }
         let blockedOutput = blocked && channels.output % Self.block == 0 ? try MemoryDesc(geometry.output, dnnl_aBcd16b, type: compute) : nil
         let destination = addend ?? blockedOutput
@@ -49,7 +44,7 @@ struct InferenceConvolutionPlan {
         let source = blocked && blockedOutputKept && channels.input % Self.block == 0
             ? try MemoryDesc(geometry.input, dnnl_aBcd16b, type: compute) : nil
         var direct = try geometry.forwardDescriptor(node, training: false, compute: compute, bias: bias, source: source, destination: destination)
-        primitive = try Primitive(desc: &direct, attr: attributes.raw, what: what)
+        return try Primitive(desc: &direct, attr: attributes.raw, what: what)
     }
 
     /// Channels per block of oneDNN's AVX-512 layouts (nChw16c).
@@ -58,8 +53,8 @@ struct InferenceConvolutionPlan {
     /// Whether Winograd beats the direct form here. Its transforms cost memory traffic that
     /// only enough channels and work repay: measured on 2 Zen 4 cores, it is no faster with
     /// 16 channels (ResNet-20 at 28x28, batch 128) and slower on small work (ResNet-32 at
-    /// 28x28, batch 1: 0.91 ms against 0.72 ms), and 1.4x to 1.8x faster from 32 channels
-    /// and ResNet-18's work at 224x224, batch 1 upwards.
+    /// 28x28, batch 1: 0.91 ms against 0.72 ms); with it, whole networks at 224x224 run 1.2x
+    /// (ResNet-50, batch 1) to 1.9x (ResNet-18, batch 32) faster, ResNet-20 at 28x28 1.25x.
     static func winogradPays(_ geometry: ConvolutionGeometry) -> Bool {
         let channels = min(geometry.input[1], geometry.output[1])
         // The direct form's multiply-adds, x2: batch x output channels x H x W x input channels x 9.
