@@ -27,22 +27,18 @@ RUN swift build -c release --product imgclf --static-swift-stdlib \
  && install -D "$(swift build -c release --show-bin-path)/imgclf" /out/imgclf
 
 FROM ${RUNTIME_IMAGE}
-RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libdnnl2 libturbojpeg0 libpng16-16 libarchive13 libopenmpi3 openmpi-bin openssh-client openssh-server ca-certificates \
- && rm -rf /var/lib/apt/lists/*
-# Several hosts: the leader's mpirun starts the others' workers over ssh, and `imgclf launch`
-# starts sshd on those hosts. Every host runs this image, so one key made here lets them in
-# to each other (as the service's own MPI images do); anyone holding the image holds the key,
-# so mount your own over /root/.ssh where that matters (docs/distributed.md).
-RUN mkdir -p /run/sshd /root/.ssh && chmod 700 /root/.ssh \
- && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519 \
- && cp /root/.ssh/id_ed25519.pub /root/.ssh/authorized_keys \
- && printf 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n' >> /etc/ssh/ssh_config \
- && printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\n' >> /etc/ssh/sshd_config
+# The runtime packages, the ssh key and config for multi-host jobs, and the folders: one
+# script that scripts/build-image runs too (in a chroot, without a registry), so both give
+# the same image.
+COPY scripts/image-setup.sh /tmp/image-setup.sh
+RUN sh /tmp/image-setup.sh && rm /tmp/image-setup.sh
 COPY --from=build /out/imgclf /usr/local/bin/imgclf
-# The service mounts /opt/ml; serving listens on 8080 (or SAGEMAKER_BIND_TO_PORT).
-RUN mkdir -p /opt/ml/model /opt/ml/input /opt/ml/output /opt/ml/checkpoints
+# scripts/build-image gives its image these lines (ENV, EXPOSE, ENTRYPOINT after this
+# stage's FROM, one line each) with `podman import --change`.
+# The service mounts /opt/ml; serving listens on 8080 (or SAGEMAKER_BIND_TO_PORT); pretrained
+# weights for use_pretrained_model=1 are mounted at /opt/imgclf/pretrained (docs/container.md).
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ENV OMPI_MCA_plm_rsh_agent=ssh
+ENV IMGCLF_PRETRAINED_DIR=/opt/imgclf/pretrained
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/imgclf"]
