@@ -110,10 +110,13 @@ public struct ModelArtifact: Sendable {
             // The service delivers a model channel as the archive itself
             // (`input/data/model/model.tar.gz`, application/x-sagemaker-model).
             if !names.contains(where: { $0.hasSuffix("-symbol.json") }) {
+                // Among several, `model.tar.gz` is the model: the SDK's local mode puts the
+                // earlier job's `output.tar.gz` beside it.
                 let archives = names.filter { $0.hasSuffix(".tar.gz") || $0.hasSuffix(".tgz") }.sorted()
                 if archives.count == 1 { return try load(from: url.appendingPathComponent(archives[0]), epoch: epoch) }
+                if archives.contains("model.tar.gz") { return try load(from: url.appendingPathComponent("model.tar.gz"), epoch: epoch) }
                 if archives.count > 1 {
-                    throw ArtifactError.ambiguous(source: url.path, detail: "\(archives.count) archives (\(archives.joined(separator: ", "))) and no *-symbol.json; keep one")
+                    throw ArtifactError.ambiguous(source: url.path, detail: "\(archives.count) archives (\(archives.joined(separator: ", "))), none named model.tar.gz, and no *-symbol.json; keep one")
                 }
             }
             files = [:]

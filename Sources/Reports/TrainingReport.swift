@@ -24,8 +24,9 @@ public enum TrainingReport {
         let artifact = try ModelArtifact.load(from: folder, epoch: epoch)
         let predictor = try Predictor(artifact: artifact, options: PredictorOptions(maxBatch: min(64, max(1, hp.miniBatchSize))))
         let labels = LabelSpec(numClasses: hp.numClasses, multiLabel: hp.multiLabel)
-        let validation = job.validation.pipeMode ? nil : try job.validation.open(labels: labels).source
-        let train = job.train.pipeMode ? nil : try job.train.open(labels: labels).source
+        // Training already warned about what it left out or read leniently.
+        let validation = job.validation.pipeMode ? nil : try job.validation.open(labels: labels, badLabelAllowance: job.badLabelAllowance, warn: { _ in }).source
+        let train = job.train.pipeMode ? nil : try job.train.open(labels: labels, badLabelAllowance: job.badLabelAllowance, warn: { _ in }).source
         if validation != nil {
             log("Writing \(fileName): evaluating checkpoint \(ModelArtifact.paramsFileName(epoch: artifact.epoch)) on the \(job.validation.name) channel")
         }

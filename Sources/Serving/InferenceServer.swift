@@ -29,6 +29,9 @@ public struct ServerOptions: Sendable {
     public var drainGrace: Duration
     /// `GET /` answers with a page to try the model (`serve --no-ui` turns it off: 404).
     public var servesPage: Bool = true
+    /// The answer format of `/invocations` when `Accept` is missing or a wildcard: JSON, or
+    /// JSON Lines in a batch transform job (`SAGEMAKER_BATCH=true`), as the service answers.
+    public var defaultFormat: ResponseFormat = .json
 
     public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 6 * 1024 * 1024,
                 batching: BatchingOptions = BatchingOptions(), maxConcurrentTransforms: Int? = nil,
@@ -89,7 +92,8 @@ public final class InferenceServer: Sendable {
             "/ping": [.get], "/invocations": [.post], "/execution-parameters": [.get], "/metrics": [.get],
         ].merging(options.servesPage ? ["/": [.get]] : [:]) { a, _ in a }))
         let invocations = InvocationHandler(batcher: batcher, preprocessor: predictor.preprocessor,
-                                            metrics: metrics, maxBodyBytes: options.maxBodyBytes)
+                                            metrics: metrics, maxBodyBytes: options.maxBodyBytes,
+                                            defaultFormat: options.defaultFormat)
         let parameters = executionParameters
         let metrics = self.metrics
         router.get("ping") { _, _ in Response(status: .ok) }

@@ -8,6 +8,8 @@ struct InvocationHandler: Sendable {
     let preprocessor: Preprocessor
     let metrics: ServingMetrics
     let maxBodyBytes: Int
+    /// The format for a missing or wildcard `Accept` (JSON Lines in batch transform jobs).
+    var defaultFormat: ResponseFormat = .json
 
     func handle(_ request: Request) async -> Response {
         do {
@@ -21,7 +23,7 @@ struct InvocationHandler: Sendable {
     private func answer(_ request: Request) async throws(RequestFailure) -> Response {
         let contentType = request.headers[.contentType].map(MediaTypes.essence)
         guard let contentType, MediaTypes.images.contains(contentType) else { throw .unsupportedMediaType(found: contentType) }
-        guard let format = ResponseFormat.negotiate(accept: request.headers[.accept]) else {
+        guard let format = ResponseFormat.negotiate(accept: request.headers[.accept], preferring: defaultFormat) else {
             throw .notAcceptable(accept: request.headers[.accept] ?? "")
         }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBodyBytes {

@@ -8,11 +8,13 @@ public enum ResponseFormat: String, Sendable, CaseIterable {
     case jsonLines = "application/jsonlines"
 
     /// The format an `Accept` header asks for; nil when it names none we produce.
-    /// A missing header, `*/*` and `application/*` mean JSON. Quality values count: each
+    /// A missing header, `*/*` and `application/*` mean `preferred`: JSON for real-time
+    /// requests, JSON Lines in a batch transform job (the service's answer there, which the
+    /// example notebooks read with `json.load(f)["prediction"]`). Quality values count: each
     /// format takes the q of the most specific range that names it, `q=0` means "not
-    /// acceptable", and the highest q wins (on a tie, the one named first; JSON for wildcards).
-    public static func negotiate(accept: String?) -> ResponseFormat? {
-        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return .json }
+    /// acceptable", and the highest q wins (on a tie, the one named first; `preferred` for wildcards).
+    public static func negotiate(accept: String?, preferring preferred: ResponseFormat = .json) -> ResponseFormat? {
+        guard let accept, !accept.trimmingCharacters(in: .whitespaces).isEmpty else { return preferred }
         // Per format: (specificity of the range that set it, its q).
         var best: [ResponseFormat: (specificity: Int, q: Double, position: Int)] = [:]
         for (position, item) in accept.split(separator: ",").enumerated() {
@@ -33,6 +35,7 @@ public enum ResponseFormat: String, Sendable, CaseIterable {
         let json = best[.json] ?? (0, 0, 0), lines = best[.jsonLines] ?? (0, 0, 0)
         if json.q <= 0 && lines.q <= 0 { return nil }
         if lines.q != json.q { return lines.q > json.q ? .jsonLines : .json }
+        if lines.position == json.position { return preferred }
         return lines.position < json.position ? .jsonLines : .json
     }
 

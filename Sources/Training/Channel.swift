@@ -48,23 +48,31 @@ public struct Channel: Sendable {
         public var classNames: [String]
     }
 
-    /// Opens and validates a File-mode channel (every problem reported at once).
-    public func open(labels: LabelSpec) throws -> Opened {
+    /// Opens and validates a File-mode channel (every problem reported at once). A `.lst`'s
+    /// lines with invalid labels are left out, with a `warn`ing, while they are at most
+    /// `badLabelAllowance` of it (a `.rec`'s are audited by the trainer).
+    public func open(labels: LabelSpec, badLabelAllowance: Double = 0,
+                     warn: @escaping @Sendable (String) -> Void = LoaderConfig.standardError) throws -> Opened {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
             throw DatasetError.unreadable(path: path.path, reason: "the \(name) channel does not exist")
         }
         let source: any SampleSource
         if isDirectory.boolValue {
-            source = try Dataset.open(path, options: .init(channel: name, labels: labels, contentType: contentType, lst: lst,
-                                                           attributeNames: attributeNames, s3Mirror: s3Mirror))
+            var options = Dataset.Options(channel: name, labels: labels, contentType: contentType, lst: lst,
+                                          attributeNames: attributeNames, s3Mirror: s3Mirror)
+            options.badLabelAllowance = badLabelAllowance
+            options.warn = warn
+            source = try Dataset.open(path, options: options)
         } else {
             switch path.pathExtension.lowercased() {
             case "rec":
                 source = try RecordFileSource(url: path, labels: labels)
             case "lst":
-                source = try Dataset.open(path.deletingLastPathComponent(),
-                                          options: .init(channel: name, labels: labels, contentType: contentType, lst: path))
+                var options = Dataset.Options(channel: name, labels: labels, contentType: contentType, lst: path)
+                options.badLabelAllowance = badLabelAllowance
+                options.warn = warn
+                source = try Dataset.open(path.deletingLastPathComponent(), options: options)
             case "jsonl", "manifest", "json":
                 let format = try ManifestLabelFormat.from(contentType: contentType ?? "")
                 source = try AugmentedManifest.load(path, options: ManifestOptions(

@@ -56,14 +56,20 @@ extension Trainer {
         return artifact.classNames
     }
 
+    /// Where the image looks for pretrained weights (its `IMGCLF_PRETRAINED_DIR`): the
+    /// service ships them inside its image, ours has them mounted (docs/container.md).
+    public static let containerPretrainedFolder = "/opt/imgclf/pretrained"
+
     /// Transfer learning: every weight of the model-zoo checkpoint but `fc1`.
     func loadPretrained(store: ParameterStore) throws {
+        let files = "resnet-\(hp.numLayers)-symbol.json and resnet-\(hp.numLayers)-0000.params (MXNet's model zoo)"
+        let mount = "in the container, mount that folder at \(Self.containerPretrainedFolder): docker run -v /path/to/weights:\(Self.containerPretrainedFolder):ro IMAGE train (see docs/container.md)"
         guard let dir = job.pretrainedModelDir else {
-            throw TrainingError.pretrained("no folder of pretrained weights: pass --pretrained-model-dir DIR (or set IMGCLF_PRETRAINED_DIR) to a folder holding resnet-\(hp.numLayers)-symbol.json and resnet-\(hp.numLayers)-0000.params")
+            throw TrainingError.pretrained("use_pretrained_model=1 needs a folder of pretrained weights holding \(files): pass --pretrained-model-dir DIR or set IMGCLF_PRETRAINED_DIR; \(mount)")
         }
         let params = dir.appendingPathComponent("resnet-\(hp.numLayers)-0000.params")
         guard FileManager.default.fileExists(atPath: params.path) else {
-            throw TrainingError.pretrained("\(params.path) not found (looked in \(dir.path) for MXNet's model-zoo checkpoint resnet-\(hp.numLayers)-0000.params)")
+            throw TrainingError.pretrained("use_pretrained_model=1: \(params.path) not found (looked in \(dir.path) for \(files)); \(mount)")
         }
         let arrays = try ParamsFile.read(contentsOf: params)
         let fc1: Set<String> = ["fc1_weight", "fc1_bias"]

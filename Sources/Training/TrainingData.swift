@@ -6,8 +6,13 @@ import Foundation
 extension Trainer {
     /// The channels, validated (pipe-mode channels are streams, read per epoch: nil here).
     func openChannels(_ labels: LabelSpec) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
-        let train = try job.train.pipeMode ? nil : audited(job.train.open(labels: labels), channel: job.train.name)
-        let validation = try job.validation.pipeMode ? nil : audited(job.validation.open(labels: labels), channel: job.validation.name)
+        let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
+        func open(_ channel: Channel) throws -> Channel.Opened? {
+            if channel.pipeMode { return nil }
+            return try audited(channel.open(labels: labels, badLabelAllowance: job.badLabelAllowance, warn: warn), channel: channel.name)
+        }
+        let train = try open(job.train)
+        let validation = try open(job.validation)
         if let train {
             guard train.source.count >= hp.miniBatchSize else {
                 throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: hp.miniBatchSize)

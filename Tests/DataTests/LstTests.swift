@@ -69,13 +69,66 @@ import Data
         let folder = SourcesFixtures.temporaryFolder()
         SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
         var report = ValidationReport()
-        let text = "0\t1\t0\t1\ta.jpg\n1\t1\t0\ta.jpg\n2\t1\t2\t0\ta.jpg\n"
+        let text = "0\t1\t0\t1\ta.jpg\n1\t1\t0\ta.jpg\n2\t1\t0.5\t0\ta.jpg\n3\t-1\t0\t0\ta.jpg\n"
         let list = LstFile.parse(text, file: "m.lst", root: folder, labels: LabelSpec(numClasses: 3, multiLabel: true),
                                  checkFiles: true, report: &report)
         #expect(list.entries.count == 1 && list.entries[0].labels == [1, 0, 1])
-        #expect(report.problems.map { $0.line } == [2, 3])
+        #expect(report.problems.map { $0.line } == [2, 3, 4])
         #expect(report.problems[0].message.contains("expected 5 columns"))
-        #expect(report.problems[1].message.contains("not 0 or 1"))
+        #expect(report.problems[1].message.contains("value 0.5 is not 0 or 1"))
+        #expect(report.problems[2].message.contains("value -1 is not 0 or 1"))
+    }
+
+    /// The service's multi-label example notebook writes a 2 into a multi-hot row; MXNet
+    /// trains on it as a positive label, so imgclf does too, with one warning naming the lines.
+    @Test func multiHotValuesAboveOneArePositive() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
+        let lst = folder.appendingPathComponent("m.lst")
+        SourcesFixtures.write("0\t1\t0\t1\ta.jpg\n1\t2\t0\t1\ta.jpg\n2\t0\t0\t0\ta.jpg\n3\t0\t3\t2\ta.jpg\n", to: lst)
+        let warnings = WarningLog()
+        let list = try LstFile.load(lst, root: folder, labels: LabelSpec(numClasses: 3, multiLabel: true), warn: warnings.add)
+        #expect(list.entries.map(\.labels) == [[1, 0, 1], [1, 0, 1], [0, 0, 0], [0, 1, 1]])
+        #expect(warnings.all.count == 1)
+        #expect(warnings.all.first?.contains("2 lines hold multi-hot values above 1, read as 1") == true, "\(warnings.all)")
+        #expect(warnings.all.first?.contains("lines 2, 4") == true && warnings.all.first?.contains(lst.path) == true)
+        // Non-numeric and non-finite values stay errors.
+        SourcesFixtures.write("0\t1\t0\tx\ta.jpg\n1\t1\t0\tinf\ta.jpg\n", to: lst)
+        #expect { _ = try LstFile.load(lst, root: folder, labels: LabelSpec(numClasses: 3, multiLabel: true)) } throws: { error in
+            guard case DatasetError.invalid(let report) = error else { return false }
+            return report.problems.compactMap(\.line) == [1, 2]
+        }
+    }
+
+    /// `--skip-bad-labels` covers a list as it covers a `.rec`: lines whose labels alone are
+    /// invalid are left out while they are at most the allowed share; above it, or with the
+    /// default 0, they fail with the count and how to allow them. Other problems always fail.
+    @Test func badLabelLinesAreSkippedWithinTheAllowance() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        SourcesFixtures.write("x", to: folder.appendingPathComponent("a.jpg"))
+        let lst = folder.appendingPathComponent("train.lst")
+        let good = (0..<8).map { "\($0)\t\($0 % 3)\ta.jpg" }
+        SourcesFixtures.write((good + ["8\t7\ta.jpg", "9\tcat\ta.jpg"]).joined(separator: "\n") + "\n", to: lst)
+        let spec = LabelSpec(numClasses: 3)
+        #expect { _ = try LstFile.load(lst, root: folder, labels: spec) } throws: { error in
+            guard case DatasetError.invalid(let report) = error else { return false }
+            return report.problems.compactMap(\.line) == [9, 10]
+                && report.description.contains("2 of 10 lines (20.00%) have invalid labels; none may be skipped unless --skip-bad-labels FRACTION allows it")
+        }
+        #expect { _ = try LstFile.load(lst, root: folder, labels: spec, badLabelAllowance: 0.1) } throws: { error in
+            "\(error)".contains("more than the allowed 0.1")
+        }
+        let warnings = WarningLog()
+        let list = try LstFile.load(lst, root: folder, labels: spec, badLabelAllowance: 0.2, warn: warnings.add)
+        #expect(list.entries.map(\.index) == Array(0..<8))
+        #expect(warnings.all.count == 1 && warnings.all[0].contains("skipping 2 of 10 lines (20.00%)"), "\(warnings.all)")
+        #expect(warnings.all[0].contains("train.lst:9: label 7 is out of range"))
+        // A missing file is not a label: it fails whatever the allowance.
+        SourcesFixtures.write((good + ["8\t7\ta.jpg", "9\t1\tmissing.jpg"]).joined(separator: "\n") + "\n", to: lst)
+        #expect { _ = try LstFile.load(lst, root: folder, labels: spec, badLabelAllowance: 0.5) } throws: { error in
+            guard case DatasetError.invalid(let report) = error else { return false }
+            return report.problems.compactMap(\.line) == [10] && report.problems[0].message.contains("not found")
+        }
     }
 
     @Test func absolutePathsAreRefused() {
@@ -93,3 +146,4 @@ import Data
         #expect(raw.labels == [0] && raw.reference.contains("Zebra/img1.jpg") && raw.bytes.count == 2803)
     }
 }
+

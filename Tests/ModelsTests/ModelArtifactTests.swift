@@ -104,6 +104,33 @@ struct ModelArtifactTests {
         #expect(try ModelArtifact.load(from: single).epoch == 0)
     }
 
+    /// A model channel as the SDK's local mode fills it for incremental training: the earlier
+    /// job's `model.tar.gz` and its `output.tar.gz`. The one named model.tar.gz is the model;
+    /// several archives without that name stay an error naming them all.
+    @Test func aModelChannelPrefersModelTarGz() throws {
+        let channel = try temporaryFolder()
+        var a = try ModelArtifact.load(from: Self.folder)
+        a.epoch = 3
+        let files = try temporaryFolder()
+        _ = try a.writeArchive(to: files)
+        try FileManager.default.copyItem(at: files.appendingPathComponent("model.tar.gz"), to: channel.appendingPathComponent("model.tar.gz"))
+        let success = channel.appendingPathComponent("success")
+        try Data().write(to: success)
+        try TarGz.write([(name: "success", path: success)], to: channel.appendingPathComponent("output.tar.gz"))
+        try FileManager.default.removeItem(at: success)
+        let loaded = try ModelArtifact.load(from: channel)
+        #expect(loaded.epoch == 3 && loaded.parameters.map(\.array) == a.parameters.map(\.array))
+
+        try FileManager.default.moveItem(at: channel.appendingPathComponent("model.tar.gz"), to: channel.appendingPathComponent("run1.tar.gz"))
+        do {
+            _ = try ModelArtifact.load(from: channel)
+            Issue.record("a channel of two archives, neither model.tar.gz, was loaded")
+        } catch let error as ModelArtifact.ArtifactError {
+            let text = "\(error)"
+            #expect(text.contains("output.tar.gz") && text.contains("run1.tar.gz") && text.contains("none named model.tar.gz"), "\(text)")
+        }
+    }
+
     /// Two symbol files with different prefixes: an error, not a preference.
     @Test func twoSymbolFilesAreAmbiguous() throws {
         let out = try temporaryFolder()

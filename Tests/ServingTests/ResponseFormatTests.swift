@@ -14,6 +14,18 @@ struct ResponseFormatTests {
         #expect(ResponseFormat.negotiate(accept: "text/csv") == nil)
     }
 
+    /// In a batch transform job a missing or wildcard Accept means JSON Lines; a format the
+    /// client names (or a higher q) still wins.
+    @Test func batchTransformPrefersJSONLines() {
+        for accept in [nil, "", "*/*", "application/*", "*/*;q=0.8", "text/html, */*"] {
+            #expect(ResponseFormat.negotiate(accept: accept, preferring: .jsonLines) == .jsonLines, "\(accept ?? "nil")")
+        }
+        #expect(ResponseFormat.negotiate(accept: "application/json", preferring: .jsonLines) == .json)
+        #expect(ResponseFormat.negotiate(accept: "application/json, */*", preferring: .jsonLines) == .json)
+        #expect(ResponseFormat.negotiate(accept: "*/*;q=0.5, application/json", preferring: .jsonLines) == .json)
+        #expect(ResponseFormat.negotiate(accept: "text/csv", preferring: .jsonLines) == nil)
+    }
+
     @Test func contentTypes() {
         #expect(MediaTypes.images.contains(MediaTypes.essence("Image/JPEG; charset=binary")))
         #expect(MediaTypes.images.contains(MediaTypes.essence("application/x-image")))

@@ -46,6 +46,34 @@ struct ServerTests {
         }
     }
 
+    /// A batch transform job (`SAGEMAKER_BATCH=true`) sends no Accept header: the answer is
+    /// one JSON line `{"prediction": [...]}`, which the notebooks read with
+    /// `json.load(f)["prediction"]`. Sent over a raw socket so that no client adds an Accept.
+    @Test func batchTransformAnswersJSONLinesWithoutAccept() async throws {
+        let png = Fixtures.bytes("rgb0.png")
+        let expected = Fixtures.expected["resnet8-3x28x28"]!["rgb0.png"]!
+        var options = ServerOptions()
+        options.defaultFormat = .jsonLines
+        try await withServer(options: options) { _, port in
+            let socket = try RawSocket(port: port)
+            let head = "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-image\r\nContent-Length: \(png.count)\r\nConnection: close\r\n\r\n"
+            #expect(socket.send(bytes: Array(head.utf8) + png))
+            let reply = socket.readUntilClosed(timeout: 30).text
+            let parts = reply.components(separatedBy: "\r\n\r\n")
+            #expect(parts.first?.hasPrefix("HTTP/1.1 200") == true, "\(reply.prefix(300))")
+            #expect(parts.first?.lowercased().contains("content-type: application/jsonlines") == true, "\(parts.first ?? "")")
+            let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+            #expect(body.hasSuffix("\n") && body.split(separator: "\n").count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let p = try #require(object["prediction"] as? [Double]).map(Float.init)
+            #expect(Fixtures.maxDiff(p, expected) < 1e-5)
+            // A client that names JSON still gets JSON.
+            let json = try await HTTP.post(port: port, png, type: "image/png", accept: "application/json")
+            #expect(json.contentType == "application/json")
+            #expect(Fixtures.maxDiff(try Self.probabilities(json), expected) < 1e-5)
+        }
+    }
+
     @Test func jpegOfAnotherSizeIsResized() async throws {
         let local = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28")).predict([Fixtures.bytes("rgb-60x45.jpg")])[0].get()
         try await withServer { _, port in

@@ -187,6 +187,52 @@ struct ServiceJobFolderTests {
         #expect(allowed.output.contains("on 96 images"), "\(allowed.output)")
     }
 
+    /// The multi-label notebook's flow: images in `train`/`validation`, multi-hot lists in
+    /// `train_lst`/`validation_lst`. Its label cell writes a 2 into some rows, which MXNet
+    /// (and so the service) trains on as a positive label: so does imgclf, with one warning.
+    /// A negative value fails the job naming file and line; --skip-bad-labels leaves it out.
+    @Test func multiLabelListsAsTheNotebookWritesThem() throws {
+        let channels = ["train": Self.channel("application/x-image"), "validation": Self.channel("application/x-image"),
+                        "train_lst": Self.channel("application/x-image"), "validation_lst": Self.channel("application/x-image")]
+        let hp = Self.hyperparameters.merging(["multi_label": "1", "epochs": "1"]) { $1 }
+        let job = try JobFolder(hyperparameters: hp, channels: channels)
+        let fm = FileManager.default
+        func write(_ split: String, _ perClass: Int, row: (Int, Int) -> String) throws {
+            let images = job.data.appendingPathComponent(split), lists = job.data.appendingPathComponent(split + "_lst")
+            try fm.createDirectory(at: images, withIntermediateDirectories: true)
+            try fm.createDirectory(at: lists, withIntermediateDirectories: true)
+            var lines: [String] = []
+            for (i, (label, file)) in try Self.digits(split, perClass: perClass).enumerated() {
+                let name = "\(i).png"
+                try? fm.removeItem(at: images.appendingPathComponent(name))
+                try fm.copyItem(at: file, to: images.appendingPathComponent(name))
+                lines.append("\(i)\t\(row(i, label))\t\(name)")
+            }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: lists.appendingPathComponent(split + ".lst"))
+        }
+        // Multi-hot rows of the digit; every 40th training row says 2 where it means 1.
+        func multiHot(_ i: Int, _ label: Int, value: String) -> String {
+            (0..<10).map { $0 == label ? value : "0" }.joined(separator: "\t")
+        }
+        try write("train", 10) { i, label in multiHot(i, label, value: i % 40 == 5 ? "2" : "1") }
+        try write("validation", 3) { i, label in multiHot(i, label, value: "1") }
+        let lenient = try job.train()
+        #expect(lenient.status == 0, "\(lenient.output)")
+        #expect(lenient.output.contains("train.lst: 3 lines hold multi-hot values above 1, read as 1") && lenient.output.contains("lines 6, 46, 86"),
+                "\(lenient.output)")
+
+        try write("train", 10) { i, label in multiHot(i, label, value: i == 7 ? "-1" : "1") }
+        try? fm.removeItem(at: job.root.appendingPathComponent("output"))
+        try? fm.removeItem(at: job.root.appendingPathComponent("model"))
+        let refused = try job.train()
+        #expect(refused.status != 0)
+        #expect(job.failure?.contains("train.lst:8: multi-hot label value -1 is not 0 or 1") == true, "\(job.failure ?? refused.output)")
+        try? fm.removeItem(at: job.root.appendingPathComponent("output"))
+        let skipped = try job.train(["--skip-bad-labels", "0.05"])
+        #expect(skipped.status == 0, "\(skipped.output)")
+        #expect(skipped.output.contains("skipping 1 of 100 lines (1.00%)"), "\(skipped.output)")
+    }
+
     /// Where the service is lenient: use_weighted_loss without multi_label is ignored with a
     /// warning, and optimizer names are case-insensitive.
     @Test func lenientWhereTheServiceIsLenient() throws {

@@ -219,6 +219,8 @@ struct TrainerTests {
             Issue.record("no error without pretrained weights")
         } catch let error as TrainingError {
             #expect("\(error)".contains("resnet-20-0000.params") && "\(error)".contains(empty.path))
+            // A user of the image is told where to mount the weights.
+            #expect("\(error)".contains("-v /path/to/weights:/opt/imgclf/pretrained:ro"), "\(error)")
         }
     }
 }

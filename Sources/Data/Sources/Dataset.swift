@@ -16,6 +16,10 @@ public enum Dataset {
         /// `AttributeNames` when the channel is an augmented manifest.
         public var attributeNames: [String]?
         public var s3Mirror: URL?
+        /// The share of a `.lst`'s lines with invalid labels that may be left out (`--skip-bad-labels`).
+        public var badLabelAllowance: Double = 0
+        /// Where warnings go (lines left out, multi-hot values read as positive, files skipped).
+        public var warn: @Sendable (String) -> Void = LoaderConfig.standardError
 
         public init(channel: String, labels: LabelSpec, contentType: String? = nil, lst: URL? = nil,
                     attributeNames: [String]? = nil, s3Mirror: URL? = nil) {
@@ -73,7 +77,8 @@ public enum Dataset {
             var samples: [Sample] = []
             for list in lists {
                 do throws(DatasetError) {
-                    let parsed = try LstFile.load(list, root: folder, labels: options.labels)
+                    let parsed = try LstFile.load(list, root: folder, labels: options.labels,
+                                                  badLabelAllowance: options.badLabelAllowance, warn: options.warn)
                     samples += parsed.samples(root: folder, listName: list.lastPathComponent)
                 } catch {
                     if case .invalid(let r) = error { report.merge(r) } else { throw error }

@@ -38,6 +38,15 @@ enum LabelCheck {
         return nil
     }
 
+    /// A multi-hot vector as MXNet reads a list: any finite value above 1 is a positive label
+    /// (MXNet does not check multi-hot values, and the service's multi-label example writes a
+    /// 2 into its `.lst`), so it becomes 1. Nil when nothing changed; zero, negative, fractional
+    /// and non-finite values are left for `multiHotProblem` to refuse.
+    static func multiHotAboveOneAsPositive(_ values: [Float]) -> [Float]? {
+        guard values.contains(where: { $0.isFinite && $0 > 1 }) else { return nil }
+        return values.map { $0.isFinite && $0 > 1 ? 1 : $0 }
+    }
+
     /// A message when a record's labels (a `.rec` header's, file or pipe mode) do not fit `spec`.
     static func recordProblem(_ values: [Float], spec: LabelSpec) -> String? {
         if spec.multiLabel { return multiHotProblem(values, numClasses: spec.numClasses) }

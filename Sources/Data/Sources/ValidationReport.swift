@@ -38,6 +38,13 @@ public struct ValidationReport: Sendable, Equatable, CustomStringConvertible {
         problems.append(contentsOf: other.problems)
     }
 
+    /// The report without the problems of these lines (lines a caller chose to leave out).
+    public func removing(lines: Set<Int>) -> ValidationReport {
+        var kept = ValidationReport()
+        kept.problems = problems.filter { problem in problem.line.map { !lines.contains($0) } ?? true }
+        return kept
+    }
+
     /// Throws `DatasetError.invalid` holding this report unless it is empty.
     public func throwIfProblems() throws(DatasetError) {
         if !problems.isEmpty { throw .invalid(self) }

@@ -14,6 +14,7 @@ import Foundation
 /// | `SAGEMAKER_MODEL_SERVER_TIMEOUT` | seconds a request may wait for its batch before a 503 (default 60) |
 /// | `SAGEMAKER_MODEL_SERVER_WORKERS` | the threads that decode and resize a batch's images in parallel (default: the cores); the forward pass itself is one batching worker on every core |
 /// | `SAGEMAKER_MAX_PAYLOAD_IN_MB` | batch transform's MaxPayloadInMB: the default of `--max-payload-mb` (6) |
+/// | `SAGEMAKER_BATCH` | `true` in a batch transform job: `/invocations` answers JSON Lines (`{"prediction": [...]}`) when `Accept` is missing or a wildcard |
 /// | `IMGCLF_MPI_TIMEOUT` | `train` under mpirun: seconds one exchange may wait for the other workers (default 300) |
 /// | `IMGCLF_BUCKET_MB` | `train` under mpirun: the dist_sync gradient bucket size in MiB (default 4) |
 /// | `IMGCLF_ASYNC_SCALE` | `train` under mpirun, dist_async: the gradient scale (default: the number of workers) |
@@ -43,6 +44,17 @@ enum ContainerEnvironment {
     /// images of a batch. The forward pass stays one batching worker on every core (oneDNN's
     /// primitives share one stream), which concurrent requests share.
     static func workers() throws -> Int? { try integer("SAGEMAKER_MODEL_SERVER_WORKERS", in: 1...256) }
+
+    /// Whether the service started this container for a batch transform job. The service sets
+    /// `true`; a value that is no boolean is an error rather than silently real-time.
+    static func batchTransform() throws -> Bool {
+        guard let text = values["SAGEMAKER_BATCH"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return false }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ValidationError("environment variable SAGEMAKER_BATCH is '\(text)'; expected true or false")
+        }
+    }
 
     /// `LOW-HIGH`, checked so a typo is reported rather than ignored.
     static func safePortRange() throws -> ClosedRange<Int>? {

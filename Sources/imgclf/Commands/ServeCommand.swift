@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var precision: PrecisionOption
     @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay idle (or take to send a request's headers) before it is closed.") var idleTimeout = 60
     @Option(name: .customLong("read-timeout"), help: "Seconds a request's headers and body may take to arrive.") var readTimeout = 30
+    @Flag(name: .customLong("batch-transform"), help: "Answer JSON Lines ({\"prediction\": [...]}) when a request's Accept is missing or */*, as in a batch transform job (default: $SAGEMAKER_BATCH).") var batchTransform = false
     @Flag(name: .customLong("no-ui"), help: "Do not answer GET / with the page to try the model (404 instead).") var noUI = false
     @Option(name: .customLong("max-connections"), help: "Open connections at most (at the limit the longest idle one is closed); lowered to fit the descriptor limit.") var maxConnections = 512
 
@@ -50,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let timeout = try self.timeout ?? ContainerEnvironment.modelServerTimeout() ?? 60
         let port = try self.port ?? ContainerEnvironment.port() ?? 8080
         _ = try ContainerEnvironment.safePortRange()
+        let batchTransform = try self.batchTransform || ContainerEnvironment.batchTransform()
         let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
@@ -64,9 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
             batching: BatchingOptions(maxBatch: maxBatch, maxDelay: .milliseconds(maxBatchDelayMs), timeout: .seconds(timeout)),
             idleTimeout: .seconds(idleTimeout), readTimeout: .seconds(readTimeout), maxConnections: connections)
         options.servesPage = !noUI
+        options.defaultFormat = batchTransform ? .jsonLines : .json
         let server = InferenceServer(predictor: predictor, options: options)
         let shape = predictor.imageShape.map(String.init).joined(separator: ",")
-        let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")\(predictor.quantization != nil ? ", int8" : "")"
+        let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")\(predictor.quantization != nil ? ", int8" : "")\(batchTransform ? "; batch transform: JSON Lines unless Accept says otherwise" : "")"
 
         let address = host
         try await server.run { port in

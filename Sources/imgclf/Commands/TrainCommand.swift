@@ -33,7 +33,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("attribute-names"), help: "Manifest AttributeNames: REF,LABEL (e.g. source-ref,class).") var attributeNames: String?
     @Option(name: .customLong("s3-mirror"), help: "Local folder that mirrors s3:// references in manifests (s3://bucket/key -> DIR/bucket/key).") var s3Mirror: String?
     @Option(name: .customLong("job-dir"), help: "Run as the container does, under this job folder (default when no --train/--validation is given: $IMGCLF_JOB_DIR, else /opt/ml).") var jobDir: String?
-    @Option(name: .customLong("skip-bad-labels"), help: "Fraction of a .rec's records whose invalid labels may be skipped (default 0: any such record fails the job, naming it).") var skipBadLabels: Double = 0
+    @Option(name: .customLong("skip-bad-labels"), help: "Fraction of a .rec's records or a .lst's lines whose invalid labels may be skipped (default 0: any such record or line fails the job, naming it).") var skipBadLabels: Double = 0
     @Option(help: "Decoding threads (default: the number of cores).") var threads: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(name: .customLong("tensorboard-dir"), help: "Write the per-epoch and periodic batch scalars here as TensorBoard event files (job folder default: output/tensorboard when it exists).") var tensorboardDir: String?
