@@ -1,7 +1,6 @@
 # shellcheck shell=bash
-# Sourced (not run) by scripts/build-image and scripts/test-container: a Debian 12 root
-# filesystem from the apt mirror this machine is configured with, so that building an image
-# needs no container registry.
+# Sourced (not run) by scripts/build-image: a Debian 12 root filesystem from the apt mirror
+# this machine is configured with, so that building an image needs no container registry.
 #   debian_mirrors            sets MIRROR and SECURITY (the configured apt URIs, or deb.debian.org)
 #   make_slim_rootfs DIR LOG  debootstrap --variant=minbase bookworm into DIR (its output in LOG),
 #                             trimmed as the debian:12-slim image is (no docs, man pages, apt lists)
