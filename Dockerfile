@@ -6,6 +6,8 @@
 # Stage 1 builds with the Swift toolchain on Debian 12; stage 2 holds the binary and the
 # runtime libraries only (oneDNN, libjpeg-turbo, libpng, libarchive, Open MPI, ssh). The Swift
 # standard library and Foundation are linked statically, so no toolchain is needed at run time.
+# Without a registry, scripts/build-image makes the same runtime image from Debian's mirror
+# and a binary built on the host (docs/container.md).
 ARG BUILDER_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:12-slim
 
