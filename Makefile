@@ -1,7 +1,7 @@
 # Quick start targets; see README.md.
 SWIFT ?= swift
 
-.PHONY: deps build test test-image sample bench bench-inference fuzz
+.PHONY: deps build test test-image test-notebooks sample bench bench-inference fuzz
 
 # Trains ResNet-20 on the bundled MNIST sample (4,000 train / 1,000 validation digits).
 sample: build
@@ -38,6 +38,12 @@ test: deps
 # be installed or run a container it says SKIP and succeeds. See docs/container.md.
 test-image: deps
 	SWIFT="$(SWIFT)" scripts/test-image --build
+
+# The notebooks' flows through the SageMaker Python SDK's local mode (SDK from PyPI in
+# .venv-sagemaker): through the image localhost/imgclf:latest when podman has it, else the
+# binary on the job folders the SDK writes. See docs/notebooks.md.
+test-notebooks: build
+	scripts/test-sagemaker-flows "$$($(SWIFT) build -c release --show-bin-path)/imgclf"
 
 bench: build
 	python3 bench/compare_compute.py
