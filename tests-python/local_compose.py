@@ -142,6 +142,9 @@ def up(compose_path, detached):
     if command == "train":
         volumes, feeders = deliver_pipe_channels(root, host, volumes, env)
 
+    for h, _ in volumes:
+        os.makedirs(h, exist_ok=True)  # docker creates a missing host folder of a bind mount; podman does not
+    volumes.sort(key=lambda v: v[1].count("/"))
     backend = os.environ.get("IMGCLF_COMPOSE_BACKEND", "binary")
     if backend == "image":
         argv, child_env = podman_command(service, host, volumes, env, port, command)
@@ -176,7 +179,6 @@ def binary_command(root, host, volumes, env, port, command):
         if not c.startswith("/opt/ml/"):
             log(f"volume {h}:{c} is outside /opt/ml; the binary does not see it")
             continue
-        os.makedirs(h, exist_ok=True)  # docker creates a missing host folder of a bind mount
         parent = os.path.realpath(os.path.join(job, os.path.dirname(c[len("/opt/ml/"):])))
         os.makedirs(parent, exist_ok=True)
         target = os.path.join(parent, os.path.basename(c))
