@@ -50,9 +50,10 @@ def docker_main(argv):
     if command == "compose":
         return compose_main(argv[1:])
     if command == "info":
-        # get_docker_host(): no rootless-docker marker here, so it asks `docker context inspect`.
-        print("imgclf local compose stand-in (no docker engine)")
-        return 0
+        # get_docker_host() asks on every request; failing makes it go on to
+        # `docker context inspect` without a warning each time.
+        log("no docker engine: imgclf's local compose stand-in")
+        return 1
     if command == "context":
         # An error on stderr makes the SDK use localhost.
         log("no docker context: the stand-in serves on localhost")
