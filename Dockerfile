@@ -26,7 +26,7 @@ COPY Sources ./Sources
 RUN { sed -n 's/.*\.testTarget(name: "\([^"]*\)".*/\1/p' Package.swift; echo Fixtures; } | while read -r t; do \
       mkdir -p "Tests/$t/Resources" && : > "Tests/$t/Placeholder.swift"; done
 RUN swift build -c release --product imgclf --static-swift-stdlib \
- && install -D "$(swift build -c release --show-bin-path)/imgclf" /out/imgclf
+ && install -D -s "$(swift build -c release --show-bin-path)/imgclf" /out/imgclf
 
 FROM ${RUNTIME_IMAGE}
 # The runtime packages, the ssh key and config for multi-host jobs, and the folders: one

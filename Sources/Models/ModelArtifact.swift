@@ -104,6 +104,10 @@ public struct ModelArtifact: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ArtifactError.notFound(url.path)
         }
+        // A FIFO or device would block the read forever (and SIGTERM with it): regular files only.
+        if !isDirectory.boolValue, let what = notRegular(url.path) {
+            throw ArtifactError.missing(source: url.path, what: "it is \(what); expected a model.tar.gz file or a model folder")
+        }
         var files: [String: Data]
         if isDirectory.boolValue {
             let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
@@ -121,12 +125,31 @@ public struct ModelArtifact: Sendable {
             }
             files = [:]
             for name in names where name.hasSuffix(".json") || name.hasSuffix(".params") {
-                files[name] = try Data(contentsOf: url.appendingPathComponent(name))
+                let file = url.appendingPathComponent(name)
+                if let what = notRegular(file.path) {
+                    throw ArtifactError.invalid(source: url.path, file: name, detail: "it is \(what), not a regular file")
+                }
+                files[name] = try Data(contentsOf: file)
             }
         } else {
             files = try baseNames(TarGz.read(contentsOf: url), source: url.path)
         }
         return try decode(files: files, source: url.path, epoch: epoch)
+    }
+
+    /// What `path` is when it is not a regular file ("a FIFO (named pipe)"), following links.
+    static func notRegular(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
     }
 
     /// Archive members by file name (archives may keep them in a sub-folder); two members of

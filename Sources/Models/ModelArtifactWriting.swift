@@ -7,13 +7,14 @@ extension ModelArtifact {
     public static func paramsFileName(epoch: Int) -> String { "\(prefix)-\(String(format: "%04d", epoch)).params" }
 
     /// Writes the MXNet files and ours into `folder` (each atomically); returns the names written.
+    /// The params file goes first: when the disk fills up, the folder holds the previous
+    /// artifact (or none), never a symbol file that names weights which are not there.
     @discardableResult
     public func write(to folder: URL) throws -> [String] {
-        var written = try writeMetadata(to: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let paramsName = Self.paramsFileName(epoch: epoch)
         try AtomicFile.write(ParamsFile.encode(parameters), to: folder.appendingPathComponent(paramsName))
-        written.append(paramsName)
-        return written
+        return try [paramsName] + writeMetadata(to: folder)
     }
 
     /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,

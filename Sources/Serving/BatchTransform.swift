@@ -125,20 +125,22 @@ public enum BatchTransform {
                 throw .cannotWrite(path: output.path, reason: error.localizedDescription)
             }
         }
-        var lines: FileHandle?
+        // A regular --jsonl file is written whole or not at all (renamed into place at the
+        // end); a FIFO or /dev/stdout gets each line as it comes.
+        var lines: OutputFile?
         if let jsonl {
             if let existing = ImageFile.identity(jsonl.path), inputFiles.contains(existing) {
                 throw .cannotWrite(path: jsonl.path, reason: "this file is one of the inputs (same file, possibly through a link); choose another --jsonl path")
             }
             let folder = jsonl.deletingLastPathComponent()
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: jsonl.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: jsonl.path) else {
-                throw .cannotWrite(path: jsonl.path, reason: "cannot create the file")
+            do { lines = try OutputFile(jsonl) } catch let error as AtomicFile.WriteError {
+                throw .cannotWrite(path: jsonl.path, reason: error.detail)
+            } catch {
+                throw .cannotWrite(path: jsonl.path, reason: "\(error)")
             }
-            lines = handle
         }
-        defer { try? lines?.close() }
+        defer { lines?.abandon() }
         try predictor.classifyInBatches(count: inputs.count, read: { i in try ImageFile.read(inputs[i].file.path).get() }, deliver: { (i, classified) throws(TransformError) in
             let input = inputs[i]
             var outcome = classified
@@ -163,14 +165,23 @@ public enum BatchTransform {
                 body = lines != nil ? "{\"file\": \(JSONText.string(input.name)), \"prediction\": \(JSONText.array(p))}\n"
                                     : accept.body(p) + (accept == .json ? "\n" : "")
             }
-            if let lines {
-                lines.write(Data(body.utf8))
-            } else if let target {
-                do { try Data(body.utf8).write(to: target, options: .atomic) } catch {
-                    throw .cannotWrite(path: target.path, reason: error.localizedDescription)
+            do {
+                if let lines {
+                    try lines.write(Data(body.utf8))
+                } else if let target {
+                    try AtomicFile.write(Data(body.utf8), to: target)
                 }
+            } catch let error as AtomicFile.WriteError {
+                throw .cannotWrite(path: error.file, reason: error.detail)
+            } catch {
+                throw .cannotWrite(path: (jsonl ?? target)?.path ?? "", reason: "\(error)")
             }
         }, progress: progress)
+        do { try lines?.commit() } catch let error as AtomicFile.WriteError {
+            throw .cannotWrite(path: error.file, reason: error.detail)
+        } catch {
+            throw .cannotWrite(path: jsonl?.path ?? "", reason: "\(error)")
+        }
         return summary
     }
 

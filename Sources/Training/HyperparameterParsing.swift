@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Support
 import Models
 
 extension Hyperparameters {
@@ -110,6 +111,11 @@ extension Hyperparameters {
     /// The JSON object's values as strings (numbers and booleans converted; anything else
     /// is a problem naming the key).
     public static func stringValues(jsonObject data: Data, source: String) throws(HyperparameterError) -> [String: String] {
+        // JSONDecoder keeps one of two values silently; a name given twice is named instead.
+        if let key = JSONDuplicateKeys.first(in: data) {
+            throw HyperparameterError(source: source, problems: [.malformedFile(source: source,
+                detail: "the hyperparameter \"\(key)\" is given twice; give each name once")])
+        }
         let object: [String: JSONScalar]
         do {
             object = try JSONDecoder().decode([String: JSONScalar].self, from: data)

@@ -65,11 +65,11 @@ extension Trainer {
         let files = "resnet-\(hp.numLayers)-symbol.json and resnet-\(hp.numLayers)-0000.params (MXNet's model zoo)"
         let mount = "in the container, mount that folder at \(Self.containerPretrainedFolder): docker run -v /path/to/weights:\(Self.containerPretrainedFolder):ro IMAGE train (see docs/container.md)"
         guard let dir = job.pretrainedModelDir else {
-            throw TrainingError.pretrained("use_pretrained_model=1 needs a folder of pretrained weights holding \(files): pass --pretrained-model-dir DIR or set IMGCLF_PRETRAINED_DIR; \(mount)")
+            throw TrainingError.pretrained("a folder of pretrained weights is needed, holding \(files): pass --pretrained-model-dir DIR or set IMGCLF_PRETRAINED_DIR; \(mount)")
         }
         let params = dir.appendingPathComponent("resnet-\(hp.numLayers)-0000.params")
         guard FileManager.default.fileExists(atPath: params.path) else {
-            throw TrainingError.pretrained("use_pretrained_model=1: \(params.path) not found (looked in \(dir.path) for \(files)); \(mount)")
+            throw TrainingError.pretrained("\(params.path) not found (looked in \(dir.path) for \(files)); \(mount)")
         }
         let arrays = try ParamsFile.read(contentsOf: params)
         let fc1: Set<String> = ["fc1_weight", "fc1_bias"]

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Training as the container runs it, under a job folder (SageMaker's `/opt/ml`):
 /// `input/config/{hyperparameters,inputdataconfig}.json` (`resourceconfig.json`'s hosts are
@@ -95,11 +96,26 @@ public struct JobFolderTraining {
         finished(job, result)
     }
 
-    /// Writes the reason a job failed where the service shows it (first 1024 characters).
+    /// The most of a failure message `output/failure` keeps (the service shows its first 1024
+    /// characters; a 10 MB hyperparameter value must not become a 10 MB file).
+    public static let failureLimit = 16 * 1024
+
+    /// Writes the reason a job failed where the service shows it, cut to `failureLimit` bytes
+    /// on a character boundary (the log has the whole message).
     public static func reportFailure(root: URL, _ message: String) {
         let output = root.appendingPathComponent("output")
         try? FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        try? Data(message.utf8).write(to: output.appendingPathComponent("failure"), options: .atomic)
+        var text = message
+        if message.utf8.count > failureLimit {
+            var kept = "", bytes = 0
+            for character in message {
+                bytes += character.utf8.count
+                if bytes > failureLimit - 100 { break }
+                kept.append(character)
+            }
+            text = kept + " ... (\(message.utf8.count - kept.utf8.count) more bytes; the whole message is in the log)"
+        }
+        try? AtomicFile.write(Data(text.utf8), to: output.appendingPathComponent("failure"))
     }
 }
 

@@ -27,6 +27,35 @@ import Data
         }
     }
 
+    /// The .rec and .idx are packed under temporary names and put in place together: a run
+    /// that fails half-way (the disk fills up) leaves the previous pair as it was, and a run
+    /// that succeeds leaves no temporary file behind.
+    @Test func anInterruptedPackLeavesThePreviousPair() throws {
+        try HostileInput.inFolder { root in
+            let list = root.appendingPathComponent("photos.lst")
+            var lines: [String] = []
+            for i in 0..<40 {
+                let jpeg = try ImageEncoder.jpeg(Image(width: 64, height: 64, channels: 3, fill: UInt8(i * 5)), quality: 100)
+                try HostileInput.write(jpeg, to: root.appendingPathComponent("img/\(i).jpg"))
+                lines.append("\(i)\t0.000000\timg/\(i).jpg")
+            }
+            try HostileInput.write(lines.prefix(2).joined(separator: "\n") + "\n", to: list)
+            let first = try ImgclfBinary.run(["im2rec", root.appendingPathComponent("photos").path, root.path, "--pass-through"])
+            #expect(first.status == 0, "\(first.output)")
+            let rec = root.appendingPathComponent("photos.rec"), idx = root.appendingPathComponent("photos.idx")
+            let (oldRec, oldIdx) = (try Data(contentsOf: rec), try Data(contentsOf: idx))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == ["img", "photos.idx", "photos.lst", "photos.rec"])
+
+            try HostileInput.write(lines.joined(separator: "\n") + "\n", to: list)
+            let full = try ImgclfBinary.run(["im2rec", root.appendingPathComponent("photos").path, root.path, "--pass-through"],
+                                            fileSizeLimitKB: 8)
+            #expect(full.status != 0, "\(full.output)")
+            #expect(full.output.contains("File too large"), "\(full.output)")
+            #expect(try Data(contentsOf: rec) == oldRec && Data(contentsOf: idx) == oldIdx)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == ["img", "photos.idx", "photos.lst", "photos.rec"])
+        }
+    }
+
     @Test func aHugeResizeFailsTheImageInsteadOfOverflowing() throws {
         try HostileInput.inFolder { root in
             let list = try makeFolder(root)

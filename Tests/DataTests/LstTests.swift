@@ -75,7 +75,7 @@ import Data
         #expect(list.entries.count == 1 && list.entries[0].labels == [1, 0, 1])
         #expect(report.problems.map { $0.line } == [2, 3, 4])
         #expect(report.problems[0].message.contains("expected 5 columns"))
-        #expect(report.problems[1].message.contains("value 0.5 is not 0 or 1"))
+        #expect(report.problems[1].message.contains("'0.5' is not an integer"))
         #expect(report.problems[2].message.contains("value -1 is not 0 or 1"))
     }
 

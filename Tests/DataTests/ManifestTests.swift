@@ -1,6 +1,7 @@
 import Foundation
 import TestFixtures
 import Testing
+import Support
 import Data
 
 @Suite(.removesTemporaryFolders) struct ManifestTests {
@@ -87,6 +88,24 @@ import Data
         #expect(messages[6].contains("not a number"))
         #expect(messages[7].contains("not found"))
         #expect(messages[8].contains("multi_label is 0"))
+    }
+
+    /// A key given twice on a line is named (JSONSerialization would keep one silently);
+    /// the same name in a nested object, or spelled with escapes, is judged as JSON means it.
+    @Test func duplicateKeysAreNamed() throws {
+        let folder = makeFolder()
+        let text = """
+        {"source-ref": "a.jpg", "class": 0, "class": 2}
+        {"source-ref": "a.jpg", "class": 1, "class-metadata": {"class": 1, "x": [{"class": 2}]}}
+        {"source-ref": "a.jpg", "\\u0063lass": 1, "class": 1}
+        """
+        var report = ValidationReport()
+        let samples = AugmentedManifest.parse(text, file: "t.manifest", baseDirectory: folder, options: options(folder), report: &report)
+        #expect(samples.count == 1 && samples[0].labels == [1])
+        #expect(report.problems.map { $0.line ?? 0 } == [1, 3])
+        #expect(report.problems.allSatisfy { $0.message.contains("the key \"class\" appears twice on this line") }, "\(report.problems)")
+        #expect(JSONDuplicateKeys.first(in: Data(#"["a", "a", {"b": 1, "b": 2}]"#.utf8)) == nil)
+        #expect(JSONDuplicateKeys.first(in: Data(#"{"a\"b": 1, "a\"b": 2}"#.utf8)) == "a\"b")
     }
 
     @Test func multiHotOfWrongLengthAndS3WithoutMirror() {

@@ -18,11 +18,19 @@ public enum ImgclfBinary {
     }
 
     /// Runs `imgclf ARGS` with `environment` added to this process's, and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// `fileSizeLimitKB` makes the disk "fill up" for it: writes past that size fail with
+    /// EFBIG ("File too large") instead of killing the process (SIGXFSZ ignored).
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           fileSizeLimitKB: Int? = nil) throws -> Outcome {
         guard let url else { throw NotBuilt() }
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let fileSizeLimitKB {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -f \(fileSizeLimitKB); trap '' XFSZ; exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe

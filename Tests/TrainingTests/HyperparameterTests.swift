@@ -18,6 +18,14 @@ import Training
         }
     }
 
+    /// hyperparameters.json with a name given twice: an error naming it, not the last value.
+    @Test func aNameGivenTwiceIsNamed() throws {
+        let data = Data(#"{"num_classes": "10", "epochs": "3", "num_training_samples": "100", "epochs": "30"}"#.utf8)
+        #expect { _ = try Hyperparameters.stringValues(jsonObject: data, source: "hyperparameters.json") } throws: { error in
+            "\(error)".contains("hyperparameters.json") && "\(error)".contains("the hyperparameter \"epochs\" is given twice")
+        }
+    }
+
     @Test func defaultsAreSageMakers() throws {
         let hp = try parse([:])
         #expect(hp.numClasses == 10 && hp.numTrainingSamples == 1000)

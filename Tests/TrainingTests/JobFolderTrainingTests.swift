@@ -59,6 +59,23 @@ struct JobFolderTrainingTests {
         }
     }
 
+    /// A 10 MB hyperparameter value is named in the error, but output/failure keeps the first
+    /// 16 KiB (the service shows 1024 characters) and says how much was left out.
+    @Test func aHugeValueDoesNotBecomeAHugeFailureFile() throws {
+        var hp = Self.base
+        hp["num_layers"] = String(repeating: "9", count: 10_000_000)
+        let root = try makeJob(hyperparameters: hp)
+        do {
+            try JobFolderTraining(root: root, threads: 1).run()
+            Issue.record("a 10 MB num_layers was accepted")
+        } catch {
+            JobFolderTraining.reportFailure(root: root, "\(error)")
+            let failure = try String(contentsOf: root.appendingPathComponent("output/failure"), encoding: .utf8)
+            #expect(failure.utf8.count <= JobFolderTraining.failureLimit, "\(failure.utf8.count) bytes")
+            #expect(failure.contains("num_layers") && failure.contains("more bytes; the whole message is in the log"), "\(failure.prefix(300))")
+        }
+    }
+
     @Test func missingChannelIsNamed() throws {
         let root = try makeJob(hyperparameters: Self.base)
         try FileManager.default.removeItem(at: root.appendingPathComponent("input/data/validation"))

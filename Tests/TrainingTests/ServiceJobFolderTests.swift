@@ -233,6 +233,21 @@ struct ServiceJobFolderTests {
         #expect(skipped.output.contains("skipping 1 of 100 lines (1.00%)"), "\(skipped.output)")
     }
 
+    /// A disk that fills up while the model is written: the job fails naming the file, and
+    /// model/ holds no artifact rather than a symbol file without its weights.
+    @Test func aFullDiskLeavesNoHalfArtifact() throws {
+        let job = try JobFolder(hyperparameters: Self.hyperparameters.merging(["epochs": "1"]) { $1 },
+                                channels: ["train": Self.channel("application/x-image"), "validation": Self.channel("application/x-image")])
+        let fm = FileManager.default
+        try fm.moveItem(at: try MNISTSample.subset("train", perClass: 10), to: job.data.appendingPathComponent("train"))
+        try fm.moveItem(at: try MNISTSample.subset("validation", perClass: 3), to: job.data.appendingPathComponent("validation"))
+        // ResNet-20's weights are about 1.1 MB; its symbol file and the failure note are far smaller.
+        let outcome = try ImgclfBinary.run(["train", "--job-dir", job.root.path, "--threads", "1"], fileSizeLimitKB: 400)
+        #expect(outcome.status != 0)
+        #expect(job.failure?.contains(".params") == true && job.failure?.contains("File too large") == true, "\(job.failure ?? outcome.output)")
+        #expect(!job.modelFiles.contains { $0.hasSuffix("-symbol.json") || $0.hasSuffix(".params") }, "\(job.modelFiles)")
+    }
+
     /// Where the service is lenient: use_weighted_loss without multi_label is ignored with a
     /// warning, and optimizer names are case-insensitive.
     @Test func lenientWhereTheServiceIsLenient() throws {

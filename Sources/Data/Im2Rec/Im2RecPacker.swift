@@ -49,7 +49,13 @@ public enum Im2RecPacker {
         }
         let base = listURL.deletingPathExtension()
         let recURL = base.appendingPathExtension("rec"), idxURL = base.appendingPathExtension("idx")
-        let writer = try RecordIOWriter(url: recURL, indexURL: idxURL)
+        // The pair is packed under temporary names and renamed into place at the end, so an
+        // interrupted run leaves the previous pair (or none), never a partial one.
+        let staging = StagedPair(rec: recURL, idx: idxURL)
+        defer { staging.discard() }
+        let writer = try RecordIOWriter(url: staging.temporaryRec, indexURL: staging.temporaryIdx)
+        // Closed before the temporary files are discarded: a writer dropped later would write its index back.
+        defer { try? writer.close() }
         var failures: [String] = []
         var written = 0
         // More threads than cores only queue up; the cap also keeps the batch size from overflowing.
@@ -74,6 +80,7 @@ public enum Im2RecPacker {
             if written > 0 && written % 1000 < slice.count { log("count: \(written)") }
         }
         try writer.close()
+        try staging.commit()
         return PackSummary(recURL: recURL, idxURL: idxURL, written: written, failures: failures)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// How a manifest's array labels are written: `[1, 0, 1]` (multi-hot, the default) or
 /// `[0, 2]` (class ids). Chosen by the content type's `label-format` parameter.
@@ -100,6 +101,11 @@ public enum AugmentedManifest {
                 object = o
             } catch {
                 report.add(file: file, line: lineNumber, "invalid JSON: \(line.prefix(80))")
+                continue
+            }
+            // JSONSerialization keeps one of two values silently: which label was meant is unknown.
+            if let key = JSONDuplicateKeys.first(in: Data(line.utf8)) {
+                report.add(file: file, line: lineNumber, "the key \"\(key)\" appears twice on this line; give each attribute once")
                 continue
             }
             var ok = true

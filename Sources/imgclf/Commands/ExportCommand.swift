@@ -30,6 +30,9 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("--output \(output): the folder \(folder.path) does not exist")
         }
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model \(model): no such file or folder") }
+        do { try ArtifactOutputGuard.checkFile(file, isNotPartOf: URL(fileURLWithPath: model)) } catch {
+            throw ValidationError("--output \(error)")
+        }
     }
 
     func run() throws {

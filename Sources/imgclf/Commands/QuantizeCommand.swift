@@ -32,6 +32,8 @@ struct QuantizeCommand: ParsableCommand {
             || (ImageFile.identity(modelURL.path) != nil && ImageFile.identity(modelURL.path) == ImageFile.identity(outputURL.path)) {
             throw QuantizeError.outputIsInput(path: outputURL.path)
         }
+        try ArtifactOutputGuard.checkFolder(outputURL, model: modelURL)
+        try ArtifactOutputGuard.checkFile(outputURL, isNotPartOf: modelURL)
         var isDirectory: ObjCBool = false
         let modelIsArchive = FileManager.default.fileExists(atPath: modelURL.path, isDirectory: &isDirectory) && !isDirectory.boolValue
         let outputIsArchive = outputURL.lastPathComponent.hasSuffix(".tar.gz") || outputURL.pathExtension == "tgz"
