@@ -42,8 +42,12 @@ test-image: deps
 # The notebooks' flows through the SageMaker Python SDK's local mode (SDK from PyPI in
 # .venv-sagemaker): through the image localhost/imgclf:latest when podman has it, else the
 # binary on the job folders the SDK writes. See docs/notebooks.md.
-test-notebooks: build
-	scripts/test-sagemaker-flows "$$($(SWIFT) build -c release --show-bin-path)/imgclf"
+# Any release build of imgclf serves (make test's, built for testing, is reused as it is:
+# `swift build` after `swift test` would recompile everything).
+test-notebooks: deps
+	bin="$$($(SWIFT) build -c release --show-bin-path)/imgclf"; \
+	  [ -x "$$bin" ] || $(SWIFT) build -c release --product imgclf; \
+	  scripts/test-sagemaker-flows "$$bin"
 
 bench: build
 	python3 bench/compare_compute.py
