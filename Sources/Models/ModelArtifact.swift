@@ -137,6 +137,21 @@ public struct ModelArtifact: Sendable {
         return try decode(files: files, source: url.path, epoch: epoch)
     }
 
+    /// Weights that would turn every answer into NaN are refused by name at load (predict,
+    /// serve, export, incremental training): a value that is not finite, or a BatchNorm
+    /// variance below zero (its square root is taken).
+    static func checkWeights(_ parameters: [(name: String, array: NDArray)], source: String, file: String) throws {
+        for (name, array) in parameters where [.float32, .float16, .float64].contains(array.dtype) {
+            let values = array.floats()
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw ArtifactError.invalid(source: source, file: file, detail: "\(name) holds \(values[i]) at index \(i); a model's weights must be finite numbers")
+            }
+            if name.hasSuffix("_moving_var"), let i = values.firstIndex(where: { $0 < 0 }) {
+                throw ArtifactError.invalid(source: source, file: file, detail: "\(name) holds \(values[i]) at index \(i); a BatchNorm variance cannot be negative")
+            }
+        }
+    }
+
     /// What `path` is when it is not a regular file ("a FIFO (named pipe)"), following links.
     static func notRegular(_ path: String) -> String? {
         var info = stat()
@@ -198,6 +213,7 @@ public struct ModelArtifact: Sendable {
         }
         let symbol = try Symbol(json: symbolData, source: symbolName)
         let parameters = try ParamsFile.read(data: paramsData, source: chosen.1)
+        try checkWeights(parameters, source: source, file: chosen.1)
 
         var imageShape: [Int]?
         if let shapes = files["model-shapes.json"] {

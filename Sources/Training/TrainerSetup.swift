@@ -66,7 +66,12 @@ extension Trainer {
             throw TrainingError.badCheckpoint("\(dir) holds a run of another network (num_layers \(saved.numLayers), image_shape \(saved.imageShape.map(String.init).joined(separator: ",")), num_classes \(saved.numClasses)); use another checkpoint folder")
         }
         try store.load(arrays.filter { !$0.name.hasPrefix("opt:") }, source: dir, requireAll: true)
-        try optimizer.loadState(arrays.filter { $0.name.hasPrefix("opt:") }, parameters: store)
+        do {
+            try optimizer.loadState(arrays.filter { $0.name.hasPrefix("opt:") }, parameters: store)
+        } catch {
+            // Name the file: "was the checkpoint written with another optimizer?" alone does not say which.
+            throw TrainingError.badCheckpoint("\(dir): \(error) To resume, keep the optimizer of that run, or use an empty checkpoint folder.")
+        }
         log.info("Resuming from \(dir): epoch \(saved.nextEpoch), \(saved.updates) updates done")
         if saved.nextEpoch > hp.epochs {
             log.info("The state in \(dir) has already run \(saved.nextEpoch) epochs, more than epochs=\(hp.epochs): no epoch is left to run, so the model is written from what that run saved. To train a shorter run, use an empty checkpoint folder.")

@@ -31,6 +31,31 @@ import Data
         }
     }
 
+    /// A FIFO, a device link and a name with a tab or newline: each is left out of the list
+    /// with a warning naming it (control characters shown escaped), never opened or listed
+    /// into a line its own packer would split.
+    @Test func specialFilesAndUnlistableNamesAreNamed() throws {
+        try HostileInput.inFolder { root in
+            let fm = FileManager.default
+            try HostileInput.write("x", to: root.appendingPathComponent("cat/a.jpg"))
+            try HostileInput.write("x", to: root.appendingPathComponent("cat/tab\tname.jpg"))
+            try HostileInput.write("x", to: root.appendingPathComponent("cat/line\nbreak.png"))
+            #expect(mkfifo(root.appendingPathComponent("cat/pipe.jpg").path, 0o600) == 0)
+            try fm.createSymbolicLink(atPath: root.appendingPathComponent("cat/zero.png").path, withDestinationPath: "/dev/zero")
+            var warnings: [String] = []
+            let (images, _) = try ImageLister.list(root: root, recursive: true, warn: { warnings.append($0) })
+            #expect(images.map(\.path) == ["cat/a.jpg"])
+            #expect(warnings.count == 2, "\(warnings)")
+            #expect(warnings.contains { $0.contains("cat/pipe.jpg (a FIFO)") && $0.contains("cat/zero.png (a character device)") }, "\(warnings)")
+            #expect(warnings.contains { $0.contains("'cat/tab\\tname.jpg'") && $0.contains("'cat/line\\nbreak.png'") && !$0.contains("\n") }, "\(warnings)")
+            // Class folders give the same warning for the FIFO and the device.
+            var datasetWarnings: [String] = []
+            let source = try ClassFolderDataset.scan(root, numClasses: nil, warn: { datasetWarnings.append($0) })
+            #expect(!(0..<source.count).map { source.reference(at: $0) }.contains { $0.contains("pipe") || $0.contains("zero") })
+            #expect(datasetWarnings.contains { $0.contains("cat/pipe.jpg (a FIFO)") }, "\(datasetWarnings)")
+        }
+    }
+
     @Test func im2recMakeListTerminatesOnALoopedTree() throws {
         try HostileInput.inFolder { root in
             try makeLoopedTree(root.appendingPathComponent("images"))

@@ -108,6 +108,25 @@ import Data
         #expect(JSONDuplicateKeys.first(in: Data(#"{"a\"b": 1, "a\"b": 2}"#.utf8)) == "a\"b")
     }
 
+    /// Absolute references (a path or file://) are read only inside the channel folder or the
+    /// S3 mirror, as `..` already is; /etc/hostname is named as outside, not read.
+    @Test func absoluteReferencesStayInsideTheChannel() throws {
+        let folder = makeFolder()
+        let mirror = folder.appendingPathComponent("mirror").path
+        let text = """
+        {"source-ref": "/etc/hostname", "class": 0}
+        {"source-ref": "file:///etc/hostname", "class": 0}
+        {"source-ref": "\(folder.path)/../\(folder.lastPathComponent)-x/a.jpg", "class": 0}
+        {"source-ref": "\(mirror)/bucket/key.jpg", "class": 1}
+        {"source-ref": "\(folder.path)/b/../a.jpg", "class": 2}
+        """
+        var report = ValidationReport()
+        let samples = AugmentedManifest.parse(text, file: "t.manifest", baseDirectory: folder, options: options(folder), report: &report)
+        #expect(samples.map(\.labels) == [[1], [2]])
+        #expect(report.problems.map { $0.line ?? 0 } == [1, 2, 3])
+        #expect(report.problems.allSatisfy { $0.message.contains("is outside the channel folder \(folder.path) or the S3 mirror") }, "\(report.problems)")
+    }
+
     @Test func multiHotOfWrongLengthAndS3WithoutMirror() {
         let folder = makeFolder()
         var report = ValidationReport()
@@ -125,7 +144,10 @@ import Data
 
     @Test func datasetOpenReadsAManifestChannel() throws {
         let folder = makeFolder()
-        let photo = SourcesFixtures.tree.appendingPathComponent("cat/img1.jpg")
+        // An absolute reference inside the channel folder (one outside it is refused).
+        let photo = folder.appendingPathComponent("photos/img1.jpg")
+        try FileManager.default.createDirectory(at: photo.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: SourcesFixtures.tree.appendingPathComponent("cat/img1.jpg"), to: photo)
         SourcesFixtures.write("{\"source-ref\": \"\(photo.path)\", \"class\": \"1\"}\n", to: folder.appendingPathComponent("train.manifest"))
         let source = try Dataset.open(folder, options: .init(channel: "train", labels: LabelSpec(numClasses: 2),
                                                              attributeNames: ["source-ref", "class"]))

@@ -131,6 +131,28 @@ struct ModelArtifactTests {
         }
     }
 
+    /// Weights that make every answer NaN are refused at load, naming the file, the array and
+    /// the value: a non-finite weight, and a negative BatchNorm variance.
+    @Test(arguments: [("fc1_weight", Float.nan, "a model's weights must be finite"),
+                      ("fc1_bias", Float.infinity, "a model's weights must be finite"),
+                      ("_moving_var", Float(-0.5), "a BatchNorm variance cannot be negative")])
+    func weightsThatCannotWorkAreRefused(suffix: String, value: Float, expected: String) throws {
+        var a = try ModelArtifact.load(from: Self.folder)
+        let index = try #require(a.parameters.firstIndex { $0.name.hasSuffix(suffix) })
+        var values = a.parameters[index].array.floats()
+        values[values.count - 1] = value
+        a.parameters[index].array = NDArray(shape: a.parameters[index].array.shape, floats: values)
+        let out = try temporaryFolder()
+        try a.write(to: out)
+        do {
+            _ = try ModelArtifact.load(from: out)
+            Issue.record("a model with \(value) in \(suffix) was loaded")
+        } catch let error as ModelArtifact.ArtifactError {
+            let text = "\(error)"
+            #expect(text.contains(a.parameters[index].name) && text.contains("index \(values.count - 1)") && text.contains(expected), "\(text)")
+        }
+    }
+
     /// Two symbol files with different prefixes: an error, not a preference.
     @Test func twoSymbolFilesAreAmbiguous() throws {
         let out = try temporaryFolder()

@@ -106,6 +106,26 @@ struct HostileFilesTests {
         #expect(text.contains("file \(empty.path): the file is empty") && text.contains("a FIFO"), "\(text)")
     }
 
+    /// `evaluate` over images that fail to decode names them and exits non-zero: an accuracy
+    /// over 1 of 11 images is not a result. `--max-failed N` allows that many.
+    @Test func evaluateFailsWhenImagesFail() throws {
+        let work = Fixtures.temporaryFolder("evalfail")
+        try FileManager.default.copyItem(at: Fixtures.image("rgb0.png"), to: work.appendingPathComponent("good.png"))
+        var lines = ["0\t0\tgood.png"]
+        for i in 1...10 {
+            try Data("not an image \(i)".utf8).write(to: work.appendingPathComponent("bad\(i).png"))
+            lines.append("\(i)\t0\tbad\(i).png")
+        }
+        let list = work.appendingPathComponent("eval.lst")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: list)
+        let model = Fixtures.model("resnet8-3x28x28").path
+        let failed = try ImgclfBinary.run(["evaluate", "--model", model, "--data", work.path, "--lst", list.path, "--json"])
+        #expect(failed.status != 0)
+        #expect(failed.output.contains("bad1.png") && failed.output.contains("error: 10 of 11 image(s) could not be classified"), "\(failed.output)")
+        let allowed = try ImgclfBinary.run(["evaluate", "--model", model, "--data", work.path, "--lst", list.path, "--json", "--max-failed", "10"])
+        #expect(allowed.status == 0, "\(allowed.output)")
+    }
+
     /// `evaluate --data file.rec`: the record file is read directly.
     @Test func evaluateReadsABareRecFile() throws {
         let work = Fixtures.temporaryFolder("evalrec")

@@ -40,6 +40,28 @@ struct TrainerHardeningTests {
         #expect(artifact.parameters.contains { $0.name == "arg:fc1_weight" })
     }
 
+    /// A run saved with SGD (momentum), resumed with Adam: the error names the state file
+    /// and says what to do, rather than only that an array does not belong.
+    @Test func resumingWithAnotherOptimizerNamesTheStateFile() throws {
+        let train = try MNISTSample.subset("train", perClass: 4)
+        let validation = try MNISTSample.subset("validation", perClass: 2)
+        let out = MNISTSample.temporaryFolder("model"), checkpoints = MNISTSample.temporaryFolder("ckpt")
+        let sgd = try MNISTSample.hyperparameters(["epochs": "1", "mini_batch_size": "20"], trainCount: 40)
+        _ = try Trainer(job: job(sgd, train: train, validation: validation, output: out, checkpoints: checkpoints),
+                        log: MNISTSample.Lines().log).run()
+        var adam = try MNISTSample.hyperparameters(["epochs": "2", "mini_batch_size": "20", "optimizer": "adam"], trainCount: 40)
+        adam.epochs = 2
+        do {
+            _ = try Trainer(job: job(adam, train: train, validation: validation, output: MNISTSample.temporaryFolder("model2"),
+                                     checkpoints: checkpoints), log: MNISTSample.Lines().log).run()
+            Issue.record("an SGD state was resumed with Adam")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains(checkpoints.appendingPathComponent("training-state.params").path) && text.contains("another optimizer")
+                    && text.contains("use an empty checkpoint folder"), "\(text)")
+        }
+    }
+
     /// A 10-class run with a checkpoint every epoch, then a 5-class run into the same
     /// output folder: the new model.tar.gz holds only the 5-class run's checkpoint.
     @Test func theArtifactHoldsOnlyThisRunsCheckpoints() throws {

@@ -26,6 +26,9 @@ public enum FolderWalk {
         public var images: [Image] = []
         /// Folders (relative paths) not entered because they were already walked by another path.
         public var skippedFolders: [String] = []
+        /// Image names that are FIFOs, devices or sockets (relative path and what it is): opening
+        /// one would block or never end, so each is left out as an unreadable image is.
+        public var skippedSpecialFiles: [(path: String, kind: String)] = []
 
         /// im2rec's labels: each image's folder numbered in the order folders are first met
         /// (the walk's order), and the folders in that order ("." for the root).
@@ -45,10 +48,18 @@ public enum FolderWalk {
 
         /// One warning for all skipped folders, or nil when none was skipped.
         public var skippedWarning: String? {
-            guard !skippedFolders.isEmpty else { return nil }
-            let shown = skippedFolders.prefix(10).joined(separator: ", ")
-            let more = skippedFolders.count > 10 ? " and \(skippedFolders.count - 10) more" : ""
-            return "skipped \(skippedFolders.count) folder link(s) leading to a folder already listed (a symbolic link loop or a second path to the same folder): \(shown)\(more)"
+            var parts: [String] = []
+            if !skippedFolders.isEmpty {
+                let shown = skippedFolders.prefix(10).joined(separator: ", ")
+                let more = skippedFolders.count > 10 ? " and \(skippedFolders.count - 10) more" : ""
+                parts.append("skipped \(skippedFolders.count) folder link(s) leading to a folder already listed (a symbolic link loop or a second path to the same folder): \(shown)\(more)")
+            }
+            if !skippedSpecialFiles.isEmpty {
+                let shown = skippedSpecialFiles.prefix(10).map { "\($0.path) (\($0.kind))" }.joined(separator: ", ")
+                let more = skippedSpecialFiles.count > 10 ? " and \(skippedSpecialFiles.count - 10) more" : ""
+                parts.append("skipped \(skippedSpecialFiles.count) image name(s) that are not regular files (reading one would block or never end): \(shown)\(more)")
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: "; ")
         }
     }
 
@@ -85,8 +96,19 @@ public enum FolderWalk {
                     subfolders.append(folder.isEmpty ? name : folder + "/" + name)
                 case S_IFREG where extensions?.contains(pathExtension(name).lowercased()) ?? true:
                     listing.images.append(Image(folder: folder, name: name))
-                default:
+                case S_IFREG:
                     continue
+                default:
+                    guard extensions?.contains(pathExtension(name).lowercased()) ?? true else { continue }
+                    let kind: String
+                    switch entry.st_mode & S_IFMT {
+                    case S_IFIFO: kind = "a FIFO"
+                    case S_IFCHR: kind = "a character device"
+                    case S_IFBLK: kind = "a block device"
+                    case S_IFSOCK: kind = "a socket"
+                    default: kind = "not a regular file"
+                    }
+                    listing.skippedSpecialFiles.append((folder.isEmpty ? name : folder + "/" + name, kind))
                 }
             }
             if recursive { pending.append(contentsOf: subfolders.reversed()) }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One image found by `ImageLister`: im2rec's `(index, relative path, label)`.
 public struct ListedImage: Sendable, Equatable {
@@ -44,13 +45,20 @@ public enum ImageLister {
         guard case .directory = FileKind.of(root.path) else {
             throw Im2RecError.notADirectory(root.path)
         }
-        let listing: FolderWalk.Listing
+        var listing: FolderWalk.Listing
         do {
             listing = try FolderWalk.images(under: root, recursive: recursive, extensions: Set(extensions.map { $0.lowercased() }))
         } catch {
             throw Im2RecError.io("\(root.path): cannot list: \(error)")
         }
         if let warning = listing.skippedWarning { warn(warning) }
+        // A tab or line break in a name would split its .lst line: such files are left out, named.
+        let unlistable = listing.images.filter { $0.path.unicodeScalars.contains { "\t\n\r".unicodeScalars.contains($0) } }
+        if !unlistable.isEmpty {
+            listing.images.removeAll { $0.path.unicodeScalars.contains { "\t\n\r".unicodeScalars.contains($0) } }
+            let shown = unlistable.prefix(10).map { "'" + VisibleText.of($0.path) + "'" }.joined(separator: ", ")
+            warn("left out \(unlistable.count) file(s) whose names hold a tab or a line break, which a .lst line cannot carry (rename them): \(shown)\(unlistable.count > 10 ? ", ..." : "")")
+        }
         guard recursive else {
             return (listing.images.enumerated().map { ListedImage(index: $0, path: $1.path, labels: [0]) }, [])
         }

@@ -155,13 +155,32 @@ public enum AugmentedManifest {
             guard let u = URL(string: reference), u.isFileURL else {
                 return .failure(.init(message: "reference '\(reference)' is not a valid file URL"))
             }
-            return .success(u)
+            return confined(u, reference: reference, baseDirectory: baseDirectory, s3Mirror: s3Mirror)
         }
         if reference.contains("://") {
             return .failure(.init(message: "reference '\(reference)' uses an unsupported scheme (use a path, file:// or s3://)"))
         }
-        if reference.hasPrefix("/") { return .success(URL(fileURLWithPath: reference)) }
+        if reference.hasPrefix("/") {
+            return confined(URL(fileURLWithPath: reference), reference: reference, baseDirectory: baseDirectory, s3Mirror: s3Mirror)
+        }
         return ChannelPath.resolve(reference, under: baseDirectory)
+    }
+
+    /// An absolute reference is read only inside the channel folder or the S3 mirror, as a
+    /// `..` already is: a manifest must not make training read any file of the machine.
+    static func confined(_ url: URL, reference: String, baseDirectory: URL, s3Mirror: URL?) -> Result<URL, InputProblem> {
+        func real(_ path: String) -> String {
+            guard let resolved = realpath(path, nil) else { return URL(fileURLWithPath: path).standardized.path }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let target = real(url.path)
+        for root in [baseDirectory] + (s3Mirror.map { [$0] } ?? []) {
+            let folder = real(root.path)
+            if target.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") { return .success(url) }
+        }
+        let allowed = "the channel folder \(baseDirectory.path)" + (s3Mirror.map { " or the S3 mirror \($0.path)" } ?? "")
+        return .failure(.init(message: "reference '\(reference)' is outside \(allowed); give a path relative to the manifest"))
     }
 
     /// Turns a label value (number, numeric string, JSON array, array in a string) into the

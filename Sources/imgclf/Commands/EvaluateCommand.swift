@@ -22,9 +22,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "k of the top-k accuracy.") var topK = 5
     @Option(name: .customLong("html"), help: "Also write the evaluation as a page (confusion matrix, per-class figures, the most confident mistakes).") var html: String?
     @Flag(name: .customLong("json"), help: "Print only the JSON report, even on a terminal.") var jsonOnly = false
+    @Option(name: .customLong("max-failed"), help: "Images that may fail to read or decode before evaluate exits non-zero (default 0: the figures would not cover the data asked for).") var maxFailed = 0
 
     func validate() throws {
         try requireRange(topK, 1...1_000_000, option: "--top-k")
+        try requireRange(maxFailed, 0...Int.max, option: "--max-failed")
     }
 
     func run() throws {
@@ -51,5 +53,10 @@ struct EvaluateCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        // 100% accuracy over 1 of 11 images is not a result: say so, and fail.
+        if report.failed > maxFailed {
+            FileHandle.standardError.write(Data("error: \(report.failed) of \(report.samples + report.failed) image(s) could not be classified (each is named above); the figures cover the other \(report.samples)\(maxFailed > 0 ? ", and --max-failed allows \(maxFailed)" : "")\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -72,10 +72,25 @@ struct ServeCommand: AsyncParsableCommand {
         let summary = "model \(modelURL.path): image_shape \(shape), \(predictor.numClasses) classes\(predictor.multiLabel ? " (multi-label)" : "")\(predictor.quantization != nil ? ", int8" : "")\(batchTransform ? "; batch transform: JSON Lines unless Accept says otherwise" : "")"
 
         let address = host
-        try await server.run { port in
-            let page = noUI ? "" : "; a page to try it at http://\(address == "0.0.0.0" ? "localhost" : address):\(port)/"
-            FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\(page)\n".utf8))
+        let listening = ListeningFlag()
+        do {
+            try await server.run { port in
+                listening.set()
+                let page = noUI ? "" : "; a page to try it at http://\(address == "0.0.0.0" ? "localhost" : address):\(port)/"
+                FileHandle.standardError.write(Data("imgclf serve: \(summary); listening on \(address):\(port)\(page)\n".utf8))
+            }
+        } catch where !listening.isSet {
+            // NIO's bind error names neither the address nor the port.
+            throw ValidationError("cannot listen on \(address):\(port): \(error)")
         }
         FileHandle.standardError.write(Data("imgclf serve: drained and stopped\n".utf8))
     }
+}
+
+/// Whether the server got as far as listening (an error before that is about the address).
+final class ListeningFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
