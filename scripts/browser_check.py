@@ -6,11 +6,14 @@ through Debian's chromedriver (Selenium Manager never downloads anything).
     .venv-report/bin/python scripts/browser_check.py serve URL --image FILE.png [--screenshot OUT.png]
 
 `report` opens file://FILE, waits for the page's script to finish (body[data-rendered="1"])
-and prints one JSON line: {"svg_paths", "confusion_cells", "mistakes", "console_errors", "title"}.
+and prints one JSON line: {"svg_paths", "confusion_cells", "mistakes", "console_errors", "title",
+"scripts", "alerts", "text"}.
 `serve` opens the serving page at URL, waits for body[data-state="ready"], picks IMAGE in
 #image-input, waits (at most 30 s) for "done" or "error" and prints one JSON line:
 {"state", "top1_index", "top1_probability", "results", "error", "console_errors",
-"network_errors", "card_text"}. console_errors holds the browser console's SEVERE and WARNING
+"network_errors", "card_text", "scripts", "alerts", "text"}. For both, "scripts" counts the
+page's <script> elements (a markup-like name that became one adds to it), "alerts" lists what
+alert/confirm/prompt were called with, and "text" is the page's text outside its scripts. console_errors holds the browser console's SEVERE and WARNING
 messages; for `serve`, Chromium's own "Failed to load resource" line for an error status of
 the POST to /invocations (the answer under test, shown in #error) is in network_errors instead.
 
@@ -60,6 +63,28 @@ def start_browser():
     return driver
 
 
+# Runs before any of the page's own scripts: a dialog opened by injected markup is recorded
+# instead of blocking the page.
+RECORD_DIALOGS = """
+window.__imgclfAlerts = [];
+['alert', 'confirm', 'prompt'].forEach(function (name) {
+  window[name] = function (message) { window.__imgclfAlerts.push(name + ': ' + String(message)); return null; };
+});
+"""
+
+# The page as a person reads it: its text outside <script> elements, and what it executed.
+PAGE_SEEN = """
+var copy = document.body.cloneNode(true);
+Array.prototype.forEach.call(copy.querySelectorAll('script'), function (s) { s.remove(); });
+return {scripts: document.querySelectorAll('script').length, alerts: window.__imgclfAlerts || [],
+        text: copy.textContent};
+"""
+
+
+def record_dialogs(driver):
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_DIALOGS})
+
+
 def console_errors(driver):
     try:
         entries = driver.get_log("browser")
@@ -107,6 +132,7 @@ def report(args):
         fail(1, f"{file}: no such file")
     driver = start_browser()
     try:
+        record_dialogs(driver)
         driver.get(file.as_uri())
         if not wait_for(driver, "return document.body && document.body.dataset.rendered === '1'", 120):
             fail(1, f"{file} never finished drawing (body[data-rendered] is not 1)")
@@ -123,6 +149,7 @@ def report(args):
             "console_errors": console_errors(driver),
             "title": driver.title,
         }
+        result.update(driver.execute_script(PAGE_SEEN))
         print(json.dumps(result))
     finally:
         driver.quit()
@@ -134,6 +161,7 @@ def serve(args):
         fail(1, f"{image}: no such file")
     driver = start_browser()
     try:
+        record_dialogs(driver)
         driver.get(args.url)
         if not wait_for(driver, "return document.body && document.body.dataset.state === 'ready'", 30):
             state = driver.execute_script("return document.body ? document.body.dataset.state : null")
@@ -159,7 +187,9 @@ def serve(args):
         network = [m for m in logs if "/invocations" in m and "Failed to load resource" in m]
         others = [m for m in logs if m not in network]
         top = results[0] if results and seen["state"] == "done" else None
+        page = driver.execute_script(PAGE_SEEN)
         print(json.dumps({
+            **page,
             "state": seen["state"] if state else (seen["state"] or "timeout"),
             "top1_index": top[0] if top else None,
             "top1_probability": top[1] if top else None,

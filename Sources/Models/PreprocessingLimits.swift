@@ -1,13 +1,16 @@
+import Support
+
 /// The ranges of the values that size a network's input and output, in one place for
 /// training (hyperparameters) and serving (a model's `hyperparameters.json` and shapes):
 /// past them a value would overflow a size computation or ask for absurd memory.
+
 public enum PreprocessingLimits {
     /// Image channels C of `image_shape`.
     public static let channels: Set<Int> = [1, 3]
     /// Height and width of `image_shape`, in pixels.
-    public static let imageSide = 1...8192
+    public static let imageSide = 1...ImageSideLimit.pixels
     /// `resize`: the shorter side before cropping, in pixels.
-    public static let resize = 1...8192
+    public static let resize = 1...ImageSideLimit.pixels
     /// `num_classes`.
     public static let numClasses = 2...100_000
 

@@ -40,21 +40,23 @@ public struct Preprocessor: Sendable {
         AugmentWorkspace(width: imageShape[2], height: imageShape[1], channels: imageShape[0])
     }
 
-    /// Checks the header only: format and pixel count. Cheap enough for a request handler.
+    /// Checks the header only: format, pixel count and sides (upright), with the decoder's own
+    /// limits, so what passes here decodes. Cheap enough for a request handler.
     public func checkHeader(_ bytes: [UInt8]) throws(ImageInputError) {
-        let header: (width: Int, height: Int, channels: Int, format: ImageFormat)
-        do { header = try ImageDecoder.header(bytes) } catch { throw ImageInputError(error) }
-        if header.width * header.height > maxPixels {
-            throw .image(.tooLarge(width: header.width, height: header.height, limit: maxPixels))
-        }
+        do {
+            let header = try ImageDecoder.header(bytes)
+            try ImageDecoder.checkSize(width: header.width, height: header.height, options: decodeOptions)
+        } catch { throw ImageInputError(error) }
     }
+
+    var decodeOptions: DecodeOptions { DecodeOptions(channels: channels, maxPixels: maxPixels) }
 
     /// Decodes `bytes` and writes `outputCount` floats (CHW) to `output`.
     public func prepare(_ bytes: [UInt8], workspace: AugmentWorkspace,
                         into output: UnsafeMutablePointer<Float>) throws(ImageInputError) {
         try checkHeader(bytes)
         let image: Image
-        do { image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: channels, maxPixels: maxPixels)) }
+        do { image = try ImageDecoder.decode(bytes, options: decodeOptions) }
         catch { throw ImageInputError(error) }
         prepare(image, workspace: workspace, into: output)
     }

@@ -51,7 +51,9 @@ public struct Channel: Sendable {
     /// Opens and validates a File-mode channel (every problem reported at once). A `.lst`'s
     /// lines with invalid labels are left out, with a `warn`ing, while they are at most
     /// `badLabelAllowance` of it (a `.rec`'s are audited by the trainer).
-    public func open(labels: LabelSpec, badLabelAllowance: Double = 0,
+    /// Class sub-folders are matched to `knownClasses` by name when given (validation: the
+    /// train channel's classes).
+    public func open(labels: LabelSpec, badLabelAllowance: Double = 0, knownClasses: KnownClasses? = nil,
                      warn: @escaping @Sendable (String) -> Void = LoaderConfig.standardError) throws -> Opened {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
@@ -63,6 +65,7 @@ public struct Channel: Sendable {
                                           attributeNames: attributeNames, s3Mirror: s3Mirror)
             options.badLabelAllowance = badLabelAllowance
             options.warn = warn
+            options.knownClasses = knownClasses
             source = try Dataset.open(path, options: options)
         } else {
             switch path.pathExtension.lowercased() {

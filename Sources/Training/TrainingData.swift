@@ -7,12 +7,16 @@ extension Trainer {
     /// The channels, validated (pipe-mode channels are streams, read per epoch: nil here).
     func openChannels(_ labels: LabelSpec) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
         let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
-        func open(_ channel: Channel) throws -> Channel.Opened? {
+        func open(_ channel: Channel, known: KnownClasses? = nil) throws -> Channel.Opened? {
             if channel.pipeMode { return nil }
-            return try audited(channel.open(labels: labels, badLabelAllowance: job.badLabelAllowance, warn: warn), channel: channel.name)
+            return try audited(channel.open(labels: labels, badLabelAllowance: job.badLabelAllowance, knownClasses: known, warn: warn),
+                               channel: channel.name)
         }
         let train = try open(job.train)
-        let validation = try open(job.validation)
+        // Validation's class folders take the train channel's labels by name, not by their own
+        // sorted position: a renamed or extra folder must not shift every label after it.
+        let trainClasses: KnownClasses? = train.flatMap { $0.classNames.isEmpty ? nil : KnownClasses(names: $0.classNames, origin: "the \(job.train.name) channel") }
+        let validation = try open(job.validation, known: trainClasses)
         if let train {
             guard train.source.count >= hp.miniBatchSize else {
                 throw TrainingError.tooFewImages(channel: job.train.name, found: train.source.count, miniBatchSize: hp.miniBatchSize)

@@ -111,6 +111,24 @@ import Data
         #expect(try ImageDecoder.header(png).width == 100000)
     }
 
+    /// The README's 8192-pixel side limit holds for PNG and JPEG whatever the pixel count:
+    /// a 9000x1 image (9000 pixels) is refused, naming the side and the limit.
+    @Test(arguments: [(9000, 1), (1, 9000), (8193, 8)])
+    func sideLimitIsChecked(width: Int, height: Int) throws {
+        let image = Image(width: width, height: height, channels: 3, fill: 128)
+        for (format, bytes) in [("PNG", try ImageEncoder.png(image)), ("JPEG", try ImageEncoder.jpeg(image, quality: 90))] {
+            let error = #expect(throws: ImageDecodeError.self, "\(format)") { try ImageDecoder.decode(bytes) }
+            #expect(error == .sideTooLong(width: width, height: height, limit: 8192), "\(format)")
+            let side = width > 8192 ? "its width \(width)" : "its height \(height)"
+            #expect(error?.description == "image too large: \(width)x\(height), \(side) is over the limit of 8192 pixels per side")
+            #expect(try ImageDecoder.header(bytes).width == width, "the header alone still reads")
+            // A tool that shrinks images anyway (im2rec) can lift it.
+            #expect(try ImageDecoder.decode(bytes, options: DecodeOptions(maxSide: .max)).width == width)
+        }
+        // 8192 itself is allowed.
+        #expect(try ImageDecoder.decode(ImageEncoder.png(Image(width: 8192, height: 1, channels: 1)), options: DecodeOptions(channels: 1)).width == 8192)
+    }
+
     @Test func encodersRoundTrip() throws {
         let rgb = try Self.decode("rgb.png")
         #expect(try ImageDecoder.decode(ImageEncoder.png(rgb)) == rgb)

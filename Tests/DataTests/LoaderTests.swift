@@ -125,6 +125,19 @@ final class WarningLog: @unchecked Sendable {
         #expect { _ = try epoch(loader, 0) } throws: { "\($0)".contains("img2.jpg") }
     }
 
+    /// Training and validation read through the loader: a 9000x1 PNG (few pixels, one side
+    /// past 8192) is a bad image naming the file and the limit.
+    @Test func aSideOver8192IsABadImageInTraining() throws {
+        let folder = SourcesFixtures.temporaryFolder()
+        let source = SourcesFixtures.solidImageSource(count: 4, in: folder)
+        try Data(ImageEncoder.png(Image(width: 9000, height: 1, channels: 3))).write(to: folder.appendingPathComponent("img2.jpg"))
+        let loader = try BatchLoader(source: source, augmenter: plain,
+                                     config: LoaderConfig(batchSize: 2, threads: 1, shuffle: false, skipBadImages: false))
+        #expect { _ = try epoch(loader, 0) } throws: {
+            "\($0)".contains("img2.jpg") && "\($0)".contains("9000x1, its width 9000 is over the limit of 8192 pixels per side")
+        }
+    }
+
     @Test func readsARecordFileWithItsIndex() throws {
         let rec = SourcesFixtures.resources.appendingPathComponent("recordio/images.rec")
         // The fixture is part of the repository: a missing file fails the test, not skips it.

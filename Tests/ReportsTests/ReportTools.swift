@@ -57,6 +57,12 @@ enum ReportTools {
         let mistakes: Int
         let console_errors: [String]
         let title: String
+        /// `<script>` elements in the page (2: its data and its code).
+        let scripts: Int
+        /// alert/confirm/prompt calls (none unless injected markup ran).
+        let alerts: [String]
+        /// The page's text outside its scripts.
+        let text: String
     }
 
     /// What browser_check.py saw after it uploaded an image through the serving page.
@@ -68,6 +74,9 @@ enum ReportTools {
         let error: String?
         let console_errors: [String]
         let card_text: String
+        let scripts: Int
+        let alerts: [String]
+        let text: String
     }
 
     /// Scalars as TensorBoard's EventAccumulator reads them: tag -> [[step, value, wall time]].

@@ -164,6 +164,25 @@ struct PredictorTests {
         #expect(results[4] == .failure(.image(.tooLarge(width: 20000, height: 20000, limit: 1_000_000))))
     }
 
+    /// The 8192-pixel side limit holds for predict, transform and evaluate (all through
+    /// `predict`) and the server's header check, for PNG and JPEG, however few the pixels.
+    @Test func aSideOver8192IsRefusedNamingIt() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        let wide = Image(width: 9000, height: 1, channels: 3, fill: 100), tall = Image(width: 1, height: 9000, channels: 3, fill: 100)
+        let images = [try ImageEncoder.png(wide), try ImageEncoder.jpeg(wide, quality: 90), try ImageEncoder.png(tall),
+                      Fixtures.bytes("rgb0.png")]
+        let results = predictor.predict(images)
+        #expect(results[0] == .failure(.image(.sideTooLong(width: 9000, height: 1, limit: 8192))))
+        #expect(results[1] == .failure(.image(.sideTooLong(width: 9000, height: 1, limit: 8192))))
+        #expect(results[2] == .failure(.image(.sideTooLong(width: 1, height: 9000, limit: 8192))))
+        #expect((try? results[3].get()) != nil)
+        #expect(throws: ImageInputError.image(.sideTooLong(width: 9000, height: 1, limit: 8192))) {
+            try predictor.preprocessor.checkHeader(images[0])
+        }
+        #expect("\(ImageInputError.image(.sideTooLong(width: 1, height: 9000, limit: 8192)))"
+                == "image too large: 1x9000, its height 9000 is over the limit of 8192 pixels per side")
+    }
+
     /// Batches larger than maxBatch are split; executors are compiled per size and reused.
     @Test func splitsLargeBatches() throws {
         let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"), options: PredictorOptions(maxBatch: 3))

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Serving
 import Testing
@@ -111,6 +112,10 @@ struct ServerTests {
             try expectError(try await HTTP.post(port: port, TestImages.pngHeader(width: 20000, height: 20000), type: "image/png"),
                             400, "20000x20000")
             try await stillServing()
+            // Few pixels, but a side past the README's 8192: refused from its header.
+            try expectError(try await HTTP.post(port: port, try ImageEncoder.png(Image(width: 9000, height: 1, channels: 3)), type: "image/png"),
+                            400, "9000x1, its width 9000 is over the limit of 8192 pixels per side")
+            try await stillServing()
             try expectError(try await HTTP.post(port: port, [UInt8](repeating: 0x89, count: 100 * 1024), type: "image/png"),
                             413, "limit of 65536 bytes")
             try await stillServing()
@@ -120,10 +125,10 @@ struct ServerTests {
             #expect(missing.status == 404)
             try await stillServing()
             let metrics = try await HTTP.send("GET", port: port, path: "/metrics").text
-            #expect(metrics.contains("imgclf_errors_total{reason=\"bad_image\"} 5"))
+            #expect(metrics.contains("imgclf_errors_total{reason=\"bad_image\"} 6"))
             #expect(metrics.contains("imgclf_errors_total{reason=\"body_too_large\"} 1"))
             #expect(metrics.contains("imgclf_errors_total{reason=\"unsupported_media_type\"} 1"))
-            #expect(metrics.contains("imgclf_http_requests_total{path=\"/invocations\",status=\"200\"} 9"))
+            #expect(metrics.contains("imgclf_http_requests_total{path=\"/invocations\",status=\"200\"} 10"))
         }
     }
 

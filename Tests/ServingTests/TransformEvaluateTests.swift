@@ -131,4 +131,65 @@ struct EvaluationTests {
         #expect(report.confusion[0] == [0, 1, 0, 0] && report.confusion[1] == [0, 1, 0, 0])
         #expect(report.perClass[1].name == "dog")
     }
+
+    /// Class folders named `dog` (and `fish`, holding the same images) at any sorted position.
+    static func classFolders(_ folders: [String]) throws -> URL {
+        let root = Fixtures.temporaryFolder("evalfolders")
+        for folder in folders {
+            let dir = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for image in ["rgb0.png", "rgb1.png"] {
+                try FileManager.default.copyItem(at: Fixtures.image(image), to: dir.appendingPathComponent(image))
+            }
+        }
+        return root
+    }
+
+    static func options(_ predictor: Predictor, warn: @escaping @Sendable (String) -> Void = { _ in }) -> Dataset.Options {
+        var options = Dataset.Options(channel: "evaluation", labels: .init(numClasses: predictor.numClasses))
+        options.warn = warn
+        return EvaluationData.matchingClasses(of: predictor, options)
+    }
+
+    /// The model's classes.json names cat, dog, bird, fish: a folder `dog` holds class 1's
+    /// images wherever it sorts (alone it would be position 0), so MXNet's top-1 (dog) is right.
+    @Test(arguments: [["dog"], ["dog", "fish"], ["bird", "dog"]])
+    func classFoldersMatchTheModelsNames(folders: [String]) throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        let source = try EvaluationData.open(Self.classFolders(folders), options: Self.options(predictor))
+        let report = Evaluation.run(predictor: predictor, source: source, k: 2)
+        #expect(report.confusion[1][1] == 2, "\(report.confusion)")
+        #expect(report.samples == 2 * folders.count)
+        #expect(report.perClass.map(\.name) == ["cat", "dog", "bird", "fish"])
+    }
+
+    /// A folder of no class of the model is an error naming it and the model's classes.
+    @Test(arguments: ["zz", "Dog", "0"])
+    func aFolderOfNoClassIsAnError(folder: String) throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
+        let root = try Self.classFolders(["dog", folder])
+        let error = #expect(throws: DatasetError.self) { try EvaluationData.open(root, options: Self.options(predictor)) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("class folder \(folder) not among the classes of the model's classes.json (cat, dog, bird, fish)"))
+    }
+
+    /// A model without names (MXNet's) numbers the folders by sorted position, and says so once.
+    @Test func aModelWithoutNamesNumbersFoldersByPositionAndSaysSo() throws {
+        let predictor = try Predictor(contentsOf: Fixtures.model("resnet20-1x28x28"))
+        #expect(predictor.classNames == nil)
+        let notes = Notes()
+        var options = Self.options(predictor, warn: { notes.add($0) })
+        options.labels = .init(numClasses: nil)
+        let source = try EvaluationData.open(Self.classFolders(["a", "b"]), options: options)
+        #expect(try source.load(at: 2).labels == [1])
+        #expect(notes.all.count == 1)
+        #expect(notes.all.first?.contains("the model has no class names (no classes.json with 10 names) to match its folders by; class folders are numbered by their sorted position (0 = a, 1 = b)") == true, "\(notes.all)")
+    }
+}
+
+/// Collects warnings from any thread.
+final class Notes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

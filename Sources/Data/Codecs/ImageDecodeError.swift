@@ -7,6 +7,8 @@ public enum ImageDecodeError: Error, Sendable, CustomStringConvertible, Equatabl
     case corrupt(String)
     /// The header declares more pixels than allowed.
     case tooLarge(width: Int, height: Int, limit: Int)
+    /// A side of the (upright) image is longer than allowed.
+    case sideTooLong(width: Int, height: Int, limit: Int)
     /// No bytes at all.
     case empty
 
@@ -19,6 +21,9 @@ public enum ImageDecodeError: Error, Sendable, CustomStringConvertible, Equatabl
         case .tooLarge(let width, let height, let limit):
             let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
             return "image too large: \(width)x\(height) = \(overflow ? "more than \(Int.max)" : "\(pixels)") pixels, the limit is \(limit)"
+        case .sideTooLong(let width, let height, let limit):
+            let side = width > limit ? "its width \(width)" : "its height \(height)"
+            return "image too large: \(width)x\(height), \(side) is over the limit of \(limit) pixels per side"
         case .empty:
             return "empty image (0 bytes)"
         }

@@ -21,7 +21,7 @@ public enum ImageDecoder {
         }
     }
 
-    /// Reads only the header: size, the file's own channel count (1 gray, 2 gray+alpha, 3 colour,
+    /// Reads only the header: size (upright: a JPEG's EXIF quarter turn swaps it), the file's own channel count (1 gray, 2 gray+alpha, 3 colour,
     /// 4 colour+alpha or CMYK) and format. Cheap: no pixels are decoded.
     public static func header(_ bytes: [UInt8]) throws(ImageDecodeError) -> (width: Int, height: Int, channels: Int, format: ImageFormat) {
         let result: Result<(Int, Int, Int, ImageFormat), ImageDecodeError> = bytes.withUnsafeBytes { buffer in
@@ -45,13 +45,17 @@ public enum ImageDecoder {
         }
     }
 
-    /// Rejects a declared size over the limit before anything is allocated.
-    static func checkSize(width: Int, height: Int, options: DecodeOptions) throws(ImageDecodeError) {
+    /// Rejects a declared size (as `header` reports it: upright) over the limits before anything
+    /// is allocated; the server checks a request's header with it too.
+    public static func checkSize(width: Int, height: Int, options: DecodeOptions) throws(ImageDecodeError) {
         guard width > 0, height > 0 else { throw .corrupt("the header declares a \(width)x\(height) image") }
         // Checked: the pixel buffers hold up to 4 bytes per pixel, whatever limit was configured.
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         if overflow || pixels > options.maxPixels || pixels > Int.max / 4 {
             throw .tooLarge(width: width, height: height, limit: options.maxPixels)
+        }
+        if width > options.maxSide || height > options.maxSide {
+            throw .sideTooLong(width: width, height: height, limit: options.maxSide)
         }
     }
 }

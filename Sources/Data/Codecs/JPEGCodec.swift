@@ -1,23 +1,30 @@
 import CTurboJPEG
 
 /// JPEG decoding through libjpeg-turbo's TurboJPEG API (baseline, progressive, gray, CMYK/YCCK).
+/// The pixels come out upright: the EXIF orientation is applied, as OpenCV's `imdecode` does for
+/// MXNet, so a phone photo stored sideways trains and serves as it was taken.
 ///
 /// The DCT and upsampling are TurboJPEG's defaults (accurate integer DCT, fancy upsampling), the
 /// same libjpeg defaults OpenCV's `imdecode` uses, so pixels match MXNet's decoder.
 enum JPEGCodec {
     struct Header { var width: Int; var height: Int; var channels: Int; var colorspace: Int32 }
 
+    /// The upright size: width and height swapped when the EXIF orientation turns the image.
     static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) -> Header {
         guard let handle = tjInitDecompress() else { throw .corrupt("libjpeg-turbo could not start a decompressor") }
         defer { tjDestroy(handle) }
-        return try readHeader(handle, bytes)
+        var h = try readHeader(handle, bytes)
+        if ExifOrientation.swapsSides(ExifOrientation.read(bytes)) { (h.width, h.height) = (h.height, h.width) }
+        return h
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, options: DecodeOptions) throws(ImageDecodeError) -> Image {
         guard let handle = tjInitDecompress() else { throw .corrupt("libjpeg-turbo could not start a decompressor") }
         defer { tjDestroy(handle) }
         let h = try readHeader(handle, bytes)
-        try ImageDecoder.checkSize(width: h.width, height: h.height, options: options)
+        let orientation = ExifOrientation.read(bytes)
+        let upright = ExifOrientation.swapsSides(orientation) ? (h.height, h.width) : (h.width, h.height)
+        try ImageDecoder.checkSize(width: upright.0, height: upright.1, options: options)
 
         let isCMYK = h.colorspace == Int32(TJCS_CMYK.rawValue) || h.colorspace == Int32(TJCS_YCCK.rawValue)
         // libjpeg cannot convert CMYK/YCCK to RGB or gray: decode to CMYK and convert here.
@@ -33,11 +40,8 @@ enum JPEGCodec {
             // treat it as a failure of this image rather than training on a damaged picture.
             throw .corrupt(message(handle))
         }
-        if isCMYK {
-            return Image(width: h.width, height: h.height, channels: options.channels,
-                         pixels: ColorConversion.cmykToTarget(pixels, channels: options.channels))
-        }
-        return Image(width: h.width, height: h.height, channels: options.channels, pixels: pixels)
+        if isCMYK { pixels = ColorConversion.cmykToTarget(pixels, channels: options.channels) }
+        return Image(width: h.width, height: h.height, channels: options.channels, pixels: pixels).oriented(orientation)
     }
 
     private static func readHeader(_ handle: tjhandle, _ bytes: UnsafeRawBufferPointer) throws(ImageDecodeError) -> Header {

@@ -117,7 +117,9 @@ public enum Im2RecPacker {
         do {
             var channels = options.color == 0 ? 1 : 3
             if options.color == -1, try ImageDecoder.header(bytes).channels <= 2 { channels = 1 }
-            var image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: channels, maxPixels: options.maxPixels))
+            // No side limit here (--max-pixels bounds it): im2rec exists to shrink large photos;
+            // the records it writes meet the limit again when they are read.
+            var image = try ImageDecoder.decode(bytes, options: DecodeOptions(channels: channels, maxPixels: options.maxPixels, maxSide: .max))
             if options.centerCrop { image = centerSquare(image) }
             if options.resize > 0 {
                 let (w, h) = try resizedSize(image, shorterSide: options.resize, maxPixels: options.maxPixels)

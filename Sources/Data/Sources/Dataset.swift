@@ -20,6 +20,11 @@ public enum Dataset {
         public var badLabelAllowance: Double = 0
         /// Where warnings go (lines left out, multi-hot values read as positive, files skipped).
         public var warn: @Sendable (String) -> Void = LoaderConfig.standardError
+        /// Class sub-folders are matched to these classes by name (`.lst`, `.rec` and manifest
+        /// labels are numbers, and stay so); nil: numbered by sorted position.
+        public var knownClasses: KnownClasses?
+        /// Said once when class sub-folders are numbered by position (why no names match them).
+        public var positionNote: String?
 
         public init(channel: String, labels: LabelSpec, contentType: String? = nil, lst: URL? = nil,
                     attributeNames: [String]? = nil, s3Mirror: URL? = nil) {
@@ -87,7 +92,8 @@ public enum Dataset {
             try report.throwIfProblems()
             return FileSampleSource(samples: samples)
         }
-        return try ClassFolderDataset.scan(folder, numClasses: options.labels.multiLabel ? nil : options.labels.numClasses)
+        return try ClassFolderDataset.scan(folder, numClasses: options.labels.multiLabel ? nil : options.labels.numClasses,
+                                           known: options.knownClasses, positionNote: options.positionNote, warn: options.warn)
     }
 
     private static func loadManifest(_ url: URL, names: [String], options: Options) throws(DatasetError) -> any SampleSource {

@@ -32,10 +32,12 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let artifact = try ModelArtifact.load(from: URL(fileURLWithPath: modelOptions.model))
         let predictor = try Predictor(artifact: artifact, options: try modelOptions.predictorOptions())
-        let source = try EvaluationData.open(URL(fileURLWithPath: data), options: Dataset.Options(
+        var options = Dataset.Options(
             channel: "evaluation", labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
             contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
-            attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) }))
+            attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) })
+        options.warn = { printWarning($0) }
+        let source = try EvaluationData.open(URL(fileURLWithPath: data), options: EvaluationData.matchingClasses(of: predictor, options))
         let bar = ProgressBar(label: "evaluate")
         var builder = ReportBuilder(title: "Evaluation report", artifact: artifact, predictor: predictor, validation: source, topK: topK)
         builder.includesTraining = false

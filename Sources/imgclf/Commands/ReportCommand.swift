@@ -32,9 +32,11 @@ struct ReportCommand: ParsableCommand {
         let artifact = try ModelArtifact.load(from: url, epoch: epoch.epoch)
         let predictor = try Predictor(artifact: artifact, options: PredictorOptions(imageShape: try shape.shape()))
         let options = { (channel: String, lst: String?) in
-            Dataset.Options(channel: channel, labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
-                            contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
-                            attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) })
+            var read = Dataset.Options(channel: channel, labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
+                                       contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
+                                       attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) })
+            read.warn = { printWarning($0) }
+            return EvaluationData.matchingClasses(of: predictor, read)
         }
         let validation = try data.map { try EvaluationData.open(URL(fileURLWithPath: $0), options: options("validation", lst)) }
         let train = try trainData.map { try EvaluationData.open(URL(fileURLWithPath: $0), options: options("train", nil)) }
