@@ -93,6 +93,18 @@ struct HostileModelTests {
         #expect(try Predictor(contentsOf: sigmoid).numClasses == 3)
     }
 
+    /// --precision int8 on an artifact whose quantization.json calibrates no convolution would
+    /// run everything in float32: an error says so.
+    @Test func int8WithNoQuantizedConvolutionIsRefused() throws {
+        var artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        artifact.quantization = QuantizationTable(convolutions: [:])
+        #expect {
+            _ = try Predictor(artifact: artifact, options: PredictorOptions(maxBatch: 2, int8: .required))
+        } throws: { error in
+            "\(error)".contains("calibrates no convolution") && "\(error)".contains("--precision int8")
+        }
+    }
+
     /// Eight concurrent requests on a model that only fails once they are batched: a
     /// server started on a good model, with a request mix, answers every one with JSON.
     @Test func serverAnswersConcurrentRequestsWithJSON() async throws {
