@@ -50,6 +50,21 @@ import Testing
         #expect(try QuantizationTable.decode(Self.mutated(Self.entry { $0["input_max_abs"] = 1e-3 })).convolutions["conv"]?.inputMaxAbs == 1e-3)
     }
 
+    /// A number no Float holds is named as such, with its key, rather than "not valid JSON".
+    @Test func numbersOutsideTheFloatRangeAreNamed() throws {
+        let text = String(decoding: try Self.table.jsonData(), as: UTF8.self)
+        for number in ["1e39", "-1e39", "1e400", "1e-50"] {
+            let data = Data(text.replacingOccurrences(of: "2.5", with: number).utf8)
+            #expect {
+                _ = try QuantizationTable.decode(data, file: "q.json")
+            } throws: { error in
+                let e = error as? QuantizationTable.FormatError
+                return e?.key == "convolutions.conv.input_max_abs" && "\(error)".contains("\(number) is outside the float range")
+                    && !"\(error)".contains("not valid JSON")
+            }
+        }
+    }
+
     @Test func malformedFilesNameTheKey() throws {
         let cases: [(Data, String)] = [
             (Data("{not json".utf8), "(top level)"),

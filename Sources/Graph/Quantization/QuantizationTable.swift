@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import Support
 
 /// What `imgclf quantize` calibrated for a model: for every convolution that runs in int8,
 /// the range of its input on the calibration images and whether that input is never
@@ -118,6 +119,10 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
         do {
             table = try JSONDecoder().decode(QuantizationTable.self, from: data)
         } catch let error as DecodingError {
+            // JSONDecoder calls a number no Float holds "not valid JSON": name it and its key.
+            if let number = JSONNumberRange.firstOutsideFloat(in: data) {
+                throw FormatError(file: file, key: number.path, detail: number.description)
+            }
             throw describe(error, file: file)
         } catch {
             throw FormatError(file: file, key: "(file)", detail: "\(error)")
