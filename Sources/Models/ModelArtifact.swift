@@ -249,6 +249,10 @@ public struct ModelArtifact: Sendable {
         var contract: PreprocessingContract?
         if let data = files[contractFile] {
             guard let decoded = try? JSONDecoder().decode(PreprocessingContract.self, from: data) else {
+                if let number = JSONNumberRange.firstOutsideFloat(in: data) {
+                    throw ArtifactError.invalid(source: source, file: contractFile,
+                                                detail: "\(number.path): \(number.description); expected " + PreprocessingContract.expected)
+                }
                 throw ArtifactError.invalid(source: source, file: contractFile, detail: "expected " + PreprocessingContract.expected)
             }
             contract = decoded

@@ -108,7 +108,8 @@ public struct ReportBuilder {
         }
         return .init(epoch: epoch, samples: report.samples, failed: report.failed, multiLabel: report.multiLabel,
                      accuracy: report.accuracy, topK: report.topK, topKAccuracy: report.topKAccuracy,
-                     exactMatch: report.exactMatch, perClass: perClass, confusion: report.confusion)
+                     exactMatch: report.exactMatch, perClass: perClass, confusion: report.confusion,
+                     topConfusions: report.topConfusions?.map { .init(truth: $0.truth, predicted: $0.predicted, count: $0.count) })
     }
 }
 

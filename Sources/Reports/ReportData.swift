@@ -52,7 +52,17 @@ public struct ReportData: Codable, Sendable {
         public var exactMatch: Double?
         public var perClass: [ClassFigures]
         /// Single-label: rows are true classes, columns predicted. Multi-label: per class [tp, fp, fn, tn].
-        public var confusion: [[Int]]
+        /// Absent above `EvaluationReport.denseConfusionLimit` single-label classes.
+        public var confusion: [[Int]]?
+        /// Single-label without a matrix: the most frequent confusions, which the page lists instead.
+        public var topConfusions: [Confusion]?
+    }
+
+    /// Images of class `truth` predicted as `predicted`.
+    public struct Confusion: Codable, Sendable {
+        public var truth: Int
+        public var predicted: Int
+        public var count: Int
     }
 
     public struct Guess: Codable, Sendable {

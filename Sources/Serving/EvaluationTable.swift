@@ -1,7 +1,8 @@
 import Foundation
 
 /// Renders an `EvaluationReport` for a terminal: a summary, per-class precision and recall,
-/// and the confusion matrix (single-label, up to `maxMatrixClasses` classes).
+/// and the confusion matrix (single-label, up to `maxMatrixClasses` classes) or, for a model
+/// with too many classes for one, the most frequent confusions.
 public enum EvaluationTable {
     public static func render(_ r: EvaluationReport, maxMatrixClasses: Int = 30) -> String {
         var out = "images: \(r.samples)"
@@ -15,13 +16,17 @@ public enum EvaluationTable {
         for m in r.perClass {
             out += pad(label(m), width) + "  " + lpad(pct(m.precision), 9) + "  " + lpad(pct(m.recall), 9) + "  " + lpad(String(m.support), 8) + "\n"
         }
-        if !r.multiLabel && r.perClass.count <= maxMatrixClasses {
-            let cell = max(4, (r.confusion.flatMap { $0 }.max() ?? 0).description.count + 1)
+        if !r.multiLabel, let confusion = r.confusion, confusion.count <= maxMatrixClasses {
+            let cell = max(4, (confusion.flatMap { $0 }.max() ?? 0).description.count + 1)
             out += "\nconfusion matrix (rows: true class, columns: predicted)\n"
             out += pad("", width) + r.perClass.map { lpad(String($0.index), cell) }.joined() + "\n"
-            for (i, row) in r.confusion.enumerated() {
+            for (i, row) in confusion.enumerated() where i < r.perClass.count {
                 out += pad(label(r.perClass[i]), width) + row.map { lpad(String($0), cell) }.joined() + "\n"
             }
+        } else if !r.multiLabel, let top = r.topConfusions {
+            let name = { (i: Int) in i < r.perClass.count ? label(r.perClass[i]) : String(i) }
+            out += "\nmost frequent confusions (\(top.count))\n"
+            for c in top { out += "\(name(c.truth)) -> \(name(c.predicted)): \(c.count)\n" }
         }
         return out
     }

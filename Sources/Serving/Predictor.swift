@@ -65,6 +65,8 @@ public enum PredictorError: Error, CustomStringConvertible {
     case batchDependent(source: String, batch: Int, detail: String)
     case precisionUnsupported(Precision)
     case notQuantized(source: String)
+    case notProbabilities(source: String, node: String, op: String)
+    case noQuantizedConvolution(source: String)
 
     public var description: String {
         switch self {
@@ -80,6 +82,12 @@ public enum PredictorError: Error, CustomStringConvertible {
             return "this CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so it cannot serve in \(precision.rawValue); use float32"
         case let .notQuantized(source):
             return "\(source): int8 needs a quantized artifact (with \(QuantizationTable.fileName), written by imgclf quantize); this one is float32 only"
+        case let .noQuantizedConvolution(source):
+            return "\(source): --precision int8 asked for, but \(QuantizationTable.fileName) calibrates no convolution, so none would run in int8; "
+                + "run imgclf quantize again or use --precision float32"
+        case let .notProbabilities(source, node, op):
+            return "\(source): the network ends in \(op) (node \(node)), which does not output probabilities; "
+                + "expected a SoftmaxOutput, LogisticRegressionOutput or sigmoid Activation head, as training writes"
         }
     }
 }
@@ -160,10 +168,13 @@ public final class Predictor: @unchecked Sendable {
         switch options.int8 {
         case .required:
             guard let table = artifact.quantization else { throw PredictorError.notQuantized(source: artifact.source) }
+            // An empty table would run every convolution in float32 under the name int8.
+            guard !table.convolutions.isEmpty else { throw PredictorError.noQuantizedConvolution(source: artifact.source) }
             quantization = table
         case .whenQuantized: quantization = options.precision == .float32 ? artifact.quantization : nil
         case .never: quantization = nil
         }
+        try ProbabilityHead.check(symbol, source: artifact.source)
         // Compile batch 1 now: it validates the graph and allocates every parameter to load into.
         if options.precision == .bfloat16 && !DNNL.supportsBFloat16 { throw PredictorError.precisionUnsupported(options.precision) }
         let first = try Executor(symbol: symbol, parameters: store, dataShape: [1] + shape, mode: .inference, precision: options.precision,

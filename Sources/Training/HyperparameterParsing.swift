@@ -119,11 +119,17 @@ extension Hyperparameters {
         let object: [String: JSONScalar]
         do {
             object = try JSONDecoder().decode([String: JSONScalar].self, from: data)
-        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
-            let key = context.codingPath[0].stringValue
-            throw HyperparameterError(source: source, problems: [.invalid(name: key, value: "(not a scalar)",
-                expected: "a string, number or boolean value")])
         } catch {
+            // JSONDecoder calls a number beyond range "not valid JSON" or a wrong type: name it and its key.
+            if let number = JSONNumberRange.firstOutsideDouble(in: data) {
+                throw HyperparameterError(source: source, problems: [.invalid(name: number.path, value: number.text,
+                    expected: "a number inside the double range (magnitudes up to \(Double.greatestFiniteMagnitude))")])
+            }
+            if case let DecodingError.typeMismatch(_, context) = error, !context.codingPath.isEmpty {
+                let key = context.codingPath[0].stringValue
+                throw HyperparameterError(source: source, problems: [.invalid(name: key, value: "(not a scalar)",
+                    expected: "a string, number or boolean value")])
+            }
             throw HyperparameterError(source: source, problems: [.malformedFile(source: source,
                 detail: "not a JSON object of hyperparameters (\(error))")])
         }

@@ -80,6 +80,20 @@ struct PreprocessingContractTests {
         }
     }
 
+    /// A number no Float holds is named with its key, not only "expected ...".
+    @Test func aNumberOutsideTheFloatRangeIsNamed() throws {
+        let out = try temporaryFolder()
+        let folder = out.appendingPathComponent("m")
+        try FileManager.default.copyItem(at: Self.mxnet, to: folder)
+        try Data(#"{"image_shape": [3, 28, 28], "multi_label": false, "resize": 1e39}"#.utf8)
+            .write(to: folder.appendingPathComponent(ModelArtifact.contractFile))
+        #expect {
+            _ = try ModelArtifact.load(from: folder)
+        } throws: { error in
+            "\(error)".contains(ModelArtifact.contractFile) && "\(error)".contains("resize: 1e39 is outside the float range")
+        }
+    }
+
     /// A run's checkpoint files: listed, copied, pruned; other runs' files are named.
     @Test func checkpointFilesOfARun() throws {
         let a = try ModelArtifact.load(from: Self.mxnet)

@@ -35,6 +35,36 @@ import Testing
         }
     }
 
+    /// Scales the executor cannot use: so small that 255 / input_max_abs overflows Float, or so
+    /// large that every input rounds to 0. Each names the file, node and key.
+    @Test func implausibleScalesAreNamed() throws {
+        for (value, words) in [(1e-37, "too small to invert"), (1e-25, "too small to invert"), (1e30, "too large")] {
+            let data = try Self.mutated(Self.entry { $0["input_max_abs"] = value })
+            #expect {
+                _ = try QuantizationTable.decode(data, file: "q.json")
+            } throws: { error in
+                let e = error as? QuantizationTable.FormatError
+                return e?.file == "q.json" && e?.key == "convolutions.conv.input_max_abs" && "\(error)".contains(words)
+            }
+        }
+        #expect(try QuantizationTable.decode(Self.mutated(Self.entry { $0["input_max_abs"] = 1e-3 })).convolutions["conv"]?.inputMaxAbs == 1e-3)
+    }
+
+    /// A number no Float holds is named as such, with its key, rather than "not valid JSON".
+    @Test func numbersOutsideTheFloatRangeAreNamed() throws {
+        let text = String(decoding: try Self.table.jsonData(), as: UTF8.self)
+        for number in ["1e39", "-1e39", "1e400", "1e-50"] {
+            let data = Data(text.replacingOccurrences(of: "2.5", with: number).utf8)
+            #expect {
+                _ = try QuantizationTable.decode(data, file: "q.json")
+            } throws: { error in
+                let e = error as? QuantizationTable.FormatError
+                return e?.key == "convolutions.conv.input_max_abs" && "\(error)".contains("\(number) is outside the float range")
+                    && !"\(error)".contains("not valid JSON")
+            }
+        }
+    }
+
     @Test func malformedFilesNameTheKey() throws {
         let cases: [(Data, String)] = [
             (Data("{not json".utf8), "(top level)"),

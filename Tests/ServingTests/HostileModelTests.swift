@@ -47,6 +47,64 @@ struct HostileModelTests {
         }
     }
 
+    /// data -> FullyConnected(3) -> `head`: a graph that ends in logits (or a ReLU) unless
+    /// `head` is a probability op.
+    static func headModel(in folder: URL, head: (inout GraphBuilder, NodeEntry) -> NodeEntry) throws -> URL {
+        var b = GraphBuilder()
+        let data = b.variable("data")
+        let flat = b.op("Flatten", name: "flatten0", inputs: [data])
+        let fc = b.fullyConnected(flat, name: "fc1", attrs: ["num_hidden": "3"])
+        let out = head(&b, fc)
+        let inputs = 3 * 28 * 28
+        let artifact = ModelArtifact(
+            symbol: b.symbol(heads: [out]),
+            parameters: [("arg:fc1_weight", NDArray(shape: [3, inputs], floats: (0..<(3 * inputs)).map { Float($0 % 7) * 1e-4 })),
+                         ("arg:fc1_bias", NDArray(shape: [3], floats: [0, 0.1, 0.2]))],
+            epoch: 0, imageShape: [3, 28, 28])
+        let url = folder.appendingPathComponent("head-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        _ = try artifact.write(to: url)
+        return url
+    }
+
+    /// Logits would be printed as probabilities: a graph not ending in a softmax or logistic
+    /// head is refused at load, naming the op and node it ends with.
+    @Test func graphEndingInLogitsIsRefusedAtLoad() throws {
+        let folder = Fixtures.temporaryFolder("logits")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logits = try Self.headModel(in: folder) { _, fc in fc }
+        #expect {
+            _ = try Predictor(contentsOf: logits)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("ends in FullyConnected (node fc1)") && message.contains("does not output probabilities")
+        }
+        let relu = try Self.headModel(in: folder) { b, fc in b.op("Activation", name: "relu9", attrs: ["act_type": "relu"], inputs: [fc]) }
+        #expect {
+            _ = try Predictor(contentsOf: relu)
+        } throws: { error in "\(error)".contains("ends in Activation(act_type=relu) (node relu9)") }
+        // The heads training writes load, behind an identity too.
+        let softmax = try Self.headModel(in: folder) { b, fc in
+            let softmax = b.output("SoftmaxOutput", fc, name: "softmax")
+            return b.op("identity", name: "copy0", inputs: [softmax])
+        }
+        #expect(try Predictor(contentsOf: softmax).numClasses == 3)
+        let sigmoid = try Self.headModel(in: folder) { b, fc in b.op("Activation", name: "sig", attrs: ["act_type": "sigmoid"], inputs: [fc]) }
+        #expect(try Predictor(contentsOf: sigmoid).numClasses == 3)
+    }
+
+    /// --precision int8 on an artifact whose quantization.json calibrates no convolution would
+    /// run everything in float32: an error says so.
+    @Test func int8WithNoQuantizedConvolutionIsRefused() throws {
+        var artifact = try ModelArtifact.load(from: Fixtures.model("resnet8-3x28x28"))
+        artifact.quantization = QuantizationTable(convolutions: [:])
+        #expect {
+            _ = try Predictor(artifact: artifact, options: PredictorOptions(maxBatch: 2, int8: .required))
+        } throws: { error in
+            "\(error)".contains("calibrates no convolution") && "\(error)".contains("--precision int8")
+        }
+    }
+
     /// Eight concurrent requests on a model that only fails once they are batched: a
     /// server started on a good model, with a request mix, answers every one with JSON.
     @Test func serverAnswersConcurrentRequestsWithJSON() async throws {

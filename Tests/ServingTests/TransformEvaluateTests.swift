@@ -128,7 +128,7 @@ struct EvaluationTests {
         let report = Evaluation.run(predictor: predictor, source: source, k: 2)
         #expect(report.samples == 2)
         #expect(abs(report.accuracy - 0.5) < 1e-12)
-        #expect(report.confusion[0] == [0, 1, 0, 0] && report.confusion[1] == [0, 1, 0, 0])
+        #expect(report.confusion?[0] == [0, 1, 0, 0] && report.confusion?[1] == [0, 1, 0, 0])
         #expect(report.perClass[1].name == "dog")
     }
 
@@ -158,7 +158,7 @@ struct EvaluationTests {
         let predictor = try Predictor(contentsOf: Fixtures.model("resnet8-3x28x28"))
         let source = try EvaluationData.open(Self.classFolders(folders), options: Self.options(predictor))
         let report = Evaluation.run(predictor: predictor, source: source, k: 2)
-        #expect(report.confusion[1][1] == 2, "\(report.confusion)")
+        #expect(report.confusion?[1][1] == 2, "\(report.confusion)")
         #expect(report.samples == 2 * folders.count)
         #expect(report.perClass.map(\.name) == ["cat", "dog", "bird", "fish"])
     }

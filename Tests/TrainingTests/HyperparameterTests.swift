@@ -26,6 +26,15 @@ import Training
         }
     }
 
+    /// A number beyond Double's range (hyperparameters are read as Double) is named with its
+    /// key rather than "not a scalar" or "not a JSON object".
+    @Test func aNumberOutsideTheFloatRangeIsNamed() throws {
+        let data = Data(#"{"num_classes": 10, "learning_rate": 1e400}"#.utf8)
+        #expect { _ = try Hyperparameters.stringValues(jsonObject: data, source: "hyperparameters.json") } throws: { error in
+            "\(error)".contains("learning_rate") && "\(error)".contains("1e400") && "\(error)".contains("double range")
+        }
+    }
+
     @Test func defaultsAreSageMakers() throws {
         let hp = try parse([:])
         #expect(hp.numClasses == 10 && hp.numTrainingSamples == 1000)

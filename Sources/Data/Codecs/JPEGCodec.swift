@@ -48,7 +48,15 @@ enum JPEGCodec {
         var width: Int32 = 0, height: Int32 = 0, subsamp: Int32 = 0, colorspace: Int32 = 0
         let status = tjDecompressHeader3(handle, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
                                          UInt(bytes.count), &width, &height, &subsamp, &colorspace)
-        guard status == 0 else { throw .corrupt(message(handle)) }
+        // libjpeg-turbo may accept a header cut before its frame and report a 0x0 image.
+        guard status == 0, width > 0, height > 0 else {
+            if JPEGFrameSearch.endsBeforeFrame(bytes) {
+                throw .corrupt("JPEG: the data is truncated before its SOF marker (the frame header with the image's size): "
+                    + "it ends after \(bytes.count) bytes; the file was cut short")
+            }
+            if status == 0 { throw .corrupt("the header declares a \(width)x\(height) image") }
+            throw .corrupt(message(handle))
+        }
         let channels: Int
         switch colorspace {
         case Int32(TJCS_GRAY.rawValue): channels = 1

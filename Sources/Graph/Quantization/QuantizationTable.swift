@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import Support
 
 /// What `imgclf quantize` calibrated for a model: for every convolution that runs in int8,
 /// the range of its input on the calibration images and whether that input is never
@@ -84,6 +85,12 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
     /// (see `DNNL.hasInt8DotProduct`). The table stores ranges, so it is the same file on both.
     public static var unsignedLevels: Float { DNNL.hasInt8DotProduct ? 255 : 127 }
 
+    /// The input ranges a calibration can plausibly measure: beyond these the quantization
+    /// scale overflows Float or rounds every activation to 0.
+    public static let plausibleInputMaxAbs: ClosedRange<Float> = 1e-20...1e20
+    /// The largest level any CPU quantizes to (u8), whatever this one uses.
+    static let unsignedLevelsMax: Float = 255
+
     /// The calibrated entry of convolution `node`, nil when it stays float32.
     public func entry(for node: String) -> Entry? { convolutions[node] }
 
@@ -112,6 +119,10 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
         do {
             table = try JSONDecoder().decode(QuantizationTable.self, from: data)
         } catch let error as DecodingError {
+            // JSONDecoder calls a number no Float holds "not valid JSON": name it and its key.
+            if let number = JSONNumberRange.firstOutsideFloat(in: data) {
+                throw FormatError(file: file, key: number.path, detail: number.description)
+            }
             throw describe(error, file: file)
         } catch {
             throw FormatError(file: file, key: "(file)", detail: "\(error)")
@@ -123,6 +134,13 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
             guard entry.inputMaxAbs.isFinite, entry.inputMaxAbs > 0 else {
                 throw FormatError(file: file, key: "convolutions.\(name).input_max_abs",
                                   detail: "is \(entry.inputMaxAbs); expected a finite number above 0")
+            }
+            // The executor quantizes with 255 / input_max_abs: a range so small that this overflows,
+            // or so large that every input rounds to 0, is not a calibration of this model.
+            guard plausibleInputMaxAbs.contains(entry.inputMaxAbs), (unsignedLevelsMax / entry.inputMaxAbs).isFinite else {
+                throw FormatError(file: file, key: "convolutions.\(name).input_max_abs",
+                                  detail: "is \(entry.inputMaxAbs), too \(entry.inputMaxAbs < 1 ? "small to invert" : "large") for a convolution's input range; "
+                                      + "expected \(plausibleInputMaxAbs.lowerBound) to \(plausibleInputMaxAbs.upperBound), as imgclf quantize measures it")
             }
             if let symbol {
                 guard let node = symbol.nodes.first(where: { $0.name == name }) else {
