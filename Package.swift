@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "imgclf", targets: ["imgclf"]),
         // For the fuzz targets in Fuzz/ (their own package); builds nothing by itself.
-        .library(name: "ImgclfModules", targets: ["Compute", "Graph", "Models", "Data", "Training", "Serving"]),
+        .library(name: "ImgclfModules", targets: ["Support", "Compute", "Graph", "Models", "Data", "Training", "Serving", "Reports", "ONNXExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -16,6 +16,10 @@ let fuzzers = [
     "FuzzImage",
     "FuzzModelArchive",
     "FuzzInvocations",
+    "FuzzQuantization",
+    "FuzzONNXExport",
+    "FuzzReportData",
+    "FuzzOutputPath",
 ]
 
 let package = Package(

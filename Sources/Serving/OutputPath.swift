@@ -7,9 +7,9 @@ import Foundation
 /// on), and so is one whose existing sub-folders lead, through a symbolic link, out of the
 /// output folder. Folders are created one level at a time after that check, so none is ever
 /// made outside.
-enum OutputPath {
+public enum OutputPath {
     /// The output file for `name` under `root`, creating its sub-folders; or why not.
-    static func file(for name: String, under root: URL) -> Result<URL, FileProblem> {
+    public static func file(for name: String, under root: URL) -> Result<URL, FileProblem> {
         let components = name.split(separator: "/").map(String.init).filter { $0 != "." }
         guard !name.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
             return .failure(FileProblem(path: name, detail: "the name is absolute or has a '..' component, so its output would leave --output \(root.path); give names relative to the input folder"))
@@ -39,7 +39,7 @@ enum OutputPath {
     }
 
     /// The canonical path (symbolic links resolved), nil when it does not exist.
-    static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

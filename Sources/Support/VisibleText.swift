@@ -2,9 +2,16 @@
 /// (`\t`, `\n`, `\0`, `\u{1B}`): a name holding a line break or a terminal escape must not
 /// forge log lines or hide what follows it.
 public enum VisibleText {
-    public static func of(_ text: String) -> String {
+    /// `text` with control characters escaped; past `limit` characters, cut with a count of
+    /// the rest (a 10 MB value quoted whole would bury the message).
+    public static func of(_ text: String, limit: Int = Int.max) -> String {
         var out = ""
+        var shown = 0
         for scalar in text.unicodeScalars {
+            if shown == limit {
+                return out + "... (\(text.unicodeScalars.count - shown) more characters)"
+            }
+            shown += 1
             switch scalar {
             case "\t": out += "\\t"
             case "\n": out += "\\n"

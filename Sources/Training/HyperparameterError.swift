@@ -1,3 +1,4 @@
+import Support
 /// Everything wrong with a set of hyperparameters, found in one pass: each problem names
 /// the hyperparameter, the value given and what would be valid, one per line.
 public struct HyperparameterError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -27,18 +28,20 @@ public struct HyperparameterError: Error, CustomStringConvertible, Sendable, Equ
         }
 
         public var description: String {
+            // Names and values are the user's text: control characters shown escaped, long values cut.
+            func shown(_ text: String) -> String { VisibleText.of(text, limit: 200) }
             switch self {
             case let .unknown(name, value, suggestion):
                 let hint = suggestion.map { " Did you mean \"\($0)\"?" } ?? ""
-                return "\(name)=\"\(value)\": unknown hyperparameter.\(hint) Valid names: \(Hyperparameters.knownNames.joined(separator: ", "))."
+                return "\(shown(name))=\"\(shown(value))\": unknown hyperparameter.\(hint) Valid names: \(Hyperparameters.knownNames.joined(separator: ", "))."
             case let .missing(name, expected):
                 return "\(name): required but not given; expected \(expected)."
             case let .invalid(name, value, expected):
-                return "\(name)=\"\(value)\": not valid; expected \(expected)."
+                return "\(shown(name))=\"\(shown(value))\": not valid; expected \(expected)."
             case let .outOfRange(name, value, valid):
-                return "\(name)=\"\(value)\": out of range; valid: \(valid)."
+                return "\(shown(name))=\"\(shown(value))\": out of range; valid: \(valid)."
             case let .conflict(name, value, detail):
-                return "\(name)=\"\(value)\": \(detail)"
+                return "\(shown(name))=\"\(shown(value))\": \(detail)"
             case let .malformedFile(source, detail):
                 return "\(source): \(detail)"
             }

@@ -35,6 +35,16 @@ import Training
         }
     }
 
+    /// A value or name holding NUL, a line break or a terminal escape is shown escaped, so
+    /// it can neither cut the message nor forge a line of the log.
+    @Test func controlCharactersAreShownEscaped() throws {
+        #expect { _ = try parse(["epochs": "3\u{0}\n4\u{1B}[2J"]) } throws: { error in
+            let text = "\(error)"
+            return text.contains(#"epochs="3\0\n4\u{1B}[2J""#) && !text.contains("\u{0}") && !text.contains("\u{1B}")
+        }
+        #expect { _ = try parse(["epo\nchs": "3"]) } throws: { "\($0)".contains(#"epo\nchs="3""#) }
+    }
+
     @Test func defaultsAreSageMakers() throws {
         let hp = try parse([:])
         #expect(hp.numClasses == 10 && hp.numTrainingSamples == 1000)

@@ -59,8 +59,8 @@ struct JobFolderTrainingTests {
         }
     }
 
-    /// A 10 MB hyperparameter value is named in the error, but output/failure keeps the first
-    /// 16 KiB (the service shows 1024 characters) and says how much was left out.
+    /// A 10 MB hyperparameter value is named in the error by its first characters, and
+    /// output/failure keeps at most 16 KiB of any message (the service shows 1024 characters).
     @Test func aHugeValueDoesNotBecomeAHugeFailureFile() throws {
         var hp = Self.base
         hp["num_layers"] = String(repeating: "9", count: 10_000_000)
@@ -69,11 +69,16 @@ struct JobFolderTrainingTests {
             try JobFolderTraining(root: root, threads: 1).run()
             Issue.record("a 10 MB num_layers was accepted")
         } catch {
-            JobFolderTraining.reportFailure(root: root, "\(error)")
-            let failure = try String(contentsOf: root.appendingPathComponent("output/failure"), encoding: .utf8)
-            #expect(failure.utf8.count <= JobFolderTraining.failureLimit, "\(failure.utf8.count) bytes")
-            #expect(failure.contains("num_layers") && failure.contains("more bytes; the whole message is in the log"), "\(failure.prefix(300))")
+            // The message quotes the value's start only.
+            let text = "\(error)"
+            #expect(text.utf8.count < 4096 && text.contains("num_layers=\"999") && text.contains("(9999800 more characters)"), "\(text.prefix(400))")
+            JobFolderTraining.reportFailure(root: root, text)
         }
+        // Any message, however long, is cut for output/failure (the log keeps it whole).
+        JobFolderTraining.reportFailure(root: root, "num_layers: " + String(repeating: "é", count: 5_000_000))
+        let failure = try String(contentsOf: root.appendingPathComponent("output/failure"), encoding: .utf8)
+        #expect(failure.utf8.count <= JobFolderTraining.failureLimit, "\(failure.utf8.count) bytes")
+        #expect(failure.hasPrefix("num_layers: éé") && failure.contains("more bytes; the whole message is in the log"), "\(failure.suffix(200))")
     }
 
     @Test func missingChannelIsNamed() throws {

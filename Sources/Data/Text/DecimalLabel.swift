@@ -1,3 +1,4 @@
+import Support
 /// Reads class labels written as text: whole numbers in decimal, as MXNet writes them ("3",
 /// "3.000000", "3e0"). Hex ("0x3"), "nan", "inf" and fractions ("3.0000001") are refused
 /// instead of being rounded or converted.
@@ -6,10 +7,10 @@ enum DecimalLabel {
     static func parse(_ text: Substring) -> Result<Double, InputProblem> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let parts = Parts(trimmed), let value = Double(trimmed) else {
-            return .failure(InputProblem(message: "label '\(trimmed)' is not a number (expected a whole number in decimal, such as 3 or 3.000000)"))
+            return .failure(InputProblem(message: "label '\(VisibleText.of(String(trimmed), limit: 80))' is not a number (expected a whole number in decimal, such as 3 or 3.000000)"))
         }
         guard parts.isWhole else {
-            return .failure(InputProblem(message: "label '\(trimmed)' is not an integer class index (expected a whole number such as 3 or 3.000000)"))
+            return .failure(InputProblem(message: "label '\(VisibleText.of(String(trimmed), limit: 80))' is not an integer class index (expected a whole number such as 3 or 3.000000)"))
         }
         return .success(value)
     }
