@@ -65,7 +65,7 @@ public enum TarGz {
             var name = String(cString: rawName)
             while name.hasPrefix("./") { name.removeFirst(2) }
             guard wanted(name) else { continue }
-            guard !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+            guard name.unicodeScalars.first != "/", !ChannelPathComponents.of(name).contains("..") else {
                 throw fail("member '\(name)' has an absolute path or a '..' component; model archives hold relative paths only")
             }
             let cap = min(limits.memberCap(name), limits.totalBytes - total)

@@ -89,6 +89,8 @@ final class ConnectionPolicyHandler: ChannelDuplexHandler, RemovableChannelHandl
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head):
+            // A response that says close (a 413 whose body is left unread) ends the connection.
+            if head.headers["connection"].contains(where: { $0.lowercased() == "close" }) { keepAlive = false }
             if draining || !keepAlive {
                 head.headers.replaceOrAdd(name: "connection", value: "close")
             } else if requestVersion == .http1_0 {

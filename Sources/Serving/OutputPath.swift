@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Where batch transform may write `<name>.out`: always inside the `--output` folder.
 ///
@@ -10,8 +11,10 @@ import Foundation
 public enum OutputPath {
     /// The output file for `name` under `root`, creating its sub-folders; or why not.
     public static func file(for name: String, under root: URL) -> Result<URL, FileProblem> {
-        let components = name.split(separator: "/").map(String.init).filter { $0 != "." }
-        guard !name.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
+        // Split on the "/" scalar, not on Characters: "/" followed by a combining mark is one
+        // Character to Swift but a separator to the file system ("../\u{301}x" must not pass).
+        let components = ChannelPathComponents.of(name).filter { $0 != "." }
+        guard name.unicodeScalars.first != "/", !components.isEmpty, !components.contains("..") else {
             return .failure(FileProblem(path: name, detail: "the name is absolute or has a '..' component, so its output would leave --output \(root.path); give names relative to the input folder"))
         }
         guard let realRoot = realPath(root.path) else {

@@ -61,6 +61,9 @@ enum RequestFailure: Error {
     var response: Response {
         var response = InvocationHandler.text(status, JSONText.error(message), contentType: "application/json")
         if case let .methodNotAllowed(_, _, allow) = self { response.headers[.allow] = allow }
+        // The rest of an oversized body is not read: the connection closes after the answer,
+        // so a huge chunked upload costs the server nothing past the limit.
+        if case .bodyTooLarge = self { response.headers[.connection] = "close" }
         return response
     }
 }

@@ -37,9 +37,10 @@ public final class OutputFile {
     public func write(_ data: Data) throws {
         guard fd >= 0 else { throw AtomicFile.WriteError(file: url.path, detail: "the file is already closed") }
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard let base = buffer.baseAddress else { return }
             var offset = 0
             while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Foundation.write(fd, base + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw AtomicFile.WriteError(file: url.path, detail: AtomicFile.lastError())

@@ -24,10 +24,15 @@ public enum OutputTarget: Equatable, Sendable {
         // already has open: write through them, never replace what they point at.
         if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
             var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                throw Refused(path: path, detail: "is a folder; give a file name")
+            guard stat(path, &info) == 0 else {
+                throw Refused(path: path, detail: "does not exist (\(String(cString: strerror(errno)))); no file is made under /dev or /proc")
             }
-            return .writeThrough(url)
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: throw Refused(path: path, detail: "is a folder; give a file name")
+            case S_IFBLK: throw Refused(path: path, detail: "is a block device; expected a regular file, a FIFO or a character device")
+            case S_IFSOCK: throw Refused(path: path, detail: "is a socket; expected a regular file, a FIFO or a character device")
+            default: return .writeThrough(url)
+            }
         }
         var info = stat()
         guard stat(path, &info) == 0 else {

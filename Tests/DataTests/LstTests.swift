@@ -131,6 +131,17 @@ import Data
         }
     }
 
+    /// "/" followed by a combining mark is one Character to Swift but a separator to the file
+    /// system: "../\u{301}x" climbs out of the channel and must be refused as "../x" is.
+    @Test func aCombiningMarkAfterASlashStillSeparates() {
+        var report = ValidationReport()
+        _ = LstFile.parse("0\t1\t../\u{301}etc/passwd\n1\t1\t/\u{301}x\n", file: "a.lst", root: root, labels: LabelSpec(numClasses: 2),
+                          checkFiles: false, report: &report)
+        #expect(report.problems.map(\.line) == [1, 2])
+        #expect(report.problems.first?.message.contains("escapes the channel folder") == true, "\(report.problems)")
+        #expect(report.problems.last?.message.contains("absolute") == true, "\(report.problems)")
+    }
+
     @Test func absolutePathsAreRefused() {
         var report = ValidationReport()
         _ = LstFile.parse("0\t1\t/etc/passwd\n", file: "a.lst", root: root, labels: LabelSpec(numClasses: 2),

@@ -53,6 +53,23 @@ struct ConnectionTests {
         }
     }
 
+    /// A chunked upload past the body limit: 413 at once, with Connection: close, and the
+    /// connection closed while the client is still sending; the server keeps answering.
+    @Test func hugeChunkedRequestsGet413AndTheConnectionCloses() async throws {
+        try await withServer(options: ServerOptions(maxBodyBytes: 64 * 1024)) { _, port in
+            let socket = try RawSocket(port: port)
+            socket.send("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk = String(repeating: "A", count: 32 * 1024)
+            // 128 KiB, twice the limit; the rest of a "huge" upload is never sent.
+            for _ in 0..<4 { socket.send(String(32 * 1024, radix: 16) + "\r\n" + chunk + "\r\n") }
+            let (text, closed) = socket.readUntilClosed(timeout: 10)
+            #expect(text.hasPrefix("HTTP/1.1 413"), "\(text.prefix(200))")
+            #expect(text.lowercased().contains("connection: close"), "\(text.prefix(300))")
+            #expect(closed, "the connection stayed open after the 413")
+            #expect(try await HTTP.send("GET", port: port, path: "/ping").status == 200)
+        }
+    }
+
     /// More idle sockets than --max-connections: the longest idle ones are closed, /ping answers.
     @Test func idleSocketsBeyondTheLimitCannotLockOutPing() async throws {
         try await withServer(options: ServerOptions(maxConnections: 4)) { _, port in

@@ -50,6 +50,24 @@ struct HostileFilesTests {
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("a/x.out").path))
     }
 
+    /// Names the fuzzer found: "/" then a combining mark is one Character but a separator to
+    /// the file system, so "../\u{301}x" must be refused as "../x" is, and ".{/\u{65E}" must
+    /// get its sub-folder made inside --output.
+    @Test func combiningMarksAfterASlashStayInsideOutput() throws {
+        let work = Fixtures.temporaryFolder("combining")
+        let output = work.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        guard case .failure(let problem) = OutputPath.file(for: "../\u{301}x", under: output) else {
+            Issue.record("a name climbing out of --output was accepted"); return
+        }
+        #expect(problem.detail.contains("'..' component"), "\(problem)")
+        guard case .success(let file) = OutputPath.file(for: ".{{/\u{65E}", under: output) else {
+            Issue.record("a name inside --output was refused"); return
+        }
+        let folder = try #require(OutputPath.realPath(file.deletingLastPathComponent().path))
+        #expect(folder == OutputPath.realPath(output.path).map { $0 + "/.{{" }, "\(folder)")
+    }
+
     @Test func symlinkedOutputSubfolderIsRefused() throws {
         let work = Fixtures.temporaryFolder("symout")
         defer { try? FileManager.default.removeItem(at: work) }

@@ -49,6 +49,14 @@ struct OutputTargetTests {
         try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: a.path)
         #expect { try AtomicFile.write(Data("x".utf8), to: a) } throws: { "\($0)".contains("symbolic links form a loop") }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: a.path) == b.path)
+        // Under /dev nothing is made, and a device that is not a character device is refused.
+        #expect { try AtomicFile.write(Data("x".utf8), to: URL(fileURLWithPath: "/dev/imgclf-no-such-device")) } throws: {
+            "\($0)".contains("does not exist")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/dev/imgclf-no-such-device"))
+        // /dev/null is a character device: written through, and still /dev/null.
+        try AtomicFile.write(Data("x".utf8), to: URL(fileURLWithPath: "/dev/null"))
+        #expect(FileKindProbe.mode("/dev/null") == S_IFCHR)
     }
 
     /// A FIFO gets the bytes as they are written, and stays a FIFO.

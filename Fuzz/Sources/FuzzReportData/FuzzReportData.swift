@@ -23,7 +23,7 @@ public func fuzzReportData(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt
         artifact.history = Data(rest)
         guard let built = try? ReportBuilder(title: "fuzz", artifact: artifact, predictor: predictor).build(),
               let json = try? built.data.json() else { return 0 }
-        _ = ReportPage.report.render(json: json)
+        _ = EmbeddedPage.report.render(json: json)
     } else {
         let name = String(decoding: rest, as: UTF8.self)
         guard let json = try? JSONEncoder().encode([name]) else { return 0 }
