@@ -162,6 +162,29 @@ struct OutputTargetTests {
     }
 }
 
+/// `serve` on a port another process holds: the error names the address and the port
+/// (NIO's own says only "Address already in use").
+@Suite struct ServeBindErrorTests {
+    @Test func aPortInUseIsNamed() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound && listen(listener, 1) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let outcome = try ImgclfBinary.run(["serve", "--model", Fixtures.model("resnet8-3x28x28").path, "--host", "127.0.0.1",
+                                            "--port", String(port), "--no-ui"])
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("cannot listen on 127.0.0.1:\(port)"), "\(outcome.output)")
+    }
+}
+
 /// File kinds for the assertions (lstat: a link is not followed).
 enum FileKindProbe {
     static func mode(_ path: String) -> mode_t? {

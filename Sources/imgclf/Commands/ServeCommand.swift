@@ -81,10 +81,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch where !listening.isSet {
             // NIO's bind error names neither the address nor the port.
-            throw ValidationError("cannot listen on \(address):\(port): \(error)")
+            throw ListenError(description: "cannot listen on \(address):\(port): \(error)")
         }
         FileHandle.standardError.write(Data("imgclf serve: drained and stopped\n".utf8))
     }
+}
+
+/// The address could not be listened on (a plain error: no usage text under it).
+struct ListenError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Whether the server got as far as listening (an error before that is about the address).
