@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Checks that an output written from a model never destroys that model or a folder it did
 /// not create: `export` onto the model's own `.params` or `model.tar.gz`, or `quantize` into
@@ -56,9 +57,5 @@ public enum ArtifactOutputGuard {
         return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    static func realPath(_ path: String) -> String? { CanonicalPath.of(path) }
 }

@@ -42,9 +42,5 @@ public enum OutputPath {
     }
 
     /// The canonical path (symbolic links resolved), nil when it does not exist.
-    public static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    public static func realPath(_ path: String) -> String? { CanonicalPath.of(path) }
 }

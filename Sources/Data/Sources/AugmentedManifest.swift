@@ -169,11 +169,7 @@ public enum AugmentedManifest {
     /// An absolute reference is read only inside the channel folder or the S3 mirror, as a
     /// `..` already is: a manifest must not make training read any file of the machine.
     static func confined(_ url: URL, reference: String, baseDirectory: URL, s3Mirror: URL?) -> Result<URL, InputProblem> {
-        func real(_ path: String) -> String {
-            guard let resolved = realpath(path, nil) else { return URL(fileURLWithPath: path).standardized.path }
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
+        func real(_ path: String) -> String { CanonicalPath.of(path) ?? URL(fileURLWithPath: path).standardized.path }
         let target = real(url.path)
         for root in [baseDirectory] + (s3Mirror.map { [$0] } ?? []) {
             let folder = real(root.path)
