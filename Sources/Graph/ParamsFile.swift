@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// MXNet's NDArray list file (`mx.nd.save`, `*.params`): a header, the arrays, then
 /// their names (`arg:NAME` / `aux:NAME` for model checkpoints; none for a plain list).
@@ -21,7 +22,7 @@ public enum ParamsFile {
     public static func read(contentsOf url: URL) throws -> [(name: String, array: NDArray)] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GraphError.io(file: url.path, detail: "cannot read the params file: \(error.localizedDescription)")
+            throw GraphError.io(file: url.path, detail: "cannot read the params file: \(SystemErrorText.of(error))")
         }
         return try read(data: data, source: url.lastPathComponent)
     }

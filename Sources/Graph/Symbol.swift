@@ -75,7 +75,7 @@ public struct Symbol: Sendable, Equatable {
     public static func load(contentsOf url: URL) throws -> Symbol {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw GraphError.io(file: url.path, detail: "cannot read the symbol file: \(error.localizedDescription)")
+            throw GraphError.io(file: url.path, detail: "cannot read the symbol file: \(SystemErrorText.of(error))")
         }
         return try Symbol(json: data, source: url.lastPathComponent)
     }

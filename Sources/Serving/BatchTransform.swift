@@ -77,7 +77,7 @@ public enum BatchTransform {
     static func manifestInputs(_ manifest: URL) throws(TransformError) -> [TransformInput] {
         let data: Data
         do { data = try Data(contentsOf: manifest) } catch {
-            throw .unreadableInput(path: manifest.path, reason: error.localizedDescription)
+            throw .unreadableInput(path: manifest.path, reason: SystemErrorText.of(error))
         }
         let base = manifest.deletingLastPathComponent()
         if let list = try? JSONSerialization.jsonObject(with: data) as? [Any] {
@@ -122,7 +122,7 @@ public enum BatchTransform {
         let inputFiles = Set((inputs.map(\.file.path) + [inputSource?.path].compactMap { $0 }).compactMap(ImageFile.identity))
         if let output, jsonl == nil {
             do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-                throw .cannotWrite(path: output.path, reason: error.localizedDescription)
+                throw .cannotWrite(path: output.path, reason: SystemErrorText.of(error))
             }
         }
         // A regular --jsonl file is written whole or not at all (renamed into place at the

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reads an image file for `predict` and batch transform, with messages that name the file:
 /// missing, not a regular file (a FIFO or a device such as /dev/zero would block or never
@@ -11,7 +12,7 @@ public enum ImageFile {
     public static func read(_ path: String, maxBytes: Int = defaultMaxBytes) -> Result<[UInt8], FileProblem> {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            return .failure(FileProblem(path: path, detail: errno == ENOENT ? "no such file" : "cannot read it: \(String(cString: strerror(errno)))"))
+            return .failure(FileProblem(path: path, detail: errno == ENOENT ? "no such file" : "cannot read it: \(SystemErrorText.current())"))
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             return .failure(FileProblem(path: path, detail: "not a regular file (it is \(kind(info.st_mode))); expected a JPEG or PNG file"))
@@ -21,7 +22,7 @@ public enum ImageFile {
             return .failure(FileProblem(path: path, detail: "the file has \(info.st_size) bytes; the limit is \(maxBytes)"))
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(FileProblem(path: path, detail: "cannot open it: \(String(cString: strerror(errno)))"))
+            return .failure(FileProblem(path: path, detail: "cannot open it: \(SystemErrorText.current())"))
         }
         defer { try? handle.close() }
         do {
@@ -31,7 +32,7 @@ public enum ImageFile {
             if data.count > maxBytes { return .failure(FileProblem(path: path, detail: "the file has more than \(maxBytes) bytes")) }
             return .success([UInt8](data))
         } catch {
-            return .failure(FileProblem(path: path, detail: "cannot read it: \(error.localizedDescription)"))
+            return .failure(FileProblem(path: path, detail: "cannot read it: \(SystemErrorText.of(error))"))
         }
     }
 

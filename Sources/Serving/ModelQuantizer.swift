@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Support
 import Graph
 import Models
 
@@ -164,17 +165,17 @@ public enum ModelQuantizer {
             }
             let old = parent.appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             guard rename(output.path, old.path) == 0 else {
-                throw QuantizeError.cannotWrite(path: output.path, reason: "cannot move the existing folder aside: \(String(cString: strerror(errno)))")
+                throw QuantizeError.cannotWrite(path: output.path, reason: "cannot move the existing folder aside: \(SystemErrorText.current())")
             }
             guard rename(staging.path, output.path) == 0 else {
-                let reason = String(cString: strerror(errno))
+                let reason = SystemErrorText.current()
                 _ = rename(old.path, output.path)
                 throw QuantizeError.cannotWrite(path: output.path, reason: reason)
             }
             try? fm.removeItem(at: old)
         } else {
             guard rename(staging.path, output.path) == 0 else {
-                throw QuantizeError.cannotWrite(path: output.path, reason: String(cString: strerror(errno)))
+                throw QuantizeError.cannotWrite(path: output.path, reason: SystemErrorText.current())
             }
         }
     }

@@ -30,7 +30,7 @@ public enum OutputPath {
                 folder = real
             } else {
                 guard mkdir(next, 0o777) == 0 || errno == EEXIST else {
-                    return .failure(FileProblem(path: next, detail: "cannot create the folder: \(String(cString: strerror(errno)))"))
+                    return .failure(FileProblem(path: next, detail: "cannot create the folder: \(SystemErrorText.current())"))
                 }
                 guard let real = realPath(next), real.hasPrefix(realRoot + "/") else {
                     return .failure(FileProblem(path: next, detail: "this output sub-folder leads outside --output \(realRoot)"))

@@ -86,5 +86,5 @@ public enum AtomicFile {
         guard fsync(fd) == 0 else { throw WriteError(file: url.path, detail: "fsync of \(path.path) failed: \(lastError())") }
     }
 
-    static func lastError() -> String { String(cString: strerror(errno)) }
+    static func lastError() -> String { SystemErrorText.current() }
 }

@@ -25,7 +25,7 @@ public enum OutputTarget: Equatable, Sendable {
         if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw Refused(path: path, detail: "does not exist (\(String(cString: strerror(errno)))); no file is made under /dev or /proc")
+                throw Refused(path: path, detail: "does not exist (\(SystemErrorText.current())); no file is made under /dev or /proc")
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR: throw Refused(path: path, detail: "is a folder; give a file name")

@@ -8,12 +8,12 @@ import Models
 /// of use_weighted_loss.
 extension Trainer {
     /// Initialises the weights; returns the class names the artifact is to carry.
-    func initializeWeights(_ network: TrainingNetwork, train: Channel.Opened?) throws -> [String]? {
+    func initializeWeights(_ network: TrainingNetwork, train: Channel.Opened?, earlierModel: ModelArtifact? = nil) throws -> [String]? {
         let store = network.store
         Initializer.xavier(store, seed: job.seed &+ 1)
         var classNames = train.map { $0.classNames.count == hp.numClasses ? $0.classNames : nil } ?? nil
         if let model = job.model {
-            classNames = try loadIncremental(model, store: store) ?? classNames
+            classNames = try loadIncremental(earlierModel ?? ModelArtifact.load(from: model), from: model, store: store) ?? classNames
         } else if hp.usePretrainedModel {
             try loadPretrained(store: store)
         }
@@ -29,8 +29,7 @@ extension Trainer {
     }
 
     /// Incremental training: the model channel must be the same network; returns its class names.
-    func loadIncremental(_ url: URL, store: ParameterStore) throws -> [String]? {
-        let artifact = try ModelArtifact.load(from: url)
+    func loadIncremental(_ artifact: ModelArtifact, from url: URL, store: ParameterStore) throws -> [String]? {
         var problems: [String] = []
         if let shape = artifact.imageShape, shape != hp.imageShape {
             problems.append("image_shape is \(shape.map(String.init).joined(separator: ",")) there, \(hp.imageShape.map(String.init).joined(separator: ",")) here")

@@ -185,7 +185,7 @@ enum JobConfigFile {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+            throw .unreadable(file: url.path, reason: SystemErrorText.of(error))
         }
     }
 

@@ -14,9 +14,11 @@ extension Trainer {
             if let dir = job.checkpointDir { try WritableFolder.prepare(dir, role: "checkpoint") }
         }
         let labels = LabelSpec(numClasses: hp.numClasses, multiLabel: hp.multiLabel)
-        let (train, validation) = try openChannels(labels)
+        // Incremental training's earlier model, read once: its classes label the channels.
+        let earlier = try job.model.map { try ModelArtifact.load(from: $0) }
+        let (train, validation) = try openChannels(labels, earlierModel: earlier)
         let network = try buildNetwork()
-        let classNames = try initializeWeights(network, train: train)
+        let classNames = try initializeWeights(network, train: train, earlierModel: earlier)
         // Gradients are averaged over the global batch (MXNet's Module multiplies the batch
         // by the workers under dist_sync) and summed over workers by the collective.
         let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(hp.miniBatchSize * collective.size))

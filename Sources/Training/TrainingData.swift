@@ -1,18 +1,25 @@
 import Data
 import Foundation
+import Models
 
 /// The data of a run: its channels opened and their labels checked before any work, and the
 /// loaders that feed each worker its shard, as many batches per epoch on every worker.
 extension Trainer {
     /// The channels, validated (pipe-mode channels are streams, read per epoch: nil here).
-    func openChannels(_ labels: LabelSpec) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
+    /// Given an earlier model (incremental training) that names its classes, class folders
+    /// take its labels by name, so the model's classes keep their meaning.
+    func openChannels(_ labels: LabelSpec, earlierModel: ModelArtifact? = nil) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
         let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
         func open(_ channel: Channel, known: KnownClasses? = nil) throws -> Channel.Opened? {
             if channel.pipeMode { return nil }
             return try audited(channel.open(labels: labels, badLabelAllowance: job.badLabelAllowance, knownClasses: known, warn: warn),
                                channel: channel.name)
         }
-        let train = try open(job.train)
+        let modelClasses = earlierModel.flatMap { model -> KnownClasses? in
+            guard let names = model.classNames, names.count == hp.numClasses else { return nil }
+            return KnownClasses(names: names, origin: "the model channel's classes.json (incremental training)")
+        }
+        let train = try open(job.train, known: modelClasses)
         // Validation's class folders take the train channel's labels by name, not by their own
         // sorted position: a renamed or extra folder must not shift every label after it.
         let trainClasses: KnownClasses? = train.flatMap { $0.classNames.isEmpty ? nil : KnownClasses(names: $0.classNames, origin: "the \(job.train.name) channel") }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Output and checkpoint folders are proved writable before any training, so a job does not
 /// fail only after its first epoch.
@@ -10,7 +11,7 @@ enum WritableFolder {
         let probe = folder.appendingPathComponent(".imgclf-write-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw TrainingError.unwritableFolder(role: role, path: folder.path, reason: "cannot create files in it (\(String(cString: strerror(errno))))")
+            throw TrainingError.unwritableFolder(role: role, path: folder.path, reason: "cannot create files in it (\(SystemErrorText.current()))")
         }
         close(fd)
         unlink(probe.path)
@@ -30,7 +31,7 @@ enum WritableFolder {
         if parent.path != folder.path { try create(parent, role: role, target: target) }
         guard mkdir(folder.path, 0o755) == 0 || errno == EEXIST else {
             throw TrainingError.unwritableFolder(role: role, path: target.path,
-                                                 reason: "cannot create \(folder.path) (\(String(cString: strerror(errno))))")
+                                                 reason: "cannot create \(folder.path) (\(SystemErrorText.current()))")
         }
     }
 }

@@ -115,6 +115,40 @@ struct TrainerHardeningTests {
         }
     }
 
+    /// Incremental training from class folders labels them by the earlier model's
+    /// classes.json, by name: a folder the model has no class for is an error naming it,
+    /// not a silent shift of every label after it.
+    @Test func incrementalClassFoldersTakeTheEarlierModelsClassesByName() throws {
+        let symbol = try ResNet.symbol(numLayers: 20, imageShape: [1, 28, 28], numClasses: 10)
+        let store = ParameterStore()
+        _ = try Executor(symbol: symbol, parameters: store, dataShape: [1, 1, 28, 28], mode: .inference)
+        let train = try MNISTSample.subset("train", perClass: 4), validation = try MNISTSample.subset("validation", perClass: 1)
+        let folders = try FileManager.default.contentsOfDirectory(atPath: train.path).sorted()
+        let hp = try MNISTSample.hyperparameters(["epochs": "1", "mini_batch_size": "20"], trainCount: 40)
+        func artifact(classes: [String]) throws -> URL {
+            let folder = MNISTSample.temporaryFolder("earlier")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try ModelArtifact(symbol: symbol, parameters: store.export(), epoch: 1, imageShape: [1, 28, 28],
+                                     classNames: classes).writeArchive(to: folder)
+        }
+        // The model's classes in another order than the folders sort: the run keeps its order.
+        let reversed = try artifact(classes: folders.reversed())
+        let outcome = try Trainer(job: job(hp, train: train, validation: validation, output: MNISTSample.temporaryFolder("m"), model: reversed),
+                                  log: MNISTSample.Lines().log).run()
+        #expect(try ModelArtifact.load(from: try #require(outcome.artifact)).classNames == folders.reversed())
+
+        var renamed = folders
+        renamed[0] = "zz"
+        let other = try artifact(classes: renamed)
+        do {
+            _ = try Trainer(job: job(hp, train: train, validation: validation, output: MNISTSample.temporaryFolder("m2"), model: other),
+                            log: MNISTSample.Lines().log).run()
+            Issue.record("a class folder the earlier model does not have was numbered by position")
+        } catch {
+            #expect("\(error)".contains(folders[0]) && "\(error)".contains("classes.json"), "\(error)")
+        }
+    }
+
     /// Output and checkpoint folders that cannot be written fail before any training,
     /// naming the folder (the channels do not even exist here: they are never read).
     @Test func unwritableFoldersFailBeforeTraining() throws {

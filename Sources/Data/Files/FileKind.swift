@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,7 +47,7 @@ public enum FileKind: Equatable, Sendable {
         }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(path: url.path, reason: error.localizedDescription)
+            throw .unreadable(path: url.path, reason: SystemErrorText.of(error))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: url.path, reason: "not UTF-8 text; expected \(expected)")

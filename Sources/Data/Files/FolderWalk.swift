@@ -74,7 +74,7 @@ public enum FolderWalk {
             let full = folder.isEmpty ? root.path : root.path + "/" + folder
             var st = stat()
             guard stat(full, &st) == 0 else {
-                throw .unreadable(path: full, reason: String(cString: strerror(errno)))
+                throw .unreadable(path: full, reason: SystemErrorText.current())
             }
             guard walked.insert(FileID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else {
                 listing.skippedFolders.append(folder)
@@ -84,7 +84,7 @@ public enum FolderWalk {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: full).sorted(by: precedesInByteOrder)
             } catch {
-                throw .unreadable(path: full, reason: error.localizedDescription)
+                throw .unreadable(path: full, reason: SystemErrorText.of(error))
             }
             var subfolders: [String] = []
             for name in names {

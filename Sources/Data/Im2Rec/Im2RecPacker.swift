@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Synchronization
 
 /// How to turn listed images into records: im2rec.py's packing options.
@@ -40,7 +41,7 @@ public enum Im2RecPacker {
     public static func pack(list listURL: URL, root: URL, options: PackOptions, log: (String) -> Void = { _ in }) throws -> PackSummary {
         let text: String
         do { text = try String(contentsOf: listURL, encoding: .utf8) } catch {
-            throw Im2RecError.io("\(listURL.path): cannot read the list: \(error.localizedDescription)")
+            throw Im2RecError.io("\(listURL.path): cannot read the list: \(SystemErrorText.of(error))")
         }
         let (items, problems) = ImageList.parse(text, source: listURL.path)
         problems.forEach(log)
@@ -111,7 +112,7 @@ public enum Im2RecPacker {
             : ImageRecordHeader(label: Float(item.labels[0]), id: UInt64(item.index))
         let bytes: [UInt8]
         do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            return .failure(Failure(message: "\(path): cannot read: \(error.localizedDescription)"))
+            return .failure(Failure(message: "\(path): cannot read: \(SystemErrorText.of(error))"))
         }
         if options.passThrough { return .success(header.pack(image: bytes)) }
         do {

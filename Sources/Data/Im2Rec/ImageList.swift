@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Writing and reading `.lst` files the way im2rec.py does (`write_list`, `read_list`).
 /// (Strict validation of user-written lists for training lives in `LstFile`.)
@@ -86,7 +87,7 @@ extension ImageList {
         func write(_ name: String, _ slice: ArraySlice<ListedImage>) throws {
             let url = URL(fileURLWithPath: name)
             do { try Data(format(Array(slice)).utf8).write(to: url) } catch {
-                throw Im2RecError.io("\(name): cannot write: \(error.localizedDescription)")
+                throw Im2RecError.io("\(name): cannot write: \(SystemErrorText.of(error))")
             }
             written.append(url)
         }

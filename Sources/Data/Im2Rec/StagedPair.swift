@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A `.rec` and its `.idx` written under temporary names beside their final ones, then put in
 /// place together. The old index is removed first, then the new `.rec` and `.idx` are renamed
@@ -35,6 +36,6 @@ struct StagedPair {
     }
 
     private func failure(_ file: URL, _ what: String) -> Im2RecError {
-        .io("\(file.path): \(what): \(String(cString: strerror(errno)))")
+        .io("\(file.path): \(what): \(SystemErrorText.current())")
     }
 }

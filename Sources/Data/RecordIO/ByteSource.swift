@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Support
 
 /// Buffered reading from a file descriptor, either positioned (`pread`, for seekable files) or
 /// sequential (`read`, for pipes, FIFOs and standard input, which cannot seek).
@@ -103,7 +104,7 @@ struct ByteSource: Sendable {
             }
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw .io(source: source, message: "read failed at byte offset \(offset): \(String(cString: strerror(errno)))")
+            throw .io(source: source, message: "read failed at byte offset \(offset): \(SystemErrorText.current())")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The `.idx` file beside a `.rec`: one line per record, `key<TAB>byte offset of its first part`.
 public enum RecordIOIndex {
@@ -10,7 +11,7 @@ public enum RecordIOIndex {
         }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw RecordIOError.io(source: url.path, message: "cannot read the index: \(error.localizedDescription)")
+            throw RecordIOError.io(source: url.path, message: "cannot read the index: \(SystemErrorText.of(error))")
         }
         return try parse(String(decoding: data, as: UTF8.self), source: url.path, recordFileSize: recordFileSize)
     }
@@ -62,7 +63,7 @@ public enum RecordIOIndex {
     /// Writes an index file.
     public static func write(_ entries: [(key: Int, offset: UInt64)], to url: URL) throws {
         do { try Data(format(entries).utf8).write(to: url) } catch {
-            throw RecordIOError.io(source: url.path, message: "cannot write the index: \(error.localizedDescription)")
+            throw RecordIOError.io(source: url.path, message: "cannot write the index: \(SystemErrorText.of(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,7 +28,7 @@ public struct RecordIOReader: Sendable {
         }
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw RecordIOError.io(source: url.path, message: "cannot open for reading: \(String(cString: strerror(errno)))")
+            throw RecordIOError.io(source: url.path, message: "cannot open for reading: \(SystemErrorText.current())")
         }
         file = FileDescriptor(fd: fd)
         self.size = size

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public final class RecordIOWriter {
         source = url.path
         fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw RecordIOError.io(source: url.path, message: "cannot open for writing: \(String(cString: strerror(errno)))")
+            throw RecordIOError.io(source: url.path, message: "cannot open for writing: \(SystemErrorText.current())")
         }
         self.indexURL = indexURL
         buffer.reserveCapacity(1 << 20)
@@ -64,7 +65,7 @@ public final class RecordIOWriter {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw RecordIOError.io(source: source, message: "write failed: \(String(cString: strerror(errno)))")
+                throw RecordIOError.io(source: source, message: "write failed: \(SystemErrorText.current())")
             }
             done += n
         }

@@ -113,7 +113,7 @@ public enum Dataset {
                 .sorted(by: precedesInByteOrder)
                 .map { folder.appendingPathComponent($0) }
         } catch {
-            throw .unreadable(path: folder.path, reason: error.localizedDescription)
+            throw .unreadable(path: folder.path, reason: SystemErrorText.of(error))
         }
     }
 }

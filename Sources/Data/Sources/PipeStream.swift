@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Pipe mode: a channel arrives as a stream of RecordIO records (a FIFO per epoch), read
 /// once from start to end, no index, no seeking.
@@ -82,7 +83,7 @@ extension PipeRecordStream {
             let handle = try FileHandle(forReadingFrom: url)
             return PipeRecordStream(fileHandle: handle, source: url.path, layout: layout, labels: labels, badLabelsFail: badLabelsFail)
         } catch {
-            throw .unreadable(path: url.path, reason: "cannot open channel '\(channel)''s pipe for epoch \(epoch): \(error.localizedDescription)")
+            throw .unreadable(path: url.path, reason: "cannot open channel '\(channel)''s pipe for epoch \(epoch): \(SystemErrorText.of(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// What a label column means: one class index, or a multi-hot vector of `numClasses`.
 public struct LabelSpec: Sendable, Equatable {
@@ -99,7 +100,7 @@ public final class FileSampleSource: SampleSource, @unchecked Sendable {
             let data = try Data(contentsOf: sample.file, options: .mappedIfSafe)
             return RawSample(labels: sample.labels, bytes: [UInt8](data), reference: sample.reference)
         } catch {
-            throw DatasetError.badSample(reference: sample.reference, reason: "cannot read \(sample.file.path): \(error.localizedDescription)")
+            throw DatasetError.badSample(reference: sample.reference, reason: "cannot read \(sample.file.path): \(SystemErrorText.of(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Writes scalars as a TensorBoard event file in a folder (`--tensorboard_dir`, or the job
 /// folder's `output/tensorboard`, where the service's TensorBoardOutputConfig collects them).
@@ -18,7 +19,7 @@ public final class ScalarEventWriter {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.unwritableFolder(role: "TensorBoard", path: folder.path, reason: "\(error.localizedDescription)")
+            throw TrainingError.unwritableFolder(role: "TensorBoard", path: folder.path, reason: "\(SystemErrorText.of(error))")
         }
         let now = Date().timeIntervalSince1970
         let host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "_")
@@ -46,7 +47,7 @@ public final class ScalarEventWriter {
         do {
             try handle.write(contentsOf: EventEncoding.record(event))
         } catch {
-            warn("TensorBoard scalars stop: cannot write \(file.path): \(error.localizedDescription)")
+            warn("TensorBoard scalars stop: cannot write \(file.path): \(SystemErrorText.of(error))")
             try? handle.close()
             self.handle = nil
         }

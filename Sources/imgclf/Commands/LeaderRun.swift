@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Glibc
 import Synchronization
 import Training
@@ -26,7 +27,7 @@ struct LeaderRun {
         var stderrPipe: [Int32] = [0, 0]
         // Close-on-exec: only mpirun's fd 2 (the dup) holds the write end, so the drain ends with it.
         guard pipe(&stderrPipe) == 0 else {
-            throw LaunchError(description: "could not make a pipe for mpirun: \(String(cString: strerror(errno)))")
+            throw LaunchError(description: "could not make a pipe for mpirun: \(SystemErrorText.current())")
         }
         for fd in stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
@@ -52,7 +53,7 @@ struct LeaderRun {
             }
         } while waited == 0 || (waited < 0 && errno == EINTR)
         guard waited == pid else {
-            throw LaunchError(description: "lost track of mpirun (pid \(pid)): waitpid failed with \(String(cString: strerror(errno)))")
+            throw LaunchError(description: "lost track of mpirun (pid \(pid)): waitpid failed with \(SystemErrorText.current())")
         }
         // Something mpirun started may still hold its stderr: do not wait for ever.
         capture.waitUntilDrained(seconds: 10)
@@ -91,7 +92,7 @@ struct LeaderRun {
         var pid: pid_t = 0
         let result = posix_spawnp(&pid, command[0], &actions, &attributes, argv, environ)
         guard result == 0 else {
-            throw LaunchError(description: "could not start \(command[0]): \(String(cString: strerror(result))); install openmpi-bin (scripts/install-deps)")
+            throw LaunchError(description: "could not start \(command[0]): \(SystemErrorText.posix(result)); install openmpi-bin (scripts/install-deps)")
         }
         return pid
     }
