@@ -2,10 +2,12 @@
 # Installs the peer systems the benchmarks compare imgclf against, each in its own
 # virtual environment, from PyPI only:
 #   mx   MXNet 1.9.1 (the original algorithm's engine) + OpenCV, for compute, data and MNIST runs
-#   pt   PyTorch (what most users would pick instead) + onnx, for compute runs and ONNX export
+#   pt   PyTorch (what most users would pick instead) + onnx, for compute runs and ONNX export;
+#        pillow, for peer_tta.py to decode the photos
 #   ort  ONNX Runtime + onnx, for inference runs on the exported graph (float32 and its static int8)
+#   plot matplotlib, for the time-to-accuracy curves (bench/time_to_accuracy.py)
 #
-#   bench/peers/install.sh [mx|pt|ort|all ...]     (default: all)
+#   bench/peers/install.sh [mx|pt|ort|plot|all ...]     (default: all)
 #
 # The venvs go under $PEERS, default bench/.peers inside the clone (git ignores it).
 # Idempotent: a finished venv is left alone, so the benchmark scripts call this on every
@@ -38,9 +40,9 @@ venv() {
 peers=()
 for w in "${@:-all}"; do
   case $w in
-    mx|pt|ort) peers+=("$w") ;;
+    mx|pt|ort|plot) peers+=("$w") ;;
     all) peers+=(mx pt ort) ;;
-    *) echo "usage: $0 [mx|pt|ort|all ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [mx|pt|ort|plot|all ...]" >&2; exit 2 ;;
   esac
 done
 for p in "${peers[@]}"; do
@@ -51,8 +53,9 @@ for p in "${peers[@]}"; do
     mx) venv mx 'mxnet, cv2' 'mxnet==1.9.1' 'numpy<1.24' 'opencv-python-headless<4.9' ;;
     # PyPI's torch wheel is the only one reachable here; torchvision is not needed (pt_resnet.py
     # builds the network itself). onnx lets torch.onnx.export write the graph for the ort peer.
-    pt) venv pt 'torch, onnx' torch onnx numpy ;;
+    pt) venv pt 'torch, onnx, PIL' torch onnx numpy pillow ;;
     ort) venv ort 'onnxruntime, onnx' onnxruntime onnx numpy ;;  # onnx: ort_quantize.py (quantize_static)
+    plot) venv plot 'matplotlib' matplotlib ;;
   esac
 done
 echo "peers ready in $PEERS: ${peers[*]}" >&2
