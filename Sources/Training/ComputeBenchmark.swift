@@ -28,7 +28,7 @@ public enum ComputeBenchmark {
     public static func run(numLayers: Int, imageShape: [Int], batch: Int, numClasses: Int = 1000,
                            iterations: Int = 10, warmup: Int = 2, train: Bool = true, infer: Bool = true,
                            precision: Precision = .float32, int8: Bool = false,
-                           convolutions: ConvolutionAlgorithm = .automatic) throws -> Result {
+                           convolutions: ConvolutionAlgorithm = .automatic, profile: TrainingProfile? = nil) throws -> Result {
         let symbol = try ResNet.symbol(numLayers: numLayers, imageShape: imageShape, numClasses: numClasses)
         let store = ParameterStore()
         let dataShape = [batch] + imageShape
@@ -44,11 +44,13 @@ public enum ComputeBenchmark {
             let sgd = SGD(learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4, rescaleGrad: 1 / Float(batch))
             exec.setData(data)
             exec.setLabels(labels)
-            trainMs = try median(iterations: iterations, warmup: warmup) {
+            exec.profile = profile?.executor
+            trainMs = try median(iterations: iterations, warmup: warmup, warmedUp: { profile?.reset() }) {
                 exec.forward()
                 exec.backward()
-                try sgd.update(store)
+                if let profile { try profile.time(.optimizer) { try sgd.update(store) } } else { try sgd.update(store) }
             }
+            exec.profile = nil
             activationBytes = exec.activationMemoryBytes
             gradientBytes = exec.gradientMemoryBytes
         }
@@ -80,8 +82,9 @@ public enum ComputeBenchmark {
                       convolutions: convolutions.rawValue)
     }
 
-    static func median(iterations: Int, warmup: Int, _ body: () throws -> Void) rethrows -> Double {
+    static func median(iterations: Int, warmup: Int, warmedUp: () -> Void = {}, _ body: () throws -> Void) rethrows -> Double {
         for _ in 0..<warmup { try body() }
+        warmedUp()
         var times: [Double] = []
         for _ in 0..<max(iterations, 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds

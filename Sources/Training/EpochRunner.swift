@@ -30,7 +30,7 @@ struct EpochRunner {
         try loader.startEpoch(epoch)
         let batches = loader.batchesPerEpoch.map { min($0, limit) }
         var done = 0
-        while done < limit, let b = try loader.next() {
+        while done < limit, let b = try timed(.loaderWait, { try loader.next() }) {
             try step(b)
             let probabilities = session.network.training.output()
             try probabilities.withUnsafeBufferPointer { try metric.update(probabilities: $0, labels: b.labels, count: b.count) }
@@ -100,10 +100,16 @@ struct EpochRunner {
         } else {
             exec.backward()
         }
-        try collective.reduceGradients(store)
-        try session.optimizer.update(store)
+        try timed(.exchange) { try collective.reduceGradients(store) }
+        try timed(.optimizer) { try session.optimizer.update(store) }
         session.state.updates = session.optimizer.updateCount
         session.state.learningRate = session.optimizer.learningRate
+    }
+
+    /// `body`, timed into the profile's `phase` when the run is profiled.
+    func timed<T>(_ phase: TrainingProfile.Phase, _ body: () throws -> T) rethrows -> T {
+        guard let profile = session.profile else { return try body() }
+        return try profile.time(phase, body)
     }
 
     /// A signal on any worker stops them all at the same batch.

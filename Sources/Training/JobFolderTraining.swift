@@ -23,6 +23,8 @@ public struct JobFolderTraining {
     /// TensorBoard scalars go here; nil: the job folder's `output/tensorboard` when it exists
     /// (the service's TensorBoardOutputConfig LocalPath, which it uploads as the job runs).
     public var tensorboardDir: URL?
+    /// Per epoch, where the time went (`--profile`).
+    public var profile = false
 
     public init(root: URL, overrides: [String: String] = [:], threads: Int? = nil, seed: UInt64 = 0,
                 s3Mirror: URL? = nil, badLabelAllowance: Double = 0, pretrainedModelDir: URL? = nil) {
@@ -87,6 +89,7 @@ public struct JobFolderTraining {
                               pretrainedModelDir: pretrainedModelDir, outputDir: root.appendingPathComponent("model"), checkpointDir: checkpointDir,
                               loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
         job.packsArchive = false
+        job.profile = profile
         job.badLabelAllowance = badLabelAllowance
         let serviceTensorBoard = root.appendingPathComponent("output/tensorboard")
         job.tensorboardDir = tensorboardDir

@@ -37,16 +37,20 @@ public final class Trainer {
 
         // A resumed state may already be past `epochs` (the run asked for fewer this time).
         epochs: for epoch in session.state.nextEpoch..<max(session.state.nextEpoch, hp.epochs) {
+            session.profile?.reset()
             switch try runner.train(epoch) {
             case let .stopped(signal):
                 try policy.saveOnSignal(signal, epoch: epoch)
                 stoppedBy = signal
                 break epochs
             case let .completed(train, seconds):
-                let validation = try runner.validate(epoch)
+                let validation = try runner.timed(.validation) { try runner.validate(epoch) }
                 session.record(epoch: epoch, train: train, seconds: seconds, validation: validation)
-                if let scalars, let record = session.state.history.last { scalars.write(Self.scalars(of: record), step: epoch) }
-                try policy.endOfEpoch(epoch, accuracy: validation.accuracy)
+                try runner.timed(.checkpoint) {
+                    if let scalars, let record = session.state.history.last { scalars.write(Self.scalars(of: record), step: epoch) }
+                    try policy.endOfEpoch(epoch, accuracy: validation.accuracy)
+                }
+                for line in session.profile?.lines(span: "epoch[\(epoch)]") ?? [] { log.info(line) }
                 if policy.stopsEarly(after: epoch) {
                     earlyStopped = true
                     break epochs

@@ -32,7 +32,8 @@ extension Trainer {
         log.info("Training ResNet-\(hp.numLayers) on \(trainCount) (\(job.train.name)), validating on \(validCount)\(collective.size > 1 ? ", \(collective.size) workers" : ""); image_shape \(hp.imageShape.map(String.init).joined(separator: ",")), \(hp.numClasses) classes\(hp.multiLabel ? " (multi-label)" : ""), mini_batch_size \(hp.miniBatchSize), \(hp.epochs) epochs")
         return TrainingSession(network: network, optimizer: optimizer, trainLoader: trainLoader, validLoader: validLoader,
                                batchLimit: try agreedBatches(trainLoader.batchesPerEpoch, preSharded: job.train.preSharded),
-                               classNames: classNames, state: state, validationSizes: ValidationSizes())
+                               classNames: classNames, state: state, validationSizes: ValidationSizes(),
+                               profile: job.profile ? TrainingProfile() : nil)
     }
 
     /// The ResNet of the hyperparameters, with an executor for training and one for validation.

@@ -24,6 +24,8 @@ public struct TrainingJob: Sendable {
     public var tensorboardDir: URL?
     /// Decoding threads; default: the cores.
     public var loaderThreads: Int
+    /// Per epoch, where the time went (`--profile`): phases, operator kinds and GFLOP/s.
+    public var profile = false
     public var seed: UInt64
 
     public init(hyperparameters: Hyperparameters, train: Channel, validation: Channel, model: URL? = nil,

@@ -23,9 +23,14 @@ final class TrainingSession {
     let classNames: [String]?
     var state: TrainingState
     var validationSizes: ValidationSizes
+    /// Set with `--profile`: the epoch's phases and the training executor's op times.
+    let profile: TrainingProfile?
 
     init(network: TrainingNetwork, optimizer: any Optimizer, trainLoader: BatchLoader, validLoader: BatchLoader,
-         batchLimit: Int, classNames: [String]?, state: TrainingState, validationSizes: ValidationSizes) {
+         batchLimit: Int, classNames: [String]?, state: TrainingState, validationSizes: ValidationSizes,
+         profile: TrainingProfile? = nil) {
+        self.profile = profile
+        network.training.profile = profile?.executor
         self.network = network
         self.optimizer = optimizer
         self.trainLoader = trainLoader

@@ -33,6 +33,10 @@ public final class Executor: @unchecked Sendable {
     public let convolutionAlgorithm: ConvolutionAlgorithm
 
     private var ops: [Op] = []
+    /// For each op, its node's kind and forward work (timed when `profile` is set).
+    private var opWork: [OpWork] = []
+    /// When set, every op of `forward` and `backward` is timed into it.
+    public var profile: ExecutorProfile?
     private var values: [NodeEntry: Value] = [:]
     private var parameterNames: [ObjectIdentifier: String] = [:]
     private let dataValue: Value
@@ -192,6 +196,7 @@ public final class Executor: @unchecked Sendable {
             }
         }
         ops = compilation.ops
+        opWork = compilation.work
         values = compilation.values
         lossOps = compilation.lossOps
         fusedNodes = Set(compilation.fused.map { symbol.nodes[$0].name })
@@ -351,7 +356,15 @@ public final class Executor: @unchecked Sendable {
             preparedGeneration = parameters.generation
         }
         for v in recomputed { v.useForwardTensor() }
-        for op in ops { op.forward() }
+        guard let profile else {
+            for op in ops { op.forward() }
+            return
+        }
+        for (k, op) in ops.enumerated() {
+            let started = ExecutorProfile.clock()
+            op.forward()
+            profile.addForward(opWork[k].kind, seconds: ExecutorProfile.clock() - started, flops: opWork[k].forwardFlops)
+        }
     }
 
     /// Runs the backward pass from the loss heads; fills the parameter store's gradients
@@ -369,7 +382,13 @@ public final class Executor: @unchecked Sendable {
                 v.tensor = t
                 recompute(t)
             }
-            op.backward()
+            if let profile {
+                let started = ExecutorProfile.clock()
+                op.backward()
+                profile.addBackward(opWork[k].kind, seconds: ExecutorProfile.clock() - started, flops: 2 * opWork[k].forwardFlops)
+            } else {
+                op.backward()
+            }
         }
     }
 

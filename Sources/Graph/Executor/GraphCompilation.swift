@@ -26,6 +26,8 @@ final class GraphCompilation {
     var preservesValues = false
 
     private(set) var ops: [Op] = []
+    /// For each op, the kind and work of the node it computes (`--profile`).
+    private(set) var work: [OpWork] = []
     var values: [NodeEntry: Value] = [:]
     private(set) var lossOps: [LossOutputOp] = []
     /// Nodes compiled into an earlier node's op (a ReLU fused into its BatchNorm).
@@ -59,7 +61,12 @@ final class GraphCompilation {
         try definition.compile(CompileStep(node: node, index: index, compilation: self))
     }
 
-    fileprivate func append(_ op: Op) { ops.append(op) }
+    fileprivate func append(_ op: Op, computing index: Int, intermediate: Bool = false) {
+        ops.append(op)
+        let node = symbol.nodes[index]
+        // An intermediate step (a flatten before a product) has the node's kind, not its work.
+        work.append(intermediate ? OpWork(kind: node.op, forwardFlops: 0) : OpWork(node: node, index: index, shapes: shapes, symbol: symbol))
+    }
     fileprivate func appendLoss(_ op: LossOutputOp) { lossOps.append(op) }
 
     /// The one consumer of node `index`'s output 0, when it has exactly one and is not a
@@ -112,12 +119,12 @@ struct CompileStep {
     /// Adds `op`, whose output is this node's output (or, when `producing` names a fused
     /// consumer, that node's).
     func emit(_ op: Op, producing node: Int? = nil) {
-        compilation.append(op)
+        compilation.append(op, computing: index)
         compilation.values[NodeEntry(node: node ?? index, output: 0)] = op.output
     }
 
     /// Adds `op` as an intermediate step whose output only this node's op reads.
-    func emitIntermediate(_ op: Op) { compilation.append(op) }
+    func emitIntermediate(_ op: Op) { compilation.append(op, computing: index, intermediate: true) }
 
     /// Adds a loss head: its labels are set for every batch.
     func emitLoss(_ op: LossOutputOp) {

@@ -23,6 +23,7 @@ struct BenchmarkCommand: ParsableCommand {
     var convolutions: String = ConvolutionAlgorithm.automatic.rawValue
     @Flag(name: .customLong("infer-only")) var inferOnly = false
     @Flag(name: .customLong("train-only")) var trainOnly = false
+    @Flag(help: "Print to standard error where the timed training iterations spent their time, per operator kind, with the convolutions' GFLOP/s against the cores' estimated peak.") var profile = false
 
     @Option(name: .customLong("data"), help: "A .rec file or image folder: measure the input pipeline alone.") var data: String?
     @Option(name: .customLong("resize")) var resize: Int?
@@ -57,12 +58,21 @@ struct BenchmarkCommand: ParsableCommand {
             print("{\"img_s\": \(String(format: "%.1f", rate)), \"augmentation_type\": \"\(aug)\", \"threads\": \(threads)}")
             return
         }
+        let trainingProfile = profile && !inferOnly ? TrainingProfile() : nil
         let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
                                               numClasses: numClasses, iterations: iterations,
                                               train: !inferOnly, infer: !trainOnly,
                                               precision: precisionDtype == "float16" ? .bfloat16 : .float32,
                                               int8: precisionDtype == "int8",
-                                              convolutions: ConvolutionAlgorithm(rawValue: convolutions) ?? .automatic)
+                                              convolutions: ConvolutionAlgorithm(rawValue: convolutions) ?? .automatic,
+                                              profile: trainingProfile)
+        if let trainingProfile {
+            let peak = CorePeak.estimated()
+            FileHandle.standardError.write(Data("Estimated peak: \(String(format: "%.0f", peak.gflops)) GFLOP/s (\(peak.detail))\n".utf8))
+            for line in trainingProfile.lines(span: "of \(iterations) training iterations", peak: peak) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))

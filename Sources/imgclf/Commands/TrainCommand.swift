@@ -38,6 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Option(name: .customLong("tensorboard-dir"), help: "Write the per-epoch and periodic batch scalars here as TensorBoard event files (job folder default: output/tensorboard when it exists).") var tensorboardDir: String?
     @Flag(name: .customLong("no-report"), help: "Do not write report.html beside the model (it evaluates the best epoch on the validation channel once more).") var noReport = false
+    @Flag(help: "After each epoch, print where its time went: loader wait, forward and backward per operator kind, gradient exchange, optimizer, validation, checkpoints; and the convolutions' GFLOP/s against the cores' estimated peak.") var profile = false
     @OptionGroup(visibility: .hidden) var oldSpellings: OldTrainSpellings
 
     // Test hooks for runs under mpirun (scripts/test-distributed), hidden from help.
@@ -93,6 +94,7 @@ struct TrainCommand: ParsableCommand {
                                             s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
                                             pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
                 job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
+                job.profile = profile
                 let hp = try job.hyperparameters()
                 collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
                 worker?.attach(collective)
@@ -146,6 +148,7 @@ struct TrainCommand: ParsableCommand {
                 loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
             job.badLabelAllowance = skipBadLabels
             job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
+            job.profile = profile
             collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
             worker?.attach(collective)
             let result = try Trainer(job: job, stop: worker?.stopSignal ?? StopSignal(), collective: collective).run()
