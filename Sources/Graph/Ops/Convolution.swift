@@ -130,7 +130,7 @@ final class ConvolutionOp: Op {
 
     private var srcGradient: InputPort?
 
-    /// Its backward steps read the source where it is then (`InputPort` stages from `Value.tensor`).
+    /// Its backward steps read the source as it is at that step, so a rebuilt input is read right.
     var readsRecomputedInputs: Bool { true }
 
     var inputs: [Value] { [src.value, weights.value] + (bias.map { [$0] } ?? []) }
