@@ -50,28 +50,49 @@ public struct GraphBuilder {
     // MARK: Layers, named and attributed as MXNet's `mx.sym.*` functions name them.
 
     public mutating func batchNorm(_ x: NodeEntry, name: String, attrs: [String: String]) -> NodeEntry {
-        op("BatchNorm", name: name, attrs: attrs, data: [x], params: ["gamma", "beta", "moving_mean", "moving_var"],
+        op(BatchNormOperator.name, name: name, attrs: attrs, data: [x], params: ["gamma", "beta", "moving_mean", "moving_var"],
            extraVarAttrs: ["moving_mean": ["__init__": "[\"zero\", {}]"], "moving_var": ["__init__": "[\"one\", {}]"]],
            versioned: ["moving_mean", "moving_var"])
     }
 
     public mutating func convolution(_ x: NodeEntry, name: String, attrs: [String: String]) -> NodeEntry {
         let noBias = attrs["no_bias"].map { $0 == "True" || $0 == "1" } ?? false
-        return op("Convolution", name: name, attrs: attrs, data: [x], params: noBias ? ["weight"] : ["weight", "bias"])
+        return op(ConvolutionOperator.name, name: name, attrs: attrs, data: [x], params: noBias ? ["weight"] : ["weight", "bias"])
     }
 
     public mutating func fullyConnected(_ x: NodeEntry, name: String, attrs: [String: String]) -> NodeEntry {
         let noBias = attrs["no_bias"].map { $0 == "True" || $0 == "1" } ?? false
-        return op("FullyConnected", name: name, attrs: attrs, data: [x], params: noBias ? ["weight"] : ["weight", "bias"])
+        return op(FullyConnectedOperator.name, name: name, attrs: attrs, data: [x], params: noBias ? ["weight"] : ["weight", "bias"])
     }
 
     public mutating func activation(_ x: NodeEntry, name: String, actType: String = "relu") -> NodeEntry {
-        op("Activation", name: name, attrs: ["act_type": actType], inputs: [x])
+        op(ActivationOperator.name, name: name, attrs: ["act_type": actType], inputs: [x])
     }
 
     /// `a + b` on symbols: MXNet's `elemwise_add` named `_plusN`.
     public mutating func add(_ a: NodeEntry, _ b: NodeEntry) -> NodeEntry {
-        op("elemwise_add", name: autoName("_plus"), inputs: [a, b])
+        op(ElementwiseAddOperator.name, name: autoName(ElementwiseAddOperator.autoNamePrefix), inputs: [a, b])
+    }
+
+    /// MXNet's `_copy` of `x`.
+    public mutating func identity(_ x: NodeEntry, name: String) -> NodeEntry {
+        op(IdentityOperator.name, name: name, inputs: [x])
+    }
+
+    /// MXNet's `Pooling` of `x`; unnamed, it takes MXNet's automatic name (`pooling0`, ...).
+    public mutating func pooling(_ x: NodeEntry, name: String? = nil, attrs: [String: String]) -> NodeEntry {
+        op(PoolingOperator.name, name: name ?? autoName(PoolingOperator.autoNamePrefix), attrs: attrs, inputs: [x])
+    }
+
+    /// MXNet's `Flatten` of `x`; unnamed, it takes MXNet's automatic name (`flatten0`, ...).
+    public mutating func flatten(_ x: NodeEntry, name: String? = nil) -> NodeEntry {
+        op(FlattenOperator.name, name: name ?? autoName(FlattenOperator.autoNamePrefix), inputs: [x])
+    }
+
+    /// A classifier's loss output with its `<name>_label` variable: `SoftmaxOutput`, or
+    /// `LogisticRegressionOutput` for a multi-label one.
+    public mutating func lossOutput(_ x: NodeEntry, name: String, multiLabel: Bool) -> NodeEntry {
+        output(multiLabel ? LossOutputOperator.logisticName : LossOutputOperator.softmaxName, x, name: name)
     }
 
     /// A loss output (`SoftmaxOutput`, `LogisticRegressionOutput`) with its `<name>_label` variable.

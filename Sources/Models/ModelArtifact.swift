@@ -66,7 +66,7 @@ public struct ModelArtifact: Sendable {
             if let override { recorded.imageShape = override }
             return recorded
         }
-        let sigmoidHead = symbol.nodes.contains { $0.op == "LogisticRegressionOutput" }
+        let sigmoidHead = symbol.hasMultiLabelHead
         return PreprocessingContract(hyperparameters: hyperparameters ?? [:], imageShape: override ?? imageShape,
                                      validationShorterSide: validationShorterSide, sigmoidHead: sigmoidHead)
     }

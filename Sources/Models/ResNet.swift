@@ -95,7 +95,7 @@ public enum ResNet {
         func bnAttrs(fixGamma: Bool) -> [String: String] { bn.merging(["fix_gamma": fixGamma ? "True" : "False"]) { $1 } }
 
         var x = g.variable("data")
-        x = g.op("_copy", name: "id", inputs: [x])
+        x = g.identity(x, name: "id")
         x = g.batchNorm(x, name: "bn_data", attrs: bnAttrs(fixGamma: true))
         if height <= 32 {
             x = g.convolution(x, name: "conv0", attrs: conv(plan.filters[0], kernel: 3, stride: 1, pad: 1))
@@ -103,8 +103,7 @@ public enum ResNet {
             x = g.convolution(x, name: "conv0", attrs: conv(plan.filters[0], kernel: 7, stride: 2, pad: 3))
             x = g.batchNorm(x, name: "bn0", attrs: bnAttrs(fixGamma: false))
             x = g.activation(x, name: "relu0")
-            x = g.op("Pooling", name: g.autoName("pooling"),
-                     attrs: ["kernel": "(3, 3)", "stride": "(2, 2)", "pad": "(1, 1)", "pool_type": "max"], inputs: [x])
+            x = g.pooling(x, attrs: ["kernel": "(3, 3)", "stride": "(2, 2)", "pad": "(1, 1)", "pool_type": "max"])
         }
         for (i, units) in plan.units.enumerated() {
             let stride = i == 0 ? 1 : 2
@@ -115,10 +114,10 @@ public enum ResNet {
         }
         x = g.batchNorm(x, name: "bn1", attrs: bnAttrs(fixGamma: false))
         x = g.activation(x, name: "relu1")
-        x = g.op("Pooling", name: "pool1", attrs: ["global_pool": "True", "kernel": "(7, 7)", "pool_type": "avg"], inputs: [x])
-        x = g.op("Flatten", name: g.autoName("flatten"), inputs: [x])
+        x = g.pooling(x, name: "pool1", attrs: ["global_pool": "True", "kernel": "(7, 7)", "pool_type": "avg"])
+        x = g.flatten(x)
         x = g.fullyConnected(x, name: "fc1", attrs: ["num_hidden": String(numClasses)])
-        x = g.output(multiLabel ? "LogisticRegressionOutput" : "SoftmaxOutput", x, name: "softmax")
+        x = g.lossOutput(x, name: "softmax", multiLabel: multiLabel)
         return g.symbol(heads: [x])
     }
 

@@ -3,14 +3,14 @@ import Graph
 /// Walks a symbol graph in its (topological) node order and builds the ONNX graph's nodes
 /// and initializers: `data` becomes the graph input, every other variable a float32
 /// initializer from the params file (only those some node reads), every operator node one
-/// or more ONNX nodes through ``OpMapping``. Tensor names are MXNet's node names (made
+/// or more ONNX nodes by its operator's lowering (declared in Graph, `OperatorRegistry.lowerToONNX`). Tensor names are MXNet's node names (made
 /// unique where needed); the head's output is named ``ONNXExporter/outputName``.
 ///
-/// A class, not a struct: the op mapping functions take it and add to it.
+/// A class, not a struct: the lowering queries read its shapes while it adds nodes.
 final class GraphWalk {
     let source: String
     let symbol: Symbol
-    /// Every shape at batch 1 (the op mapping reads spatial sizes from them).
+    /// Every shape at batch 1 (the lowerings read spatial sizes from them).
     let shapes: InferredShapes
     let parameters: ParameterTable
 
@@ -48,12 +48,19 @@ final class GraphWalk {
     func run() throws -> String {
         for i in symbol.nodes.indices where !symbol.nodes[i].isVariable {
             index = i
-            guard let mapping = OpMapping.mapping(for: node.op) else {
-                throw ONNXExportError.unsupportedOperator(source: source, node: node.name, op: node.op, supported: OpMapping.supportedNames)
-            }
-            do { try mapping(self) } catch let error as GraphError {
+            let current = node
+            let query = ONNXLoweringQuery(node: current, inputShape: { [unowned self] k in self.shape(of: current.inputs[k]) },
+                                          inputName: { [unowned self] k in self.symbol.nodes[current.inputs[k].node].name })
+            let lowering: ONNXLowering?
+            do { lowering = try OperatorRegistry.lowerToONNX(query) } catch let error as GraphError {
                 throw ONNXExportError.invalidGraph(source: source, detail: error.description)
+            } catch let error as ONNXLoweringError {
+                throw fail(error.detail)
             }
+            guard let lowering else {
+                throw ONNXExportError.unsupportedOperator(source: source, node: node.name, op: node.op, supported: OperatorRegistry.onnxExportableNames)
+            }
+            try write(lowering)
         }
         guard let head = produced[headNode] else {
             throw ONNXExportError.unsupportedGraph(source: source, detail: "the graph's output is the variable '\(symbol.nodes[headNode].name)', not an operator's result")
@@ -61,11 +68,42 @@ final class GraphWalk {
         return head
     }
 
-    // MARK: - What the op mapping uses
+    // MARK: - Writing a lowering
+
+    /// Adds the ONNX nodes `lowering` describes for the current node, or makes its value an
+    /// input's (an identity at inference).
+    private func write(_ lowering: ONNXLowering) throws {
+        switch lowering {
+        case .alias(let k):
+            alias(try input(k))
+        case .nodes(let descriptions):
+            var previous: String?
+            for description in descriptions {
+                let inputs = try description.inputs.map { try tensor($0, previous: previous) }
+                let attributes = description.attributes.map(Proto.attribute)
+                if let suffix = description.intermediateSuffix {
+                    previous = emitIntermediate(description.opType, suffix: suffix, inputs: inputs, attributes: attributes)
+                } else {
+                    previous = emit(description.opType, inputs: inputs, attributes: attributes)
+                }
+            }
+        }
+    }
+
+    /// The ONNX tensor an input description names.
+    private func tensor(_ description: ONNXInputDescription, previous: String?) throws -> String {
+        switch description {
+        case .input(let k): return try input(k)
+        case .constant(let preferredName, let shape, let values): return constant(preferredName, shape: shape, values: values)
+        case .previous:
+            guard let previous else { throw fail("its ONNX lowering reads a previous node, but it has none") }
+            return previous
+        }
+    }
 
     /// The ONNX tensor for input `k` of the current node: the graph input, an earlier
     /// node's output, or the initializer of a stored parameter (made on first use).
-    func input(_ k: Int) throws -> String {
+    private func input(_ k: Int) throws -> String {
         guard node.inputs.indices.contains(k) else {
             throw fail("has \(node.inputs.count) inputs; input \(k) is needed")
         }
@@ -81,39 +119,31 @@ final class GraphWalk {
         return name
     }
 
-    /// The shape of input `k` at batch 1.
-    func inputShape(_ k: Int) throws -> [Int] {
-        guard node.inputs.indices.contains(k) else { throw fail("has \(node.inputs.count) inputs; input \(k) is needed") }
-        let entry = node.inputs[k]
+    /// The shape of `entry` at batch 1, nil when unknown.
+    private func shape(of entry: NodeEntry) -> [Int]? {
         let producer = symbol.nodes[entry.node]
-        let shape = producer.isVariable
+        return producer.isVariable
             ? shapes.arguments[producer.name] ?? shapes.auxiliary[producer.name]
             : shapes.outputs[NodeEntry(node: entry.node, output: entry.output)]
-        guard let shape else { throw fail("the shape of input \(k) ('\(producer.name)') is unknown") }
-        return shape
     }
 
-    /// Requires exactly `count` inputs (the data and the parameters the node reads).
-    func expectInputs(_ count: Int) throws {
-        guard node.inputs.count == count else { throw fail("expected \(count) inputs, found \(node.inputs.count)") }
-    }
-
-    /// Adds the node that computes the current MXNet node's value.
-    func emit(_ opType: String, inputs: [String], attributes: [Onnx_AttributeProto] = []) {
+    /// Adds the node that computes the current MXNet node's value; returns its tensor.
+    private func emit(_ opType: String, inputs: [String], attributes: [Onnx_AttributeProto] = []) -> String {
         let output = index == headNode ? ONNXExporter.outputName : tensorNames.take(node.name)
         nodes.append(Proto.node(opType, name: nodeNames.take(node.name), inputs: inputs, outputs: [output], attributes: attributes))
         produced[index] = output
+        return output
     }
 
     /// Adds a node computing an intermediate value of the current MXNet node; returns its tensor.
-    func emitIntermediate(_ opType: String, suffix: String, inputs: [String], attributes: [Onnx_AttributeProto] = []) -> String {
+    private func emitIntermediate(_ opType: String, suffix: String, inputs: [String], attributes: [Onnx_AttributeProto] = []) -> String {
         let output = tensorNames.take(node.name + suffix)
         nodes.append(Proto.node(opType, name: nodeNames.take(node.name + suffix), inputs: inputs, outputs: [output], attributes: attributes))
         return output
     }
 
     /// The current node computes nothing: its value is `tensor` (identity ops, Dropout at inference).
-    func alias(_ tensor: String) { produced[index] = tensor }
+    private func alias(_ tensor: String) { produced[index] = tensor }
 
     /// Appends a final Identity so that the graph's output has its fixed name (when the head
     /// is an alias of another tensor).
@@ -122,7 +152,7 @@ final class GraphWalk {
     }
 
     /// A new float32 initializer holding `values` (such as BatchNorm's fixed gamma of ones).
-    func constant(_ preferred: String, shape: [Int], values: [Float]) -> String {
+    private func constant(_ preferred: String, shape: [Int], values: [Float]) -> String {
         let name = tensorNames.take(preferred)
         initializers.append(Proto.floatTensor(name: name, shape: shape, values: values))
         initializerBytes += values.count * 4
@@ -130,7 +160,7 @@ final class GraphWalk {
     }
 
     /// An unsupported attribute value of the current node.
-    func fail(_ detail: String) -> ONNXExportError {
+    private func fail(_ detail: String) -> ONNXExportError {
         .unsupportedAttribute(source: source, node: node.name, op: node.op, detail: detail)
     }
 

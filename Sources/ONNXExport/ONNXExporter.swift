@@ -38,8 +38,9 @@ public struct ONNXExporter: Sendable {
             throw ONNXExportError.unsupportedGraph(source: source, detail: "image shape \(ONNXExportError.format(shape)) is out of range; expected \(PreprocessingLimits.imageShapeRange)")
         }
         // Every operator first, so an unsupported one is named before anything else is checked.
-        for node in symbol.nodes where !node.isVariable && OpMapping.mapping(for: node.op) == nil {
-            throw ONNXExportError.unsupportedOperator(source: source, node: node.name, op: node.op, supported: OpMapping.supportedNames)
+        let exportable = OperatorRegistry.onnxExportableNames
+        for node in symbol.nodes where !node.isVariable && !exportable.contains(node.op) {
+            throw ONNXExportError.unsupportedOperator(source: source, node: node.name, op: node.op, supported: exportable)
         }
         guard symbol.heads.count == 1, let head = symbol.heads.first else {
             throw ONNXExportError.unsupportedGraph(source: source, detail: "the graph has \(symbol.heads.count) outputs; a classifier has one")
@@ -115,15 +116,12 @@ public struct ONNXExporter: Sendable {
 
     // MARK: - Checks
 
-    /// Graph's shape inference at batch 1 (Dropout, which only the export knows, read as an
-    /// identity), and a second time at batch 2: the weights must not depend on the batch,
-    /// or the ONNX graph could not take a symbolic one.
+    /// Graph's shape inference at batch 1 (operators the executor does not run but that pass
+    /// their input through at inference, such as Dropout, read as identities), and a second
+    /// time at batch 2: the weights must not depend on the batch, or the ONNX graph could not
+    /// take a symbolic one.
     static func inferShapes(_ symbol: Symbol, imageShape: [Int], source: String) throws -> InferredShapes {
-        var inferable = symbol
-        for i in inferable.nodes.indices where inferable.nodes[i].op == "Dropout" {
-            inferable.nodes[i].op = "_copy"
-            inferable.nodes[i].attrs = [:]
-        }
+        let inferable = symbol.describedIdentitiesAsCopies()
         let one: InferredShapes, two: InferredShapes
         do {
             one = try inferable.inferShapes(inputs: [inputName: [1] + imageShape])
@@ -131,29 +129,19 @@ public struct ONNXExporter: Sendable {
         } catch let error as GraphError {
             throw ONNXExportError.invalidGraph(source: source, detail: error.description)
         }
-        let labels = Set(symbol.nodes.filter { $0.op == "SoftmaxOutput" || $0.op == "LogisticRegressionOutput" }
-            .compactMap { $0.inputs.count > 1 ? symbol.nodes[$0.inputs[1].node].name : nil })
-        for (name, atOne) in one.arguments.merging(one.auxiliary, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key })
-        where name != inputName && !labels.contains(name) {
-            let atTwo = two.arguments[name] ?? two.auxiliary[name] ?? []
-            guard atTwo == atOne else {
-                throw ONNXExportError.unsupportedGraph(source: source, detail: "parameter \(name) has shape \(ONNXExportError.format(atOne)) at batch 1 but \(ONNXExportError.format(atTwo)) at batch 2, so the graph cannot take a dynamic batch")
-            }
+        if let dependent = one.batchDependentParameter(comparedWith: two, inputs: symbol.batchInputs(dataName: inputName)) {
+            throw ONNXExportError.unsupportedGraph(source: source, detail: "parameter \(dependent.name) has shape \(ONNXExportError.format(dependent.shape)) at batch 1 but \(ONNXExportError.format(dependent.otherShape ?? [])) at batch 2, so the graph cannot take a dynamic batch")
         }
         return one
     }
 
-    /// `softmax`, `sigmoid` or `none`: the loss head the output comes from, through identity ops.
+    /// `softmax`, `sigmoid` or `none`: the probability function the output comes from,
+    /// through the nodes that are identities at inference.
     static func activation(of symbol: Symbol, head: Int) -> String {
         var k = head
-        while ["_copy", "identity", "Dropout"].contains(symbol.nodes[k].op), let next = symbol.nodes[k].inputs.first?.node {
+        while OperatorRegistry.traits(of: symbol.nodes[k]).inferenceIdentity, let next = symbol.nodes[k].inputs.first?.node {
             k = next
         }
-        switch symbol.nodes[k].op {
-        case "SoftmaxOutput": return "softmax"
-        case "LogisticRegressionOutput": return "sigmoid"
-        case "Activation" where symbol.nodes[k].attrs["act_type"] == "sigmoid": return "sigmoid"
-        default: return "none"
-        }
+        return OperatorRegistry.traits(of: symbol.nodes[k]).probabilities?.rawValue ?? "none"
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import Graph
 
 /// Small constructors over the generated protobuf types (Generated/onnx.pb.swift): nodes,
-/// attributes, float tensors and tensor value infos, so the op mapping reads as ONNX does.
+/// attributes (from the lowerings Graph describes), float tensors and tensor value infos.
 enum Proto {
     /// One ONNX node of the default domain.
     static func node(_ opType: String, name: String, inputs: [String], outputs: [String],
@@ -37,6 +38,15 @@ enum Proto {
         a.type = .float
         a.f = value
         return a
+    }
+
+    /// The attribute a Graph lowering describes.
+    static func attribute(_ description: ONNXAttributeDescription) -> Onnx_AttributeProto {
+        switch description {
+        case let .int(name, value): return int(name, value)
+        case let .ints(name, values): return ints(name, values)
+        case let .float(name, value): return float(name, value)
+        }
     }
 
     /// A float32 initializer: dims and little-endian raw bytes.

@@ -123,14 +123,14 @@ public final class Predictor: @unchecked Sendable {
 
     private let symbol: Symbol
     private let store = ParameterStore()
-    private var executors: [Int: Executor] = [:]
-    private var lastUse: [Int: Int] = [:]
-    private var useClock = 0
+    private var executors: ExecutorCache
     private let workspaces: [AugmentWorkspace]
     private var input: UnsafeMutablePointer<Float>
     /// Every parameter's shape at batch 1; a graph whose parameters change shape with the
     /// batch size cannot run any other batch on the loaded weights.
     private var parameterShapes: [String: [Int]] = [:]
+    /// The data and label variables, which follow the batch size.
+    private let batchInputs: Set<String>
 
     /// Forward passes run so far (one per batch).
     public private(set) var forwardPasses = 0
@@ -164,6 +164,8 @@ public final class Predictor: @unchecked Sendable {
         preprocessor = pre
         workspaces = (0..<max(1, options.preprocessThreads)).map { _ in pre.makeWorkspace() }
         input = .allocate(capacity: max(1, options.maxBatch) * pre.outputCount)
+        executors = ExecutorCache(capacity: options.cachedExecutors, memoryBudget: options.executorMemoryBudget)
+        batchInputs = artifact.symbol.batchInputs()
 
         switch options.int8 {
         case .required:
@@ -185,10 +187,8 @@ public final class Predictor: @unchecked Sendable {
         }
         numClasses = head[1]
         try store.load(artifact.parameters, source: artifact.source, requireAll: true)
-        executors[1] = first
-        // Learnable parameters and auxiliary states only: the data and label inputs follow the batch.
-        parameterShapes = first.shapes.arguments.filter { store.argument($0.key) != nil }
-            .merging(first.shapes.auxiliary.filter { store.auxiliary($0.key) != nil }) { a, _ in a }
+        executors.insert(first, batch: 1)
+        parameterShapes = first.shapes.parameterShapes(excluding: batchInputs)
     }
 
     deinit { input.deallocate() }
@@ -288,30 +288,10 @@ public final class Predictor: @unchecked Sendable {
         return out
     }
 
-    /// The executor for batch size `n`, compiled on first use. Least recently used ones are
-    /// dropped while more than `cachedExecutors` are held or their activations and packed
-    /// weights exceed `executorMemoryBudget` (compiling costs milliseconds, a large batch's
-    /// activations hundreds of megabytes, Winograd's weights up to 4x the plain ones;
-    /// weights shared by executors are counted once).
+    /// The executor for batch size `n`, compiled on first use and kept in the cache
+    /// (`ExecutorCache`: at most `cachedExecutors`, within `executorMemoryBudget`).
     private func executor(batch n: Int) throws(PredictorError) -> Executor {
-        if let e = executors[n] {
-            useClock += 1
-            lastUse[n] = useClock
-            return e
-        }
-        let e = try compile(batch: n)
-        useClock += 1
-        lastUse[n] = useClock
-        executors[n] = e
-        while executors.count > 1,
-              executors.count > max(1, options.cachedExecutors)
-                || executors.values.reduce(0, { $0 + $1.activationMemoryBytes }) + Executor.packedWeightBytes(of: executors.values)
-                    > options.executorMemoryBudget,
-              let victim = executors.keys.filter({ $0 != n }).min(by: { lastUse[$0, default: 0] < lastUse[$1, default: 0] }) {
-            executors[victim] = nil
-            lastUse[victim] = nil
-        }
-        return e
+        try executors.executor(batch: n) { (n: Int) throws(PredictorError) -> Executor in try compile(batch: n) }
     }
 
     /// Compiles the graph for batch `n`, refusing one whose parameters would change shape
@@ -320,11 +300,10 @@ public final class Predictor: @unchecked Sendable {
         let dataShape = [n] + imageShape
         do {
             let shapes = try symbol.inferShapes(inputs: ["data": dataShape])
-            let atBatch = shapes.arguments.merging(shapes.auxiliary) { a, _ in a }
-            for (name, shape) in parameterShapes where atBatch[name].map({ $0 != shape }) ?? false {
+            if let dependent = InferredShapes.batchDependentParameter(parameterShapes, shapes.parameterShapes(excluding: batchInputs)) {
                 throw PredictorError.batchDependent(
                     source: source, batch: n,
-                    detail: "parameter \(name) has shape \(shape) at batch 1 but \(atBatch[name] ?? []) at batch \(n)")
+                    detail: "parameter \(dependent.name) has shape \(dependent.shape) at batch 1 but \(dependent.otherShape ?? []) at batch \(n)")
             }
             return try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, precision: options.precision,
                                 quantization: quantization)
@@ -336,7 +315,7 @@ public final class Predictor: @unchecked Sendable {
     }
 
     /// Batch sizes with a compiled executor (for tests and diagnostics).
-    public var compiledBatchSizes: [Int] { executors.keys.sorted() }
+    public var compiledBatchSizes: [Int] { executors.batchSizes }
 }
 
 /// Per-batch scratch handed to the preprocessing threads.

@@ -86,15 +86,9 @@ public final class Executor: @unchecked Sendable {
         // depend on it (a graph that is valid only at some batch sizes fails at those others).
         var otherBatch = dataShape
         otherBatch[0] = batch == 1 ? 2 : batch - 1
-        if let other = try? Executor.inferShapes(symbol, dataName: dataName, dataShape: otherBatch, labelNames: labelNames, limits: limits) {
-            let inputs = Set(labelNames.keys).union([dataName])
-            for (name, shape) in shapes.arguments.merging(shapes.auxiliary, uniquingKeysWith: { a, _ in a })
-            where !inputs.contains(name) {
-                let elsewhere = other.arguments[name] ?? other.auxiliary[name]
-                guard elsewhere == shape else {
-                    throw GraphError.invalidShape(node: name, op: "null", detail: "the shape of this parameter depends on the batch size (\(fmt(shape)) at batch \(batch), \(fmt(elsewhere ?? [])) at batch \(otherBatch[0])); parameters must have one shape")
-                }
-            }
+        if let other = try? Executor.inferShapes(symbol, dataName: dataName, dataShape: otherBatch, labelNames: labelNames, limits: limits),
+           let dependent = shapes.batchDependentParameter(comparedWith: other, inputs: Set(labelNames.keys).union([dataName])) {
+            throw GraphError.invalidShape(node: dependent.name, op: "null", detail: "the shape of this parameter depends on the batch size (\(fmt(dependent.shape)) at batch \(batch), \(fmt(dependent.otherShape ?? [])) at batch \(otherBatch[0])); parameters must have one shape")
         }
         let planned = Executor.planBytes(shapes)
         guard let planned, planned <= limits.planBytes else {
@@ -140,17 +134,15 @@ public final class Executor: @unchecked Sendable {
         return total
     }
 
-    /// Label variables: inputs of the loss heads (`SoftmaxOutput`, `LogisticRegressionOutput`),
-    /// true for multi-label heads.
+    /// Label variables (`Symbol.labelInputs`), true for multi-label heads; a head whose label
+    /// is the data input is refused.
     static func labelNames(of symbol: Symbol, dataName: String = "data") throws -> [String: Bool] {
         var names: [String: Bool] = [:]
-        for node in symbol.nodes {
-            guard let kind = LossOutputOperator.kind(of: node.op), node.inputs.count > 1 else { continue }
-            let label = symbol.nodes[node.inputs[1].node].name
-            guard label != dataName else {
-                throw GraphError.invalidShape(node: node.name, op: node.op, detail: "its label input is the data input '\(dataName)'")
+        for label in symbol.labelInputs {
+            guard label.name != dataName else {
+                throw GraphError.invalidShape(node: label.head, op: label.headOp, detail: "its label input is the data input '\(dataName)'")
             }
-            names[label] = kind == .logistic
+            names[label.name] = label.multiLabel
         }
         return names
     }
@@ -218,12 +210,12 @@ public final class Executor: @unchecked Sendable {
         let heads = Set(symbol.heads.compactMap { values[NodeEntry(node: $0.node, output: $0.output)] }.map(ObjectIdentifier.init))
         var intervals: [(value: Value, start: Int, end: Int)] = []
         for (k, op) in ops.enumerated() {
-            guard let bn = op as? BatchNormOp, bn.canRecompute else { continue }
-            let v = bn.output, id = ObjectIdentifier(v)
+            guard let recomputation = op.recomputation else { continue }
+            let v = op.output, id = ObjectIdentifier(v)
             guard !heads.contains(id), let users = consumers[id],
-                  users.allSatisfy({ $0 is ConvolutionOp || $0 is PoolingOp }),
-                  bn.inputs[0].recompute == nil else { continue }
-            v.recompute = { [unowned bn] t in bn.recompute(into: t) }
+                  users.allSatisfy({ $0.readsRecomputedInputs }),
+                  op.inputs.first?.recompute == nil else { continue }
+            v.recompute = recomputation
             recomputed.append(v)
             arena.reserve(slot: ScratchSlot.recomputed, v.desc)
             intervals.append((v, k, lastConsumer[id] ?? k))
@@ -295,10 +287,10 @@ public final class Executor: @unchecked Sendable {
     /// it runs (`jit_wino_4x3:avx512_core` for Winograd), for diagnostics and tests; int8
     /// convolutions are not listed.
     public var convolutionImplementations: [String: String] {
-        Dictionary(inferenceConvolutions.map { ($0.node, $0.implementation) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(derivedWeights.map { ($0.node, $0.implementation) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private var inferenceConvolutions: [InferenceConvolutionOp] { ops.compactMap { $0 as? InferenceConvolutionOp } }
+    private var derivedWeights: [DerivedWeights] { ops.compactMap { $0.derivedWeights } }
 
     /// Inference: bytes of the weights the float32 and bf16 convolutions keep in their
     /// primitives' layouts, with their folding scratch (Winograd's transformed weights are
@@ -311,8 +303,8 @@ public final class Executor: @unchecked Sendable {
         var seen: Set<ObjectIdentifier> = []
         var total = 0
         for executor in executors {
-            for op in executor.inferenceConvolutions {
-                for tensor in op.heldTensors where seen.insert(ObjectIdentifier(tensor)).inserted {
+            for weights in executor.derivedWeights {
+                for tensor in weights.heldTensors where seen.insert(ObjectIdentifier(tensor)).inserted {
                     total += tensor.byteCount
                 }
             }
@@ -323,7 +315,7 @@ public final class Executor: @unchecked Sendable {
     /// Inference: each float32 or bf16 convolution's weights in its primitive's layout (tests: which
     /// tensors executors of one store share).
     var packedWeightTensors: [String: Tensor] {
-        Dictionary(inferenceConvolutions.map { ($0.node, $0.packedWeightTensor) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(derivedWeights.map { ($0.node, $0.packedWeights) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Bytes of gradient and scratch memory the training plan holds.

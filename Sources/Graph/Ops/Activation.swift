@@ -66,3 +66,29 @@ final class ActivationOp: Op {
         input.gradientDelivered(ds)
     }
 }
+
+extension ActivationOperator {
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        traits.rectifier = node.attrs["act_type"] == "relu"
+        traits.probabilities = node.attrs["act_type"] == "sigmoid" ? .sigmoid : nil
+        return traits
+    }
+
+    static func describe(_ node: Node) -> String { "\(node.op)(act_type=\(node.attrs["act_type"] ?? "?"))" }
+
+    /// Relu, Sigmoid, Tanh or Softplus.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        try query.expectInputs(1)
+        let kind = try query.node.string("act_type")
+        let onnx: String
+        switch kind {
+        case "relu": onnx = "Relu"
+        case "sigmoid": onnx = "Sigmoid"
+        case "tanh": onnx = "Tanh"
+        case "softrelu": onnx = "Softplus"
+        default: throw query.fail("act_type \(kind) is not supported (relu, sigmoid, tanh or softrelu)")
+        }
+        return .nodes([ONNXNodeDescription(onnx, inputs: [.input(0)])])
+    }
+}

@@ -23,7 +23,7 @@ enum BatchNormOperator: OperatorDefinition {
     static func compile(_ step: CompileStep) throws {
         let input = try step.input(0)
         let attributes = try BatchNormAttributes(step.node, rank: input.desc.dims.count)
-        let relu = step.fuseSoleConsumer { $0.op == "Activation" && (try? $0.string("act_type")) == "relu" }
+        let relu = step.fuseSoleConsumer { OperatorRegistry.traits(of: $0).rectifier }
         let op = try BatchNormOp(node: step.node, attributes: attributes, input: input, gamma: try step.input(1), beta: try step.input(2),
                                  movingMean: try step.input(3).tensor, movingVar: try step.input(4).tensor,
                                  fuseRelu: relu != nil, training: step.training)
@@ -137,8 +137,11 @@ final class BatchNormOp: Op {
         }
     }
 
-    /// Whether `recompute(into:)` can rebuild the output (training with a fused ReLU).
-    var canRecompute: Bool { recomputePrim != nil }
+    /// Training with a fused ReLU: the output can be rebuilt from the saved batch statistics.
+    var recomputation: ((Tensor) -> Void)? {
+        guard recomputePrim != nil else { return nil }
+        return { [unowned self] destination in self.recompute(into: destination) }
+    }
 
     /// Rebuilds this op's forward output into `destination` from the saved batch statistics.
     func recompute(into destination: Tensor) {
@@ -196,5 +199,26 @@ final class BatchNormOp: Op {
             mm[c] = m * mm[c] + n * bm[c]
             mv[c] = m * mv[c] + n * bv[c]
         }
+    }
+}
+
+extension BatchNormOperator {
+    /// BatchNormalization with the moving statistics (inference). With `fix_gamma` (MXNet's
+    /// default) MXNet ignores the stored gamma and scales by 1, so the scale is a tensor of ones.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        let node = query.node
+        try query.expectInputs(5)
+        let d = try query.shape(0)
+        guard d.count >= 2 else { throw query.fail("data shape \(bracketed(d)) has no channel axis") }
+        let axis = try node.int("axis", default: 1, in: -d.count...(d.count - 1))
+        guard (axis < 0 ? axis + d.count : axis) == 1 else {
+            throw query.fail("axis \(axis) is not the channel axis (1); only channel-first BatchNorm is exported")
+        }
+        let eps = try node.float("eps", default: 1e-3, in: BatchNormAttributes.epsRange)
+        let scale: ONNXInputDescription = try node.bool("fix_gamma", default: true)
+            ? .constant(preferredName: query.inputName(1), shape: [d[1]], values: Array(repeating: 1, count: d[1]))
+            : .input(1)
+        return .nodes([ONNXNodeDescription("BatchNormalization", inputs: [.input(0), scale, .input(2), .input(3), .input(4)],
+                                           attributes: [.float("epsilon", eps)])])
     }
 }

@@ -130,6 +130,9 @@ final class ConvolutionOp: Op {
 
     private var srcGradient: InputPort?
 
+    /// Its backward steps read the source as it is at that step, so a rebuilt input is read right.
+    var readsRecomputedInputs: Bool { true }
+
     var inputs: [Value] { [src.value, weights.value] + (bias.map { [$0] } ?? []) }
 
     func forward() {
@@ -176,4 +179,32 @@ func withOptionalPointer<T, R>(_ value: inout T?, _ body: (UnsafePointer<T>?) th
         return try withUnsafePointer(to: &v) { try body($0) }
     }
     return try body(nil)
+}
+
+extension ConvolutionOperator {
+    /// A quantization table names convolutions; int8 runs those without groups.
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        traits.quantizable = true
+        traits.calibrated = !node.inputs.isEmpty && (try? node.int("num_group", default: 1)) == 1
+        return traits
+    }
+
+    /// Conv with MXNet's symmetric padding, strides, dilations and groups.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        let node = query.node
+        let noBias = try node.bool("no_bias", default: false)
+        try query.expectInputs(noBias ? 2 : 3)
+        let d = try query.shape(0)
+        let axes = d.count - 2
+        guard (1...3).contains(axes) else { throw query.fail("data shape \(bracketed(d)) must have 1 to 3 spatial axes") }
+        try query.requireChannelFirst(axes: axes)
+        let window = try Window(node, axes: axes, dilation: true)
+        let groups = try node.int("num_group", default: 1, in: ShapeQuery.unitRange)
+        return .nodes([ONNXNodeDescription("Conv", inputs: noBias ? [.input(0), .input(1)] : [.input(0), .input(1), .input(2)], attributes: [
+            .ints("kernel_shape", window.kernel), .ints("strides", window.stride),
+            .ints("dilations", window.dilate), .ints("pads", window.pad + window.pad),
+            .int("group", groups),
+        ])])
+    }
 }

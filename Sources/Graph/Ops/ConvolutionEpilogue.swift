@@ -35,7 +35,7 @@ struct ConvolutionEpilogue {
             epilogue.batchNorm = folded
             epilogue.lastNode = index
         }
-        if let relu = step.fuseSoleConsumer(of: epilogue.lastNode, where: isReLU) {
+        if let relu = step.fuseSoleConsumer(of: epilogue.lastNode, where: { OperatorRegistry.traits(of: $0).rectifier }) {
             epilogue.relu = true
             epilogue.lastNode = relu
             return epilogue
@@ -45,15 +45,13 @@ struct ConvolutionEpilogue {
             epilogue.addend = addend
             epilogue.addsInPlace = inPlace
             epilogue.lastNode = index
-            if let relu = step.fuseSoleConsumer(of: index, where: isReLU) {
+            if let relu = step.fuseSoleConsumer(of: index, where: { OperatorRegistry.traits(of: $0).rectifier }) {
                 epilogue.relu = true
                 epilogue.lastNode = relu
             }
         }
         return epilogue
     }
-
-    static func isReLU(_ node: Node) -> Bool { node.op == "Activation" && (try? node.string("act_type")) == "relu" }
 
     /// The BatchNorm reading node `producer`'s output, when it is the only reader and its
     /// parameters are in the store.

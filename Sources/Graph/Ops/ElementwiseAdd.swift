@@ -61,3 +61,14 @@ final class ElementwiseAddOp: Op {
         }
     }
 }
+
+extension ElementwiseAddOperator {
+    /// MXNet names an unnamed sum `_plusN` (the prefix of `a + b` on symbols).
+    static let autoNamePrefix = "_plus"
+
+    /// The residual sum (shape inference has checked the shapes are equal).
+    static let onnx = ONNXLoweringRule.lowered { query in
+        try query.expectInputs(2)
+        return .nodes([ONNXNodeDescription("Add", inputs: [.input(0), .input(1)])])
+    }
+}

@@ -4,6 +4,8 @@ import Compute
 /// MXNet `Flatten` (also spelt `flatten`): [N, C, H, W] in whatever layout → plain [N, C*H*W].
 enum FlattenOperator: OperatorDefinition {
     static let names = ["Flatten", "flatten"]
+    /// MXNet names an unnamed Flatten `flattenN`.
+    static let autoNamePrefix = "flatten"
 
     static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
         try query.expectInputs(1...1)
@@ -58,5 +60,18 @@ final class FlattenOp: Op {
         let ds = input.gradientDestination()
         fromPlain.run(gradientAsNCHW, ds)
         input.gradientDelivered(ds)
+    }
+}
+
+extension FlattenOperator {
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        traits.signPreserving = true
+        return traits
+    }
+
+    static let onnx = ONNXLoweringRule.lowered { query in
+        try query.expectInputs(1)
+        return .nodes([ONNXNodeDescription("Flatten", inputs: [.input(0)], attributes: [.int("axis", 1)])])
     }
 }

@@ -109,3 +109,25 @@ final class FullyConnectedOp: Op {
         input.gradientDelivered(ds)
     }
 }
+
+extension FullyConnectedOperator {
+    /// Gemm with MXNet's [num_hidden, K] weight (transB 1), after a Flatten for data of rank > 2.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        let node = query.node
+        let noBias = try node.bool("no_bias", default: false)
+        try query.expectInputs(noBias ? 2 : 3)
+        let d = try query.shape(0)
+        var nodes: [ONNXNodeDescription] = []
+        var x = ONNXInputDescription.input(0)
+        if d.count != 2 {
+            guard try node.bool("flatten", default: true) else {
+                throw query.fail("flatten=False on data of shape \(bracketed(d)) is not supported (only on [batch, features] data)")
+            }
+            nodes.append(ONNXNodeDescription("Flatten", inputs: [x], attributes: [.int("axis", 1)], intermediateSuffix: "_flatten"))
+            x = .previous
+        }
+        nodes.append(ONNXNodeDescription("Gemm", inputs: noBias ? [x, .input(1)] : [x, .input(1), .input(2)],
+                                         attributes: [.float("alpha", 1), .float("beta", 1), .int("transB", 1)]))
+        return .nodes(nodes)
+    }
+}

@@ -10,3 +10,18 @@ enum IdentityOperator: OperatorDefinition {
 
     static func compile(_ step: CompileStep) throws { step.alias(try step.input(0)) }
 }
+
+extension IdentityOperator {
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        traits.inferenceIdentity = true
+        traits.signPreserving = true
+        return traits
+    }
+
+    /// No ONNX node: the value is the input's.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        try query.expectInputs(1)
+        return .alias(input: 0)
+    }
+}

@@ -98,14 +98,12 @@ final class InferenceConvolutionOp: Op {
         primitive.execute(args)
     }
 
-    /// The tensors this op holds besides the store's: the weights and bias in the primitive's
-    /// layout (maybe shared with other executors) and its folding scratch.
-    var heldTensors: [Tensor] { [packedWeights] + (packedBias.map { [$0] } ?? []) + (folded.map { [$0] } ?? []) }
-
-    var packedWeightTensor: Tensor { packedWeights }
-
-    /// The implementation oneDNN chose (e.g. `jit_wino_4x3:avx512_core`), for diagnostics.
-    var implementation: String { primitive.implementation }
+    /// The weights in the primitive's layout, and every tensor this op holds besides the
+    /// store's: those weights and bias (maybe shared with other executors) and its folding scratch.
+    var derivedWeights: DerivedWeights? {
+        DerivedWeights(node: node, implementation: primitive.implementation, packedWeights: packedWeights,
+                       heldTensors: [packedWeights] + (packedBias.map { [$0] } ?? []) + (folded.map { [$0] } ?? []))
+    }
 
     /// Inference executors have no backward pass.
     func backward() {}

@@ -3,13 +3,15 @@ import Foundation
 
 /// MXNet's loss heads: their label inputs, shape rules and compile step.
 enum LossOutputOperator: OperatorDefinition {
-    static let names = ["SoftmaxOutput", "LogisticRegressionOutput"]
+    static let softmaxName = "SoftmaxOutput"
+    static let logisticName = "LogisticRegressionOutput"
+    static let names = [softmaxName, logisticName]
 
     /// The kind of loss head MXNet calls `op`, nil for any other operator.
     static func kind(of op: String) -> LossOutputOp.Kind? {
         switch op {
-        case "SoftmaxOutput": return .softmax
-        case "LogisticRegressionOutput": return .logistic
+        case softmaxName: return .softmax
+        case logisticName: return .logistic
         default: return nil
         }
     }
@@ -152,5 +154,34 @@ final class LossOutputOp: Op {
             }
         }
         input.gradientDelivered(g)
+    }
+}
+
+extension LossOutputOperator {
+    /// Both heads output probabilities and read a label variable as input 1.
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        switch LossOutputOperator.kind(of: node.op) {
+        case .softmax:
+            traits.probabilities = .softmax
+            traits.label = .classIndex
+        case .logistic:
+            traits.probabilities = .sigmoid
+            traits.label = .multiLabel
+        case nil: break
+        }
+        return traits
+    }
+
+    /// At inference, the probabilities of the [batch, classes] scores (the label input is not
+    /// read): Softmax over axis 1, or Sigmoid.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        try query.expectInputs(2)
+        let d = try query.shape(0)
+        guard d.count == 2 else { throw query.fail("data shape \(bracketed(d)) must be [batch, classes]") }
+        switch LossOutputOperator.kind(of: query.node.op) {
+        case .softmax: return .nodes([ONNXNodeDescription("Softmax", inputs: [.input(0)], attributes: [.int("axis", 1)])])
+        case .logistic, nil: return .nodes([ONNXNodeDescription("Sigmoid", inputs: [.input(0)])])
+        }
     }
 }

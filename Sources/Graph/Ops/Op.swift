@@ -18,11 +18,36 @@ protocol Op: AnyObject {
     /// Rebuilds what an inference op derives from the parameters (folded, converted
     /// weights); the executor calls it before a forward pass when the store has changed.
     func parametersChanged()
+    /// Training: rebuilds this op's forward output into a tensor from what the op saved, so
+    /// the executor may drop the output after the forward pass and rebuild it for the
+    /// backward pass; nil when the op cannot.
+    var recomputation: ((Tensor) -> Void)? { get }
+    /// Training: whether this op may read an input that was dropped after the forward pass
+    /// and rebuilt, into scratch, just before this op's backward step.
+    var readsRecomputedInputs: Bool { get }
+    /// Inference: the weights this op keeps derived from the parameters, in its primitive's
+    /// layout (float32 and bf16 convolutions), for diagnostics and memory accounting.
+    var derivedWeights: DerivedWeights? { get }
 }
 
 extension Op {
     func prepareScratch() throws {}
     func parametersChanged() {}
+    var recomputation: ((Tensor) -> Void)? { nil }
+    var readsRecomputedInputs: Bool { false }
+    var derivedWeights: DerivedWeights? { nil }
+}
+
+/// What an inference op derived from its node's parameters: its weights in the primitive's
+/// layout (maybe shared with other executors of the store), every tensor it holds besides
+/// the store's, and the oneDNN implementation that reads them.
+struct DerivedWeights {
+    /// The node's name.
+    let node: String
+    /// The implementation oneDNN chose (e.g. `jit_wino_4x3:avx512_core`).
+    let implementation: String
+    let packedWeights: Tensor
+    let heldTensors: [Tensor]
 }
 
 /// The integer arrays oneDNN takes for strides, kernels and paddings.

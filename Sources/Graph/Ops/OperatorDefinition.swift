@@ -1,11 +1,31 @@
-/// Everything the graph knows about one MXNet operator, in one place: its names, how many
-/// outputs MXNet counts for it, which inputs are auxiliary states, its shape rule and its
-/// compile step. Each operator's file holds its definition beside the compiled op, and
-/// `OperatorRegistry` lists them all, so shape inference and the executor accept exactly
-/// the same operators and read their attributes the same way.
-protocol OperatorDefinition: Sendable {
-    /// MXNet's names for it, aliases included, as they appear in symbol JSON.
+/// What every part of the program may ask of one MXNet operator, whether or not the
+/// executor runs it: its names, its traits (`OperatorTraits`) and its ONNX lowering, or that
+/// it has none. No other file lists operator names: callers ask `OperatorRegistry`.
+protocol OperatorDescription: Sendable {
+    /// MXNet's names for it, aliases included, as they appear in symbol JSON; the first is
+    /// the name MXNet writes.
     static var names: [String] { get }
+    /// What callers outside the compile step ask of node `node` (nothing by default).
+    static func traits(of node: Node) -> OperatorTraits
+    /// How a node is written in ONNX, or why it cannot be (required: every operator says).
+    static var onnx: ONNXLoweringRule { get }
+    /// The operator as messages name it (an Activation with its `act_type`).
+    static func describe(_ node: Node) -> String
+}
+
+extension OperatorDescription {
+    static func traits(of node: Node) -> OperatorTraits { OperatorTraits() }
+    static func describe(_ node: Node) -> String { node.op }
+    /// The name MXNet writes for it.
+    static var name: String { names[0] }
+}
+
+/// Everything the graph knows about one MXNet operator it runs, in one place: its
+/// description (names, traits, ONNX lowering), how many outputs MXNet counts for it, which
+/// inputs are auxiliary states, its shape rule and its compile step. Each operator's file
+/// holds its definition beside the compiled op, and `OperatorRegistry` lists them all, so
+/// shape inference, the executor, the calibrator and the ONNX export read the same facts.
+protocol OperatorDefinition: OperatorDescription {
     /// The outputs MXNet counts for this node (`node_row_ptr`), visible ones and hidden ones.
     static func outputCount(of node: Node) -> Int
     /// Inputs that are auxiliary states (MXNet's `list_auxiliary_states`), not arguments.

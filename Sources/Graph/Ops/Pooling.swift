@@ -6,6 +6,8 @@ import Compute
 /// "full" (ceil) output size. MXNet's "same" convention and sum pooling are refused.
 enum PoolingOperator: OperatorDefinition {
     static let names = ["Pooling"]
+    /// MXNet names an unnamed Pooling `poolingN`.
+    static let autoNamePrefix = "pooling"
 
     /// MXNet 1.9 is built with oneDNN, whose max pooling keeps a workspace output.
     static func outputCount(of node: Node) -> Int { (node.attrs["pool_type"] ?? "max") == "max" ? 2 : 1 }
@@ -98,6 +100,9 @@ final class PoolingOp: Op {
 
     var inputs: [Value] { [input] }
 
+    /// Its backward step reads the workspace and the output gradient, never the kept input.
+    var readsRecomputedInputs: Bool { true }
+
     func forward() {
         var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, input.tensor), (DNNL_ARG_DST, output.tensor)]
         if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
@@ -111,5 +116,52 @@ final class PoolingOp: Op {
         if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
         backwardPrim.execute(args)
         input.gradientDelivered(ds)
+    }
+}
+
+extension PoolingOperator {
+    static func traits(of node: Node) -> OperatorTraits {
+        var traits = OperatorTraits()
+        traits.signPreserving = ["max", "avg"].contains(node.attrs["pool_type"] ?? "max")
+        return traits
+    }
+
+    /// MaxPool / AveragePool over 2-D data, or their global forms. The padding is written
+    /// out exactly: MXNet's "full" convention (ceil) becomes the extra end padding that
+    /// gives MXNet's output size with ceil_mode 0, which is how our executor runs it; ONNX's
+    /// own ceil_mode would drop a last window starting in the padding and count an average's
+    /// window differently there.
+    static let onnx = ONNXLoweringRule.lowered { query in
+        let node = query.node
+        try query.expectInputs(1)
+        let d = try query.shape(0)
+        guard d.count == 4 else { throw query.fail("only 2-D pooling is supported (data \(bracketed(d)))") }
+        try query.requireChannelFirst(axes: 2)
+        let type = try node.string("pool_type", default: "max")
+        guard type == "max" || type == "avg" else { throw query.fail("pool_type \(type) is not supported (max or avg)") }
+        let convention = try node.string("pooling_convention", default: "valid")
+        guard convention == "valid" || convention == "full" else {
+            throw query.fail("pooling_convention \(convention) is not supported (valid or full)")
+        }
+        if try node.bool("global_pool", default: false) {
+            return .nodes([ONNXNodeDescription(type == "max" ? "GlobalMaxPool" : "GlobalAveragePool", inputs: [.input(0)])])
+        }
+        let window = try Window(node, axes: 2, dilation: false)
+        var end: [Int] = []
+        for i in 0..<2 {
+            let room = d[2 + i] + 2 * window.pad[i] - window.kernel[i]
+            guard room >= 0 else {
+                throw query.fail("kernel \(bracketed(window.kernel)) is larger than the padded input \(bracketed(d))")
+            }
+            let stride = window.stride[i]
+            let out = (convention == "full" ? (room + stride - 1) / stride : room / stride) + 1
+            end.append(max(window.pad[i], (out - 1) * stride + window.kernel[i] - d[2 + i] - window.pad[i]))
+        }
+        var attributes: [ONNXAttributeDescription] = [.ints("kernel_shape", window.kernel), .ints("strides", window.stride),
+                                                      .ints("pads", window.pad + end), .int("ceil_mode", 0)]
+        if type == "avg" {
+            attributes.append(.int("count_include_pad", try node.bool("count_include_pad", default: true) ? 1 : 0))
+        }
+        return .nodes([ONNXNodeDescription(type == "max" ? "MaxPool" : "AveragePool", inputs: [.input(0)], attributes: attributes)])
     }
 }

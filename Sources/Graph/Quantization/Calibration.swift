@@ -25,33 +25,27 @@ public struct QuantizationCalibrator {
     public private(set) var batches = 0
     public private(set) var images = 0
 
-    /// Every 2-D `Convolution` node without groups of `symbol`.
+    /// Every node of `symbol` that int8 runs (`OperatorTraits.calibrated`: convolutions
+    /// without groups).
     public init(symbol: Symbol) {
         var targets: [Target] = []
-        for node in symbol.nodes where node.op == "Convolution" && !node.inputs.isEmpty {
-            guard (try? node.int("num_group", default: 1)) == 1 else { continue }
-            let source = node.inputs[0]
+        for node in symbol.nodes where OperatorRegistry.traits(of: node).calibrated {
+            guard let source = node.inputs.first else { continue }
             targets.append(Target(convolution: node.name, input: symbol.nodes[source.node].name, inputOutput: source.output,
                                   afterRelu: Self.isNonNegative(symbol, node: source.node)))
         }
         self.targets = targets
     }
 
-    /// Whether node `index`'s output cannot be negative: a ReLU, or max pooling / flatten /
-    /// identity over such a node.
+    /// Whether node `index`'s output cannot be negative: a ReLU, or a sign-preserving node
+    /// (max or average pooling, flatten, an identity) over such a node.
     static func isNonNegative(_ symbol: Symbol, node index: Int, depth: Int = 0) -> Bool {
         let node = symbol.nodes[index]
         guard depth < 64 else { return false }
-        switch node.op {
-        case "relu": return true
-        case "Activation": return node.attrs["act_type"] == "relu"
-        case "Pooling":
-            guard ["max", "avg"].contains(node.attrs["pool_type"] ?? "max") else { return false }
-            return node.inputs.first.map { isNonNegative(symbol, node: $0.node, depth: depth + 1) } ?? false
-        case "Flatten", "flatten", "_copy", "identity", "Dropout":
-            return node.inputs.first.map { isNonNegative(symbol, node: $0.node, depth: depth + 1) } ?? false
-        default: return false
-        }
+        let traits = OperatorRegistry.traits(of: node)
+        if traits.rectifier { return true }
+        guard traits.signPreserving else { return false }
+        return node.inputs.first.map { isNonNegative(symbol, node: $0.node, depth: depth + 1) } ?? false
     }
 
     /// Reads every target's input after `executor.forward()`; `count` of the batch's rows are

@@ -146,7 +146,7 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
                 guard let node = symbol.nodes.first(where: { $0.name == name }) else {
                     throw FormatError(file: file, key: "convolutions.\(name)", detail: "the model's symbol has no node of that name")
                 }
-                guard node.op == "Convolution" else {
+                guard OperatorRegistry.traits(of: node).quantizable else {
                     throw FormatError(file: file, key: "convolutions.\(name)", detail: "node \(name) is a \(node.op), not a Convolution")
                 }
             }
