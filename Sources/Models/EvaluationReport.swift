@@ -1,4 +1,8 @@
-/// What `imgclf evaluate` prints (and the report's evaluation is built from).
+import Foundation
+
+/// An evaluation of a model on labelled data: what `imgclf evaluate` prints as JSON and what
+/// the report page's evaluation shows, one record for both (``Evaluation`` counts it). Its
+/// JSON keys are snake_case (``json()``; the page's encoder converts the same way).
 public struct EvaluationReport: Sendable, Codable, Equatable {
     /// Above this many classes the report carries no dense confusion matrix (the pages draw
     /// one cell per pair, and the JSON would hold classes squared numbers), only `topConfusions`.
@@ -14,12 +18,37 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         /// Images whose label is this class.
         public var support: Int
 
+        /// The harmonic mean of precision and recall (0 when both are 0); written beside them.
+        public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+
         public init(index: Int, name: String? = nil, precision: Double, recall: Double, support: Int) {
             self.index = index
             self.name = name
             self.precision = precision
             self.recall = recall
             self.support = support
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, name, precision, recall, f1, support
+        }
+
+        /// `f1` is computed, so it is written and not read back.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(index: try c.decode(Int.self, forKey: .index), name: try c.decodeIfPresent(String.self, forKey: .name),
+                      precision: try c.decode(Double.self, forKey: .precision), recall: try c.decode(Double.self, forKey: .recall),
+                      support: try c.decode(Int.self, forKey: .support))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(index, forKey: .index)
+            try c.encodeIfPresent(name, forKey: .name)
+            try c.encode(precision, forKey: .precision)
+            try c.encode(recall, forKey: .recall)
+            try c.encode(f1, forKey: .f1)
+            try c.encode(support, forKey: .support)
         }
     }
 
@@ -36,6 +65,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// The checkpoint evaluated (0-based, as the log counts its epochs), when known: the
+    /// training report sets it; `evaluate` knows no epoch and leaves it out.
+    public var epoch: Int?
     public var samples: Int
     public var failed: Int
     public var multiLabel: Bool
@@ -52,18 +84,9 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     /// Single-label above `denseConfusionLimit` classes: the most frequent confusions.
     public var topConfusions: [Confusion]?
 
-    enum CodingKeys: String, CodingKey {
-        case samples, failed, accuracy, confusion
-        case multiLabel = "multi_label"
-        case topK = "top_k"
-        case topKAccuracy = "top_k_accuracy"
-        case exactMatch = "exact_match"
-        case perClass = "per_class"
-        case topConfusions = "top_confusions"
-    }
-
-    public init(samples: Int, failed: Int, multiLabel: Bool, accuracy: Double, topK: Int?, topKAccuracy: Double?,
+    public init(epoch: Int? = nil, samples: Int, failed: Int, multiLabel: Bool, accuracy: Double, topK: Int?, topKAccuracy: Double?,
                 exactMatch: Double?, perClass: [ClassMetrics], confusion: [[Int]]?, topConfusions: [Confusion]? = nil) {
+        self.epoch = epoch
         self.samples = samples
         self.failed = failed
         self.multiLabel = multiLabel
@@ -74,6 +97,14 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         self.perClass = perClass
         self.confusion = confusion
         self.topConfusions = topConfusions
+    }
+
+    /// The JSON `imgclf evaluate` prints: snake_case keys, sorted.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
     }
 
     /// Attaches class names to the per-class rows.
