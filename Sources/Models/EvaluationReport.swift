@@ -2,7 +2,7 @@ import Foundation
 
 /// An evaluation of a model on labelled data: what `imgclf evaluate` prints as JSON and what
 /// the report page's evaluation shows, one record for both (``Evaluation`` counts it). Its
-/// JSON keys are snake_case (``json()``; the page's encoder converts the same way).
+/// JSON keys are snake_case, as the page's encoder would make them.
 public struct EvaluationReport: Sendable, Codable, Equatable {
     /// Above this many classes the report carries no dense confusion matrix (the pages draw
     /// one cell per pair, and the JSON would hold classes squared numbers), only `topConfusions`.
@@ -84,6 +84,43 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     /// Single-label above `denseConfusionLimit` classes: the most frequent confusions.
     public var topConfusions: [Confusion]?
 
+    enum CodingKeys: String, CodingKey {
+        case epoch, samples, failed, accuracy, confusion
+        case multiLabel = "multi_label"
+        case topK = "top_k"
+        case topKAccuracy = "top_k_accuracy"
+        case exactMatch = "exact_match"
+        case perClass = "per_class"
+        case topConfusions = "top_confusions"
+    }
+
+    /// Reads the snake_case keys as written, and also as a decoder converting from
+    /// snake_case presents them (the report page's data is read that way).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: EitherCaseKey.self)
+        func key(_ k: CodingKeys) -> EitherCaseKey {
+            let snake = EitherCaseKey(stringValue: k.rawValue)
+            if c.contains(snake) { return snake }
+            let parts = k.rawValue.split(separator: "_")
+            return EitherCaseKey(stringValue: String(parts[0]) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())
+        }
+        self.init(epoch: try c.decodeIfPresent(Int.self, forKey: key(.epoch)), samples: try c.decode(Int.self, forKey: key(.samples)),
+                  failed: try c.decode(Int.self, forKey: key(.failed)), multiLabel: try c.decode(Bool.self, forKey: key(.multiLabel)),
+                  accuracy: try c.decode(Double.self, forKey: key(.accuracy)), topK: try c.decodeIfPresent(Int.self, forKey: key(.topK)),
+                  topKAccuracy: try c.decodeIfPresent(Double.self, forKey: key(.topKAccuracy)),
+                  exactMatch: try c.decodeIfPresent(Double.self, forKey: key(.exactMatch)),
+                  perClass: try c.decode([ClassMetrics].self, forKey: key(.perClass)),
+                  confusion: try c.decodeIfPresent([[Int]].self, forKey: key(.confusion)),
+                  topConfusions: try c.decodeIfPresent([Confusion].self, forKey: key(.topConfusions)))
+    }
+
+    struct EitherCaseKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     public init(epoch: Int? = nil, samples: Int, failed: Int, multiLabel: Bool, accuracy: Double, topK: Int?, topKAccuracy: Double?,
                 exactMatch: Double?, perClass: [ClassMetrics], confusion: [[Int]]?, topConfusions: [Confusion]? = nil) {
         self.epoch = epoch
@@ -102,7 +139,6 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     /// The JSON `imgclf evaluate` prints: snake_case keys, sorted.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
     }
