@@ -29,8 +29,8 @@ public struct ModelArtifact: Sendable {
     public var imageShape: [Int]?
     public var classNames: [String]?
     public var hyperparameters: [String: String]?
-    /// Raw JSON of the training history, kept as written.
-    public var history: Data?
+    /// The training history (`training-history.json`); nil in the service's and MXNet's artifacts.
+    public var history: [EpochRecord]?
     /// The shorter side every validation image had when `resize` was unset, as
     /// `preprocessing.json` holds it; nil when absent or the sizes varied.
     public var validationShorterSide: Int?
@@ -44,7 +44,7 @@ public struct ModelArtifact: Sendable {
     public var source: String
 
     public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
-                classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: Data? = nil,
+                classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: [EpochRecord]? = nil,
                 preprocessing: PreprocessingContract? = nil, source: String = "") {
         self.symbol = symbol
         self.parameters = parameters
@@ -178,6 +178,20 @@ public struct ModelArtifact: Sendable {
         return Dictionary(uniqueKeysWithValues: byName.compactMap { name, paths in members[paths[0]].map { (name, $0) } })
     }
 
+    /// `hyperparameters.json`: names and values, every value a string as training writes them.
+    /// Anything else is an error naming the file, the first key that is not a string, and what
+    /// the file should hold.
+    static func decodeHyperparameters(_ data: Data, source: String) throws -> [String: String] {
+        let expected = "expected a JSON object of hyperparameter names and string values ({\"num_layers\": \"18\", ...})"
+        if let decoded = try? JSONDecoder().decode([String: String].self, from: data) { return decoded }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let key = object.keys.sorted().first(where: { !(object[$0] is String) }) {
+            throw ArtifactError.invalid(source: source, file: hyperparametersFile,
+                                        detail: "\(VisibleText.of(key, limit: 64)) is not a string; \(expected)")
+        }
+        throw ArtifactError.invalid(source: source, file: hyperparametersFile, detail: expected)
+    }
+
     static func decode(files: [String: Data], source: String, epoch wanted: Int?) throws -> ModelArtifact {
         let symbolNames = files.keys.filter { $0.hasSuffix("-symbol.json") }.sorted()
         guard let symbolName = symbolNames.first else {
@@ -234,8 +248,9 @@ public struct ModelArtifact: Sendable {
         }
         var hyperparameters: [String: String]?
         if let data = files[hyperparametersFile] {
-            hyperparameters = try? JSONDecoder().decode([String: String].self, from: data)
+            hyperparameters = try decodeHyperparameters(data, source: source)
         }
+        let history = try files[historyFile].map { try EpochRecord.history(from: $0, source: source) }
         var shorterSide: Int?
         if let data = files[preprocessingFile] {
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -258,7 +273,7 @@ public struct ModelArtifact: Sendable {
             contract = decoded
         }
         var artifact = ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
-                                     classNames: classNames, hyperparameters: hyperparameters, history: files[historyFile],
+                                     classNames: classNames, hyperparameters: hyperparameters, history: history,
                                      preprocessing: contract, source: source)
         artifact.validationShorterSide = shorterSide
         if let data = files[QuantizationTable.fileName] {

@@ -45,7 +45,7 @@ public struct ReportBuilder {
     public func build(warn: (String) -> Void = { _ in },
                       progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Built {
         let classes = (0..<predictor.numClasses).map(predictor.className)
-        let history = includesTraining ? try Self.history(of: artifact) : []
+        let history = includesTraining ? artifact.history ?? [] : []
         let best = bestEpoch ?? history.max { $0.validationAccuracy < $1.validationAccuracy }?.epoch
         // Our checkpoints are numbered epoch + 1, as MXNet's callback numbers them.
         let evaluatedEpoch = artifact.epoch > 0 && !history.isEmpty ? artifact.epoch - 1 : nil
@@ -67,7 +67,11 @@ public struct ReportBuilder {
                                         observe: { collector.observe(index: $0, probabilities: $1, labels: $2) },
                                         progress: progress)
             evaluation = report
-            data.evaluation = Self.part(report, epoch: evaluatedEpoch, classes: classes)
+            // The page names every class (by its index where the model names none).
+            var shown = report
+            shown.epoch = evaluatedEpoch
+            shown.name(classes: classes)
+            data.evaluation = shown
             data.mistakes = collector.entries.compactMap { entry in
                 do {
                     let image = try Thumbnail.dataURI(validation.load(at: entry.index).imageBytes)
@@ -82,57 +86,5 @@ public struct ReportBuilder {
             }
         }
         return Built(data: data, evaluation: evaluation)
-    }
-
-    /// The artifact's `training-history.json` (none in the service's or MXNet's artifacts).
-    static func history(of artifact: ModelArtifact) throws -> [ReportData.Epoch] {
-        guard let raw = artifact.history else { return [] }
-        let records: [EpochRecordFile]
-        do {
-            records = try JSONDecoder().decode([EpochRecordFile].self, from: raw)
-        } catch {
-            throw ReportError.badHistory(source: artifact.source, detail: "\(error)")
-        }
-        return records.map {
-            .init(epoch: $0.epoch, trainAccuracy: $0.trainAccuracy, trainTopKAccuracy: $0.trainTopKAccuracy,
-                  validationAccuracy: $0.validationAccuracy, validationTopKAccuracy: $0.validationTopKAccuracy,
-                  trainLoss: $0.trainLoss, learningRate: $0.learningRate, seconds: $0.seconds, imagesPerSecond: $0.imagesPerSecond)
-        }
-    }
-
-    static func part(_ report: EvaluationReport, epoch: Int?, classes: [String]) -> ReportData.EvaluationPart {
-        let perClass = report.perClass.map { c in
-            ReportData.ClassFigures(index: c.index, name: c.name ?? classes[c.index], precision: c.precision, recall: c.recall,
-                                    f1: c.precision + c.recall > 0 ? 2 * c.precision * c.recall / (c.precision + c.recall) : 0,
-                                    support: c.support)
-        }
-        return .init(epoch: epoch, samples: report.samples, failed: report.failed, multiLabel: report.multiLabel,
-                     accuracy: report.accuracy, topK: report.topK, topKAccuracy: report.topKAccuracy,
-                     exactMatch: report.exactMatch, perClass: perClass, confusion: report.confusion,
-                     topConfusions: report.topConfusions?.map { .init(truth: $0.truth, predicted: $0.predicted, count: $0.count) })
-    }
-}
-
-/// `training-history.json` as training writes it (EpochRecord's keys), read without the
-/// Training module; numbers written as strings (NaN) read as missing.
-struct EpochRecordFile: Decodable {
-    var epoch: Int
-    var trainAccuracy: Double
-    var trainTopKAccuracy: Double?
-    var validationAccuracy: Double
-    var validationTopKAccuracy: Double?
-    var trainLoss: Double
-    var seconds: Double
-    var learningRate: Double
-    var imagesPerSecond: Double?
-}
-
-public enum ReportError: Error, CustomStringConvertible {
-    case badHistory(source: String, detail: String)
-
-    public var description: String {
-        switch self {
-        case let .badHistory(source, detail): return "\(source): training-history.json is not a list of epochs: \(detail)"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// What a report page shows, as the JSON its script renders (Resources/report.html). Keys
 /// are snake_case; absent parts are left out and the page hides their sections.
@@ -14,55 +15,10 @@ public struct ReportData: Codable, Sendable {
         public var epoch: Int?
     }
 
-    public struct Epoch: Codable, Sendable {
-        public var epoch: Int
-        public var trainAccuracy: Double
-        public var trainTopKAccuracy: Double?
-        public var validationAccuracy: Double
-        public var validationTopKAccuracy: Double?
-        public var trainLoss: Double
-        public var learningRate: Double
-        public var seconds: Double
-        public var imagesPerSecond: Double?
-    }
-
     /// Images per class (multi-label: images carrying the class).
     public struct ClassBalance: Codable, Sendable {
         public var train: [Int]?
         public var validation: [Int]?
-    }
-
-    public struct ClassFigures: Codable, Sendable {
-        public var index: Int
-        public var name: String
-        public var precision: Double
-        public var recall: Double
-        public var f1: Double
-        public var support: Int
-    }
-
-    public struct EvaluationPart: Codable, Sendable {
-        public var epoch: Int?
-        public var samples: Int
-        public var failed: Int
-        public var multiLabel: Bool
-        public var accuracy: Double
-        public var topK: Int?
-        public var topKAccuracy: Double?
-        public var exactMatch: Double?
-        public var perClass: [ClassFigures]
-        /// Single-label: rows are true classes, columns predicted. Multi-label: per class [tp, fp, fn, tn].
-        /// Absent above `EvaluationReport.denseConfusionLimit` single-label classes.
-        public var confusion: [[Int]]?
-        /// Single-label without a matrix: the most frequent confusions, which the page lists instead.
-        public var topConfusions: [Confusion]?
-    }
-
-    /// Images of class `truth` predicted as `predicted`.
-    public struct Confusion: Codable, Sendable {
-        public var truth: Int
-        public var predicted: Int
-        public var count: Int
     }
 
     public struct Guess: Codable, Sendable {
@@ -86,9 +42,11 @@ public struct ReportData: Codable, Sendable {
     public var hyperparameters: [String: String]?
     public var topK: Int?
     public var bestEpoch: Int?
-    public var history: [Epoch]
+    /// The artifact's training history (`training-history.json`), as training wrote it.
+    public var history: [EpochRecord]
     public var classBalance: ClassBalance?
-    public var evaluation: EvaluationPart?
+    /// The evaluation on labelled data, every class named and `epoch` the checkpoint's.
+    public var evaluation: EvaluationReport?
     public var mistakes: [Mistake]
 
     /// The JSON the page embeds: NaN and infinities (a diverged loss) become strings, which

@@ -13,6 +13,6 @@ struct AllowedMethodsMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         let allow = methods.map(\.rawValue).joined(separator: ", ")
-        return RequestFailure.methodNotAllowed(method: request.method.rawValue, path: path, allow: allow).response
+        throw RequestFailure.methodNotAllowed(method: request.method.rawValue, path: path, allow: allow)
     }
 }

@@ -1,4 +1,5 @@
 import Data
+import Models
 
 extension Evaluation {
     /// Classifies every sample of `source` with `predictor` (its preprocessing, in batches of

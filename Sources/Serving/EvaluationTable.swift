@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Renders an `EvaluationReport` for a terminal: a summary, per-class precision and recall,
 /// and the confusion matrix (single-label, up to `maxMatrixClasses` classes) or, for a model

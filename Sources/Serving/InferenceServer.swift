@@ -97,7 +97,7 @@ public final class InferenceServer: Sendable {
         let parameters = executionParameters
         let metrics = self.metrics
         router.get("ping") { _, _ in Response(status: .ok) }
-        router.post("invocations") { request, _ in await invocations.handle(request) }
+        router.post("invocations") { request, _ in try await invocations.handle(request) }
         router.get("execution-parameters") { _, _ in
             InvocationHandler.text(.ok, parameters, contentType: "application/json")
         }

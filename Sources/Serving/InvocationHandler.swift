@@ -2,7 +2,8 @@ import Hummingbird
 
 /// Answers `POST /invocations`: checks the content type, the `Accept` header and the body
 /// size, reads the image header, queues the image on the batcher and writes its
-/// probabilities. Every failure is an HTTP answer with a JSON message; none stops the server.
+/// probabilities. Every failure is a thrown `RequestFailure`, which Hummingbird answers with
+/// its status and JSON message; none stops the server.
 struct InvocationHandler: Sendable {
     let batcher: DynamicBatcher
     let preprocessor: Preprocessor
@@ -11,12 +12,13 @@ struct InvocationHandler: Sendable {
     /// The format for a missing or wildcard `Accept` (JSON Lines in batch transform jobs).
     var defaultFormat: ResponseFormat = .json
 
-    func handle(_ request: Request) async -> Response {
+    /// The answer, or the failure (counted under its label) for Hummingbird to answer with.
+    func handle(_ request: Request) async throws(RequestFailure) -> Response {
         do {
             return try await answer(request)
         } catch {
             metrics.error(error.metricLabel)
-            return error.response
+            throw error
         }
     }
 

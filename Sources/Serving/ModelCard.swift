@@ -41,17 +41,3 @@ extension EmbeddedPage {
     /// The page `GET /` answers with (Resources/ui.html): pick or drop an image, see the top classes.
     static let servePage = EmbeddedPage(template: PackageResources.ui_html, token: "__IMGCLF_MODEL_CARD__")
 }
-
-/// The validation accuracy of checkpoint `epoch` (MXNet's numbering: log epoch + 1) in a
-/// training history (`training-history.json`); nil when the history does not hold it.
-enum HistoryLookup {
-    private struct Entry: Decodable {
-        var epoch: Int
-        var validationAccuracy: Double
-    }
-
-    static func validationAccuracy(history: Data?, checkpoint epoch: Int) -> Double? {
-        guard let history, let entries = try? JSONDecoder().decode([Entry].self, from: history) else { return nil }
-        return entries.last { $0.epoch == epoch - 1 }?.validationAccuracy
-    }
-}

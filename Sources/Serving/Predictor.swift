@@ -157,7 +157,7 @@ public final class Predictor: @unchecked Sendable {
         source = artifact.source
         classNames = artifact.classNames
         hyperparameters = hyper
-        validationAccuracy = HistoryLookup.validationAccuracy(history: artifact.history, checkpoint: artifact.epoch)
+        validationAccuracy = EpochRecord.validationAccuracy(in: artifact.history, checkpoint: artifact.epoch)
         self.options = options
         multiLabel = contract.multiLabel
         let pre = Preprocessor(contract: contract, maxPixels: options.maxPixels)

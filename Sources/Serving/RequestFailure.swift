@@ -1,9 +1,11 @@
 import Hummingbird
 
 /// Every way a request can fail, with the HTTP status it is answered with and the label
-/// `/metrics` counts it under: the one place a failure becomes an HTTP response. Each is a
-/// JSON `{"error": ...}` answer for that request alone; none stops the server.
-enum RequestFailure: Error {
+/// `/metrics` counts it under: the one place a failure becomes an HTTP response. Handlers
+/// and middlewares throw it, and Hummingbird answers with its ``httpResponse`` (an
+/// `HTTPResponseError`). Each is a JSON `{"error": ...}` answer for that request alone;
+/// none stops the server.
+enum RequestFailure: HTTPResponseError {
     case methodNotAllowed(method: String, path: String, allow: String)
     case unsupportedMediaType(found: String?)
     case notAcceptable(accept: String)
@@ -58,7 +60,9 @@ enum RequestFailure: Error {
         }
     }
 
-    var response: Response {
+    func response(from request: Request, context: some RequestContext) -> Response { httpResponse }
+
+    var httpResponse: Response {
         var response = InvocationHandler.text(status, JSONText.error(message), contentType: "application/json")
         if case let .methodNotAllowed(_, _, allow) = self { response.headers[.allow] = allow }
         // The rest of an oversized body is not read: the connection closes after the answer,

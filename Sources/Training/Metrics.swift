@@ -1,7 +1,9 @@
+import Data
 import Foundation
 import Models
 
-/// Accuracy as the original algorithm logs it.
+/// Accuracy as the original algorithm logs it, counted by ``Evaluation`` (the counts
+/// `evaluate` gives for the same outputs), with the mean loss for the progress line.
 ///
 /// - single-label: the fraction of samples whose most probable class is the label, and
 ///   optionally the fraction whose label is among the `topK` most probable;
@@ -10,17 +12,16 @@ public struct AccuracyMetric: Sendable {
     public let classes: Int
     public let multiLabel: Bool
     public let topK: Int?
-    private(set) public var samples = 0
-    private var correct = 0
-    private var correctTopK = 0
-    private var perClassCorrect: [Int]
+    private var counts: Evaluation
     private var lossSum = 0.0
+
+    public var samples: Int { counts.samples }
 
     public init(classes: Int, multiLabel: Bool, topK: Int? = nil) {
         self.classes = classes
         self.multiLabel = multiLabel
         self.topK = topK
-        perClassCorrect = [Int](repeating: 0, count: multiLabel ? classes : 0)
+        counts = Evaluation(numClasses: classes, multiLabel: multiLabel, k: topK ?? 1, tracksConfusions: false)
     }
 
     public mutating func reset() { self = AccuracyMetric(classes: classes, multiLabel: multiLabel, topK: topK) }
@@ -34,44 +35,30 @@ public struct AccuracyMetric: Sendable {
             throw TrainingError.badLabel("a batch of \(count) samples has \(labels.count) label values and \(probabilities.count) probabilities for \(classes) classes")
         }
         for i in 0..<count * width {
-            if let problem = BatchLabelCheck.problem(labels[i], classes: classes, multiLabel: multiLabel) {
-                throw TrainingError.badLabel("sample \(i / width) of a batch has label \(labels[i]); \(problem)")
+            if let problem = LabelCheck.valueProblem(labels[i], numClasses: classes, multiLabel: multiLabel) {
+                throw TrainingError.badLabel("sample \(i / width) of a batch: \(problem)")
             }
         }
         for n in 0..<count {
-            let row = n * classes
+            let row = UnsafeBufferPointer(rebasing: probabilities[(n * classes)..<((n + 1) * classes)])
+            let label = UnsafeBufferPointer(rebasing: labels[(n * width)..<((n + 1) * width)])
+            counts.add(probabilities: row, labels: label)
             if multiLabel {
                 for c in 0..<classes {
-                    let p = probabilities[row + c], y = labels[row + c]
-                    if (p >= 0.5) == (y >= 0.5) { perClassCorrect[c] += 1 }
-                    let q = Double(min(max(p, 1e-7), 1 - 1e-7))
-                    lossSum -= y >= 0.5 ? log(q) : log(1 - q)
+                    let q = Double(min(max(row[c], 1e-7), 1 - 1e-7))
+                    lossSum -= label[c] >= 0.5 ? log(q) : log(1 - q)
                 }
-                continue
+            } else {
+                lossSum -= log(Double(max(row[Int(label[0])], 1e-12)))
             }
-            let label = Int(labels[n])
-            let target = probabilities[row + label]
-            // Ranked as evaluate and predict rank (ties: lower class first), so the log's
-            // accuracy and top-k are the numbers `evaluate` gives for the same outputs.
-            let rank = ClassRanking.rank(of: label, in: UnsafeBufferPointer(rebasing: probabilities[row..<(row + classes)]))
-            if rank == 0 { correct += 1 }
-            if let topK, rank < topK { correctTopK += 1 }
-            lossSum -= log(Double(max(target, 1e-12)))
         }
-        samples += count
     }
 
-    public var accuracy: Double {
-        guard samples > 0 else { return 0 }
-        if multiLabel {
-            return perClassCorrect.reduce(0.0) { $0 + Double($1) / Double(samples) } / Double(classes)
-        }
-        return Double(correct) / Double(samples)
-    }
+    public var accuracy: Double { counts.accuracy }
 
     public var topKAccuracy: Double? {
         guard let _ = topK, samples > 0, !multiLabel else { return nil }
-        return Double(correctTopK) / Double(samples)
+        return counts.topKAccuracy
     }
 
     /// Mean cross-entropy (summed over classes for multi-label), for progress display.

@@ -92,13 +92,11 @@ struct RunFiles {
     /// The artifact of this run with `parameters` as checkpoint `epoch`: the whole history
     /// and the preprocessing the endpoint is to follow.
     private func artifact(parameters: [(name: String, array: NDArray)], epoch: Int) throws -> ModelArtifact {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let contract = PreprocessingContract(imageShape: hp.imageShape, resize: hp.resize,
                                              validationShorterSide: session.validationSizes.shorterSide,
                                              numClasses: hp.numClasses, multiLabel: hp.multiLabel)
         return ModelArtifact(symbol: session.network.symbol, parameters: parameters, epoch: epoch, imageShape: hp.imageShape,
                              classNames: session.classNames, hyperparameters: hp.asStrings,
-                             history: try encoder.encode(session.state.history), preprocessing: contract)
+                             history: session.state.history, preprocessing: contract)
     }
 }

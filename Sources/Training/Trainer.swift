@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Runs a training job: validates everything first, then trains epoch by epoch with the
 /// original algorithm's log, checkpoints, early stopping and artifact.

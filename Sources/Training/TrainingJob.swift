@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// A training job: the channels, the hyperparameters, and where results go.
 public struct TrainingJob: Sendable {

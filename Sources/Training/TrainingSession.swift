@@ -1,6 +1,7 @@
 import Compute
 import Data
 import Graph
+import Models
 
 /// The network a run trains: its graph, its weights, and one executor per pass.
 struct TrainingNetwork {

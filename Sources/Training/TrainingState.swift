@@ -109,21 +109,6 @@ public struct TrainingState: Codable, Sendable {
     }
 }
 
-/// One epoch's figures, for the log, the artifact's history and resuming.
-public struct EpochRecord: Codable, Sendable {
-    public var epoch: Int
-    public var trainAccuracy: Double
-    public var trainTopKAccuracy: Double?
-    public var validationAccuracy: Double
-    public var validationTopKAccuracy: Double?
-    public var trainLoss: Double
-    public var seconds: Double
-    public var learningRate: Float
-    public var skippedImages: Int
-    /// Images trained per second over every worker (nil in histories written before it).
-    public var imagesPerSecond: Double?
-}
-
 /// Why a training job could not run or go on. Each message says what to change.
 public enum TrainingError: Error, CustomStringConvertible {
     case tooFewImages(channel: String, found: Int, miniBatchSize: Int)

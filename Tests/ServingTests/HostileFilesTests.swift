@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Models
 import Serving
 import TestFixtures
 import Testing

@@ -1,5 +1,6 @@
-import Foundation
 import Data
+import Foundation
+import Models
 import Serving
 import TestFixtures
 import Testing

@@ -20,7 +20,8 @@ public func fuzzReportData(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     let rest = Array(bytes.dropFirst())
     if mode % 2 == 0 {
         guard var artifact = model, let predictor else { return 0 }
-        artifact.history = Data(rest)
+        guard let history = try? EpochRecord.history(from: Data(rest), source: "fuzz") else { return 0 }
+        artifact.history = history
         guard let built = try? ReportBuilder(title: "fuzz", artifact: artifact, predictor: predictor).build(),
               let json = try? built.data.json() else { return 0 }
         _ = EmbeddedPage.report.render(json: json)

@@ -1,5 +1,6 @@
-/// Checks label values against a `LabelSpec`; shared by `.lst`, manifest and RecordIO reading.
-enum LabelCheck {
+/// The label rule: checks label values against a `LabelSpec`; shared by `.lst`, manifest and
+/// RecordIO reading, and by training's check of each batch and its accuracy metric.
+public enum LabelCheck {
     /// Class indices must stay below 2^24: the largest range in which a float32 label (how
     /// batches and `.rec` headers hold labels) is exact.
     static let classIndexLimit = 1 << 24
@@ -27,15 +28,23 @@ enum LabelCheck {
         classIndexProblem(Double(value), numClasses: numClasses)
     }
 
+    /// A message when one label value as a batch holds it does not fit: a class index in
+    /// `[0, numClasses)` for single-label, 0 or 1 in a multi-hot row for multi-label.
+    public static func valueProblem(_ value: Float, numClasses: Int, multiLabel: Bool) -> String? {
+        multiLabel ? multiHotValueProblem(value) : classIndexProblem(value, numClasses: numClasses)
+    }
+
+    /// A message when one value of a multi-hot vector is not 0 or 1.
+    static func multiHotValueProblem(_ value: Float) -> String? {
+        value == 0 || value == 1 ? nil : "multi-hot label value \(describe(Double(value))) is not 0 or 1"
+    }
+
     /// A message when `values` is not a multi-hot vector of the right length.
     static func multiHotProblem(_ values: [Float], numClasses: Int?) -> String? {
         if let n = numClasses, values.count != n {
             return "multi-hot label has \(values.count) values but num_classes is \(n)"
         }
-        if let bad = values.first(where: { $0 != 0 && $0 != 1 }) {
-            return "multi-hot label value \(describe(Double(bad))) is not 0 or 1"
-        }
-        return nil
+        return values.lazy.compactMap(multiHotValueProblem).first
     }
 
     /// A multi-hot vector as MXNet reads a list: any finite value above 1 is a positive label

@@ -52,9 +52,7 @@ struct EvaluateCommand: ParsableCommand {
             try AtomicFile.write(Data(EmbeddedPage.report.render(json: try built.data.json()).utf8), to: URL(fileURLWithPath: html))
         }
         if !jsonOnly && isatty(STDOUT_FILENO) != 0 { print(EvaluationTable.render(report)) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        print(String(decoding: try report.json(), as: UTF8.self))
         // 100% accuracy over 1 of 11 images is not a result: say so, and fail.
         if report.failed > maxFailed {
             FileHandle.standardError.write(Data("error: \(report.failed) of \(report.samples + report.failed) image(s) could not be classified (each is named above); the figures cover the other \(report.samples)\(maxFailed > 0 ? ", and --max-failed allows \(maxFailed)" : "")\n".utf8))
