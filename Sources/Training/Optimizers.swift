@@ -66,34 +66,27 @@ extension Optimizer {
     public static func decays(_ name: String) -> Bool { name.hasSuffix("_weight") || name.hasSuffix("_gamma") }
 }
 
-/// Builds the optimizer SageMaker's algorithm uses for these hyperparameters, at the base
-/// learning rate. The step schedule is the caller's: set ``Optimizer/learningRate`` from a
-/// ``LearningRateSchedule`` before each update, or assign it to ``Optimizer/schedule``.
-///
-/// As SageMaker documents, `weight_decay` applies to sgd and nag and is ignored by the
-/// others, `momentum` to sgd and nag, `beta_1`/`beta_2` to adam, `gamma` to rmsprop (MXNet's
-/// `gamma1`) and `eps` to adam and rmsprop.
-public func makeOptimizer(_ hp: Hyperparameters, rescaleGrad: Float) -> any Optimizer {
-    Optimizers.make(hp, rescaleGrad: rescaleGrad)
-}
-
 /// The optimizer family, by SageMaker's `optimizer` names.
 public enum Optimizers {
-    /// See ``makeOptimizer(_:rescaleGrad:)``.
+    /// Builds the optimizer SageMaker's algorithm uses for these hyperparameters, at the base
+    /// learning rate. The step schedule is the caller's: set ``Optimizer/learningRate`` from a
+    /// ``LearningRateSchedule`` before each update, or assign it to ``Optimizer/schedule``.
+    ///
+    /// As SageMaker documents, `weight_decay` applies to sgd and nag and is ignored by the
+    /// others, `momentum` to sgd and nag, `beta_1`/`beta_2` to adam, `gamma` to rmsprop (MXNet's
+    /// `gamma1`) and `eps` to adam and rmsprop.
     public static func make(_ hp: Hyperparameters, rescaleGrad: Float) -> any Optimizer {
-        let optimizer: any Optimizer
         let lr = Float(hp.learningRate)
         switch hp.optimizer {
         case .adam:
-            optimizer = Adam(learningRate: lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
+            return Adam(learningRate: lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
         case .rmsprop:
-            optimizer = RMSProp(learningRate: lr, gamma1: Float(hp.gamma), epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
+            return RMSProp(learningRate: lr, gamma1: Float(hp.gamma), epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
         case .nag:
-            optimizer = NAG(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
+            return NAG(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
         case .sgd:
-            optimizer = SGD(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
+            return SGD(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
         }
-        return optimizer
     }
 }
 
