@@ -46,6 +46,8 @@ public enum OptimizerStateError: Error, CustomStringConvertible, Sendable, Equat
     case unknownParameter(name: String)
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     case badUpdateCount(found: String)
+    /// The host could not hold the array (an ``AllocationError``, or oneDNN refusing its shape).
+    case unallocatable(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum OptimizerStateError: Error, CustomStringConvertible, Sendable, Equat
             return "optimizer state array \"\(name)\" has shape \(found) but the parameter has \(expected)."
         case let .badUpdateCount(found):
             return "optimizer state \"num_update\" must be one non-negative integer, found \(found)."
+        case let .unallocatable(name, reason):
+            return "optimizer state array \"\(name)\" cannot be loaded: \(reason)"
         }
     }
 }
@@ -185,9 +189,8 @@ public class ElementwiseOptimizer: Optimizer {
             }
             guard expected == array.shape else { throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape) }
             shapes[parameter] = expected
-            guard let tensor = try? Tensor(plain: array.shape) else {
-                throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape)
-            }
+            let tensor: Tensor
+            do { tensor = try Tensor(plain: array.shape) } catch { throw .unallocatable(name: fullKey, reason: "\(error)") }
             tensor.copy(from: array.floats())
             if loaded[parameter] == nil { order.append(parameter); loaded[parameter] = Array(repeating: nil, count: slots.count) }
             loaded[parameter]![slot] = tensor
@@ -199,10 +202,8 @@ public class ElementwiseOptimizer: Optimizer {
             // A kind missing from the file starts at zero, as MXNet's fresh state would.
             var tensors: [Tensor] = []
             for kind in kinds {
-                guard let tensor = kind ?? (try? Tensor(template.desc)) else {
-                    throw .shapeMismatch(name: name, expected: template.dims, found: template.dims)
-                }
-                tensors.append(tensor)
+                if let kind { tensors.append(kind); continue }
+                do { tensors.append(try Tensor(template.desc)) } catch { throw .unallocatable(name: name, reason: "\(error)") }
             }
             newState[name] = tensors
         }
