@@ -1,7 +1,7 @@
 # Quick start targets; see README.md.
 SWIFT ?= swift
 
-.PHONY: deps build test test-image test-notebooks sample bench bench-inference fuzz
+.PHONY: deps build test test-all test-image test-notebooks sample bench bench-inference fuzz
 
 # Trains ResNet-20 on the bundled MNIST sample (4,000 train / 1,000 validation digits).
 sample: build
@@ -27,10 +27,16 @@ build: deps
 SERVER_SUITES = ServerTests|ConnectionTests|HostileModelTests
 # Then three hosts as network namespaces on one machine (scripts/test-multihost; as root,
 # else it says why and runs the one-host test scripts/test-distributed instead).
+# The long accuracy runs (tests marked `.longRun`, and the accuracy checks of the two
+# distributed scripts) are skipped unless IMGCLF_LONG_TESTS=1, which `make test-all` sets.
 test: deps
 	$(SWIFT) test -c release --skip "$(SERVER_SUITES)"
 	$(SWIFT) test -c release --skip-build --filter "$(SERVER_SUITES)"
 	scripts/test-multihost "$$($(SWIFT) build -c release --show-bin-path)/imgclf"
+
+# Everything `make test` runs, and the long accuracy runs (what CI runs).
+test-all:
+	IMGCLF_LONG_TESTS=1 $(MAKE) test
 
 # The container image built without a registry and run as the service runs it (podman):
 # scripts/test-image --build runs scripts/install-podman, then scripts/build-image (the binary
@@ -53,7 +59,7 @@ bench: build
 	python3 bench/compare_compute.py
 	python3 bench/compare_mnist.py
 
-# imgclf against ONNX Runtime and PyTorch: float32, bf16 and int8 inference (issue 12's targets).
+# imgclf against ONNX Runtime and PyTorch: float32, bf16 and int8 inference.
 bench-inference: build
 	python3 bench/compare_inference.py --precision float32 bf16 int8
 

@@ -14,15 +14,16 @@ public final class Arena: @unchecked Sendable {
 
     public init() {}
 
-    deinit { for b in buffers { b.pointer.deallocate() } }
+    deinit { for b in buffers { AlignedMemory.release(b.pointer) } }
 
     /// Total bytes held.
     public var byteCount: Int { buffers.reduce(0) { $0 + $1.bytes } }
 
-    /// A new buffer of at least `bytes`; returns its index.
-    public func allocate(bytes: Int) -> Int {
+    /// A new zeroed buffer of at least `bytes`; returns its index. Throws an
+    /// ``AllocationError`` naming the size when the host cannot provide it.
+    public func allocate(bytes: Int) throws(AllocationError) -> Int {
         let size = max(bytes, 64)
-        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        let p = try AlignedMemory.allocate(bytes: size)
         p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         buffers.append((p, size))
         return buffers.count - 1
@@ -48,7 +49,7 @@ public final class Arena: @unchecked Sendable {
         if let existing = slotBuffers[slot], buffers[existing].bytes >= desc.byteCount {
             index = existing
         } else {
-            index = allocate(bytes: max(slotSizes[slot] ?? 0, desc.byteCount))
+            index = try allocate(bytes: max(slotSizes[slot] ?? 0, desc.byteCount))
             slotBuffers[slot] = index
         }
         return try tensor(desc, buffer: index)
@@ -59,7 +60,7 @@ extension Arena {
     /// Buffers for tensors that live over inclusive step ranges: tensors whose ranges never
     /// overlap share a buffer (the smallest free one that fits). Returns each request's
     /// buffer index, in request order.
-    public func assign(_ requests: [(start: Int, end: Int, bytes: Int)]) -> [Int] {
+    public func assign(_ requests: [(start: Int, end: Int, bytes: Int)]) throws(AllocationError) -> [Int] {
         var result = [Int](repeating: -1, count: requests.count)
         var free: [(buffer: Int, bytes: Int)] = []
         var active: [(end: Int, buffer: Int, bytes: Int)] = []
@@ -70,7 +71,8 @@ extension Arena {
                 return false
             }
             let fit = free.indices.filter { free[$0].bytes >= r.bytes }.min { free[$0].bytes < free[$1].bytes }
-            let chosen: (buffer: Int, bytes: Int) = fit.map { free.remove(at: $0) } ?? (allocate(bytes: r.bytes), r.bytes)
+            let chosen: (buffer: Int, bytes: Int)
+            if let fit { chosen = free.remove(at: fit) } else { chosen = (try allocate(bytes: r.bytes), r.bytes) }
             result[i] = chosen.buffer
             active.append((r.end, chosen.buffer, chosen.bytes))
         }

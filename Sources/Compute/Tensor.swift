@@ -14,15 +14,16 @@ public final class Tensor: @unchecked Sendable {
     private let bufferOwner: AnyObject?
 
     /// Allocates a buffer for `desc`. Callers bound the size first (the executor checks
-    /// every shape against its memory limits before compiling).
+    /// every shape against its memory limits before compiling); a host that cannot provide
+    /// it still fails with an ``AllocationError`` naming the size.
     public init(_ desc: MemoryDesc, zeroed: Bool = true) throws {
         let bytes = max(desc.byteCount, 4)
         var md = desc.raw
         var mem: dnnl_memory_t?
-        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let p = try AlignedMemory.allocate(bytes: bytes)
         let status = dnnl_memory_create(&mem, &md, DNNL.shared.engine, p)
         guard status == dnnl_success, let mem else {
-            p.deallocate()
+            AlignedMemory.release(p)
             throw DNNLError(status: status, what: "wrap a buffer of \(bytes) bytes for shape \(desc.dims)")
         }
         if zeroed { p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
@@ -56,7 +57,7 @@ public final class Tensor: @unchecked Sendable {
 
     deinit {
         dnnl_memory_destroy(memory)
-        if ownsBuffer { pointer.deallocate() }
+        if ownsBuffer { AlignedMemory.release(pointer) }
     }
 
     public var dims: [Int] { desc.dims }

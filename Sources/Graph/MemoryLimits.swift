@@ -26,13 +26,9 @@ enum ShapeMath {
         return product(dims + [4])
     }
 
-    /// `a + b` and `a * b`, nil on overflow.
+    /// `a + b`, nil on overflow.
     static func add(_ a: Int, _ b: Int) -> Int? {
         let (s, o) = a.addingReportingOverflow(b)
         return o ? nil : s
-    }
-    static func mul(_ a: Int, _ b: Int) -> Int? {
-        let (p, o) = a.multipliedReportingOverflow(by: b)
-        return o ? nil : p
     }
 }

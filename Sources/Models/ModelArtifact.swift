@@ -6,8 +6,8 @@ import Graph
 /// `image-classification-NNNN.params` and `model-shapes.json`, which MXNet loads with
 /// `mx.model.load_checkpoint`, plus files of ours beside them that MXNet ignores:
 /// `classes.json` (class names by index), `hyperparameters.json`, `training-history.json`,
-/// `preprocessing-contract.json` (``PreprocessingContract``), `preprocessing.json` and, in a
-/// quantized artifact, `quantization.json` (``QuantizationTable``).
+/// `preprocessing-contract.json` (``PreprocessingContract``) and, in a quantized artifact,
+/// `quantization.json` (``QuantizationTable``).
 ///
 /// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
 /// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
@@ -16,9 +16,6 @@ public struct ModelArtifact: Sendable {
     public static let classesFile = "classes.json"
     public static let hyperparametersFile = "hyperparameters.json"
     public static let historyFile = "training-history.json"
-    /// Only the validation shorter side: what artifacts before the contract recorded, still
-    /// written for servers that read nothing else.
-    public static let preprocessingFile = "preprocessing.json"
     public static let contractFile = "preprocessing-contract.json"
 
     public var symbol: Symbol
@@ -31,11 +28,8 @@ public struct ModelArtifact: Sendable {
     public var hyperparameters: [String: String]?
     /// The training history (`training-history.json`); nil in the service's and MXNet's artifacts.
     public var history: [EpochRecord]?
-    /// The shorter side every validation image had when `resize` was unset, as
-    /// `preprocessing.json` holds it; nil when absent or the sizes varied.
-    public var validationShorterSide: Int?
-    /// The preprocessing training recorded (`preprocessing-contract.json`); nil in artifacts
-    /// before it and in the service's. ``preprocessingContract(imageShape:)`` is what to follow.
+    /// The preprocessing training recorded (`preprocessing-contract.json`); nil in the
+    /// service's and MXNet's artifacts. ``preprocessingContract(imageShape:)`` is what to follow.
     public var preprocessing: PreprocessingContract?
     /// Int8 calibration (`quantization.json`, written by `imgclf quantize`): the artifact is
     /// otherwise the float32 one, and serves in int8 when this is set. Nil in float artifacts.
@@ -53,13 +47,13 @@ public struct ModelArtifact: Sendable {
         self.classNames = classNames
         self.hyperparameters = hyperparameters
         self.history = history
-        self.validationShorterSide = preprocessing?.validationShorterSide
         self.preprocessing = preprocessing
         self.source = source
     }
 
     /// The preprocessing the endpoint follows: the recorded contract, else the one derived
-    /// from the files older artifacts have; `imageShape` (an option) overrides the shape.
+    /// from the files the service's and MXNet's artifacts have; `imageShape` (an option)
+    /// overrides the shape.
     /// Nil when no image shape is known.
     public func preprocessingContract(imageShape override: [Int]? = nil) -> PreprocessingContract? {
         if var recorded = preprocessing {
@@ -68,7 +62,7 @@ public struct ModelArtifact: Sendable {
         }
         let sigmoidHead = symbol.hasMultiLabelHead
         return PreprocessingContract(hyperparameters: hyperparameters ?? [:], imageShape: override ?? imageShape,
-                                     validationShorterSide: validationShorterSide, sigmoidHead: sigmoidHead)
+                                     sigmoidHead: sigmoidHead)
     }
 
     /// The file ``preprocessingContract(imageShape:)`` takes the image shape from, for messages.
@@ -250,17 +244,8 @@ public struct ModelArtifact: Sendable {
         if let data = files[hyperparametersFile] {
             hyperparameters = try decodeHyperparameters(data, source: source)
         }
-        let history = try files[historyFile].map { try EpochRecord.history(from: $0, source: source) }
-        var shorterSide: Int?
-        if let data = files[preprocessingFile] {
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            guard let object, let side = object["validation_shorter_side"] as? Int,
-                  PreprocessingLimits.resize.contains(side) else {
-                throw ArtifactError.invalid(source: source, file: preprocessingFile,
-                                            detail: "expected {\"validation_shorter_side\": N} with N in \(PreprocessingLimits.resize)")
-            }
-            shorterSide = side
         }
+        let history = try files[historyFile].map { try EpochRecord.history(from: $0, source: source) }
         var contract: PreprocessingContract?
         if let data = files[contractFile] {
             guard let decoded = try? JSONDecoder().decode(PreprocessingContract.self, from: data) else {
@@ -275,7 +260,6 @@ public struct ModelArtifact: Sendable {
         var artifact = ModelArtifact(symbol: symbol, parameters: parameters, epoch: chosen.0, imageShape: imageShape,
                                      classNames: classNames, hyperparameters: hyperparameters, history: history,
                                      preprocessing: contract, source: source)
-        artifact.validationShorterSide = shorterSide
         if let data = files[QuantizationTable.fileName] {
             do throws(QuantizationTable.FormatError) {
                 artifact.quantization = try QuantizationTable.decode(data, file: QuantizationTable.fileName, symbol: symbol)

@@ -36,10 +36,6 @@ extension ModelArtifact {
         if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
         if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
         if let history { try put(Self.historyFile, try EpochRecord.historyJSON(history)) }
-        // The older file, for servers before the contract (the contract's side wins when set).
-        if let side = preprocessing?.validationShorterSide ?? validationShorterSide {
-            try put(Self.preprocessingFile, Data("{\"validation_shorter_side\": \(side)}".utf8))
-        }
         if let preprocessing { try put(Self.contractFile, try encoder.encode(preprocessing)) }
         if let quantization { try put(QuantizationTable.fileName, try quantization.jsonData()) }
         return written

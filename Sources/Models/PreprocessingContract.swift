@@ -2,8 +2,8 @@
 /// writes into the artifact (`preprocessing-contract.json`) and the endpoint follows, so the
 /// endpoint gives images like validation's the input validation gave them.
 ///
-/// Artifacts without it (the service's, MXNet's, ours before it) get one derived from the
-/// files they do have, in one place: ``init(hyperparameters:imageShape:validationShorterSide:sigmoidHead:)``.
+/// Artifacts without it (the service's, MXNet's) get one derived from the files they do
+/// have, in one place: ``init(hyperparameters:imageShape:sigmoidHead:)``.
 public struct PreprocessingContract: Codable, Sendable, Equatable {
     /// [C, H, W] of the network's input.
     public var imageShape: [Int]
@@ -34,14 +34,13 @@ public struct PreprocessingContract: Codable, Sendable, Equatable {
     public var endpointResize: Int { resize ?? validationShorterSide ?? imageShape[1] }
 
     /// The contract of an artifact that has none recorded, from its `hyperparameters.json`
-    /// (the service's strings), `model-shapes.json`'s shape, our older `preprocessing.json`
-    /// and the network's head; nil when no image shape is known. Values are read as the
-    /// endpoint always read them: a `resize` that is not a positive integer is unset.
-    public init?(hyperparameters: [String: String], imageShape: [Int]?, validationShorterSide: Int?, sigmoidHead: Bool) {
+    /// (the service's strings), `model-shapes.json`'s shape and the network's head; nil when
+    /// no image shape is known. Values are read as the service's endpoint reads them: a
+    /// `resize` that is not a positive integer is unset.
+    public init?(hyperparameters: [String: String], imageShape: [Int]?, sigmoidHead: Bool) {
         guard let shape = imageShape ?? hyperparameters["image_shape"].flatMap(ImageShape.parse) else { return nil }
         self.init(imageShape: shape,
                   resize: hyperparameters["resize"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil },
-                  validationShorterSide: validationShorterSide,
                   numClasses: hyperparameters["num_classes"].flatMap { Int($0) },
                   multiLabel: sigmoidHead || hyperparameters["multi_label"] == "1")
     }

@@ -46,6 +46,8 @@ public enum OptimizerStateError: Error, CustomStringConvertible, Sendable, Equat
     case unknownParameter(name: String)
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     case badUpdateCount(found: String)
+    /// The host could not hold the array (an ``AllocationError``, or oneDNN refusing its shape).
+    case unallocatable(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum OptimizerStateError: Error, CustomStringConvertible, Sendable, Equat
             return "optimizer state array \"\(name)\" has shape \(found) but the parameter has \(expected)."
         case let .badUpdateCount(found):
             return "optimizer state \"num_update\" must be one non-negative integer, found \(found)."
+        case let .unallocatable(name, reason):
+            return "optimizer state array \"\(name)\" cannot be loaded: \(reason)"
         }
     }
 }
@@ -66,34 +70,27 @@ extension Optimizer {
     public static func decays(_ name: String) -> Bool { name.hasSuffix("_weight") || name.hasSuffix("_gamma") }
 }
 
-/// Builds the optimizer SageMaker's algorithm uses for these hyperparameters, at the base
-/// learning rate. The step schedule is the caller's: set ``Optimizer/learningRate`` from a
-/// ``LearningRateSchedule`` before each update, or assign it to ``Optimizer/schedule``.
-///
-/// As SageMaker documents, `weight_decay` applies to sgd and nag and is ignored by the
-/// others, `momentum` to sgd and nag, `beta_1`/`beta_2` to adam, `gamma` to rmsprop (MXNet's
-/// `gamma1`) and `eps` to adam and rmsprop.
-public func makeOptimizer(_ hp: Hyperparameters, rescaleGrad: Float) -> any Optimizer {
-    Optimizers.make(hp, rescaleGrad: rescaleGrad)
-}
-
 /// The optimizer family, by SageMaker's `optimizer` names.
 public enum Optimizers {
-    /// See ``makeOptimizer(_:rescaleGrad:)``.
+    /// Builds the optimizer SageMaker's algorithm uses for these hyperparameters, at the base
+    /// learning rate. The step schedule is the caller's: set ``Optimizer/learningRate`` from a
+    /// ``LearningRateSchedule`` before each update, or assign it to ``Optimizer/schedule``.
+    ///
+    /// As SageMaker documents, `weight_decay` applies to sgd and nag and is ignored by the
+    /// others, `momentum` to sgd and nag, `beta_1`/`beta_2` to adam, `gamma` to rmsprop (MXNet's
+    /// `gamma1`) and `eps` to adam and rmsprop.
     public static func make(_ hp: Hyperparameters, rescaleGrad: Float) -> any Optimizer {
-        let optimizer: any Optimizer
         let lr = Float(hp.learningRate)
         switch hp.optimizer {
         case .adam:
-            optimizer = Adam(learningRate: lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
+            return Adam(learningRate: lr, beta1: hp.beta1, beta2: hp.beta2, epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
         case .rmsprop:
-            optimizer = RMSProp(learningRate: lr, gamma1: Float(hp.gamma), epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
+            return RMSProp(learningRate: lr, gamma1: Float(hp.gamma), epsilon: Float(hp.eps), weightDecay: 0, rescaleGrad: rescaleGrad)
         case .nag:
-            optimizer = NAG(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
+            return NAG(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
         case .sgd:
-            optimizer = SGD(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
+            return SGD(learningRate: lr, momentum: Float(hp.momentum), weightDecay: Float(hp.weightDecay), rescaleGrad: rescaleGrad)
         }
-        return optimizer
     }
 }
 
@@ -192,9 +189,8 @@ public class ElementwiseOptimizer: Optimizer {
             }
             guard expected == array.shape else { throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape) }
             shapes[parameter] = expected
-            guard let tensor = try? Tensor(plain: array.shape) else {
-                throw .shapeMismatch(name: fullKey, expected: expected, found: array.shape)
-            }
+            let tensor: Tensor
+            do { tensor = try Tensor(plain: array.shape) } catch { throw .unallocatable(name: fullKey, reason: "\(error)") }
             tensor.copy(from: array.floats())
             if loaded[parameter] == nil { order.append(parameter); loaded[parameter] = Array(repeating: nil, count: slots.count) }
             loaded[parameter]![slot] = tensor
@@ -206,10 +202,8 @@ public class ElementwiseOptimizer: Optimizer {
             // A kind missing from the file starts at zero, as MXNet's fresh state would.
             var tensors: [Tensor] = []
             for kind in kinds {
-                guard let tensor = kind ?? (try? Tensor(template.desc)) else {
-                    throw .shapeMismatch(name: name, expected: template.dims, found: template.dims)
-                }
-                tensors.append(tensor)
+                if let kind { tensors.append(kind); continue }
+                do { tensors.append(try Tensor(template.desc)) } catch { throw .unallocatable(name: name, reason: "\(error)") }
             }
             newState[name] = tensors
         }

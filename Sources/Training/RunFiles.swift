@@ -30,7 +30,7 @@ struct RunFiles {
     @discardableResult
     func writeCheckpoint(epoch: Int, replacing previous: Int? = nil) throws -> Int? {
         try artifact(parameters: session.network.store.export(), epoch: epoch).write(to: outputDir)
-        var kept = (session.state.checkpoints ?? []).filter { $0 != epoch }
+        var kept = session.state.checkpoints.filter { $0 != epoch }
         var replaced: Int?
         if let previous, previous != epoch {
             kept.removeAll { $0 == previous }
@@ -72,14 +72,7 @@ struct RunFiles {
     /// This run's checkpoint files, sorted, each in the output folder: any that a resumed
     /// job kept only in the checkpoint folder is copied back first.
     private func restoreCheckpoints(present: Set<String>) throws -> [String] {
-        guard let numbers = session.state.checkpoints else {
-            // A state saved by an older version does not list its checkpoints: every one there.
-            if let dir = checkpointDir, let names = try? ModelArtifact.checkpointFiles(in: dir) {
-                for name in names where !present.contains(name) { try ModelArtifact.copy(name, from: dir, to: outputDir) }
-            }
-            return try ModelArtifact.checkpointFiles(in: outputDir)
-        }
-        let names = numbers.sorted().map(ModelArtifact.paramsFileName(epoch:))
+        let names = session.state.checkpoints.sorted().map(ModelArtifact.paramsFileName(epoch:))
         for name in names where !present.contains(name) {
             guard let dir = checkpointDir, ModelArtifact.holds(name, in: dir) else {
                 throw TrainingError.badCheckpoint("the training state lists checkpoint \(name), which is neither in \(outputDir.path) nor in the checkpoint folder")

@@ -21,10 +21,10 @@ extension Trainer {
         let classNames = try initializeWeights(network, train: train, earlierModel: earlier)
         // Gradients are averaged over the global batch (MXNet's Module multiplies the batch
         // by the workers under dist_sync) and summed over workers by the collective.
-        let optimizer = makeOptimizer(hp, rescaleGrad: 1 / Float(hp.miniBatchSize * collective.size))
+        let optimizer = Optimizers.make(hp, rescaleGrad: 1 / Float(hp.miniBatchSize * collective.size))
         optimizer.schedule = LearningRateSchedule(hyperparameters: hp, machines: collective.size)
         let state = try resumedState(network.store, optimizer: optimizer)
-        if isRoot && !job.packsArchive { try refuseFilesOfAnotherRun(listed: state.checkpoints ?? []) }
+        if isRoot && !job.packsArchive { try refuseFilesOfAnotherRun(listed: state.checkpoints) }
         try collective.broadcastParameters(network.store)
         let (trainLoader, validLoader) = try makeLoaders(train: train, validation: validation, labels: labels)
         let trainCount = train.map { "\($0.source.count) images" } ?? "a pipe"

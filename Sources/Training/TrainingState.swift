@@ -23,12 +23,12 @@ public struct TrainingState: Codable, Sendable {
     public var numClasses: Int
     public var multiLabel: Bool
     /// The checkpoint numbers (`image-classification-NNNN.params`) this run has written and
-    /// still keeps: only these go into its `model.tar.gz`. Absent in states of older versions.
-    public var checkpoints: [Int]? = nil
+    /// still keeps: only these go into its `model.tar.gz`.
+    public var checkpoints: [Int]
 
     public init(nextEpoch: Int, updates: Int, learningRate: Float, bestAccuracy: Double?, bestEpoch: Int?,
                 epochsWithoutImprovement: Int, history: [EpochRecord], numLayers: Int, imageShape: [Int], numClasses: Int,
-                multiLabel: Bool, checkpoints: [Int]? = nil) {
+                multiLabel: Bool, checkpoints: [Int] = []) {
         self.nextEpoch = nextEpoch
         self.updates = updates
         self.learningRate = learningRate
@@ -46,15 +46,10 @@ public struct TrainingState: Codable, Sendable {
     public static let paramsName = "training-state.params"
     /// The progress record's array in the state file.
     public static let progressArrayName = "state:progress"
-    /// Older versions kept the progress beside the params file; still read when the state
-    /// file has no progress record.
-    public static let legacyJSONName = "training-state.json"
 
     public func save(to folder: URL, arrays: [(name: String, array: NDArray)]) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(try encoded(arrays: arrays), to: folder.appendingPathComponent(Self.paramsName))
-        // The new state is complete; a legacy progress file would only mislead.
-        try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.legacyJSONName))
     }
 
     /// The state file's bytes: `arrays` and this progress record.
@@ -93,19 +88,11 @@ public struct TrainingState: Codable, Sendable {
         let file = folder.appendingPathComponent(paramsName)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         var arrays = try ParamsFile.read(contentsOf: file)
-        if let index = arrays.firstIndex(where: { $0.name == progressArrayName }) {
-            let record = arrays.remove(at: index).array
-            return (try progress(record, source: file.path), arrays)
-        }
-        let legacy = folder.appendingPathComponent(legacyJSONName)
-        guard FileManager.default.fileExists(atPath: legacy.path) else {
+        guard let index = arrays.firstIndex(where: { $0.name == progressArrayName }) else {
             throw TrainingError.badCheckpoint("\(file.path) has no progress record (array \(progressArrayName)); remove the file to start afresh")
         }
-        do {
-            return (try JSONDecoder().decode(TrainingState.self, from: try Data(contentsOf: legacy)), arrays)
-        } catch {
-            throw TrainingError.badCheckpoint("\(legacy.path): \(error)")
-        }
+        let record = arrays.remove(at: index).array
+        return (try progress(record, source: file.path), arrays)
     }
 }
 

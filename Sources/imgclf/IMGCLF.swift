@@ -6,9 +6,7 @@ import ArgumentParser
 //   know them from the service, and `train` takes any of them as `--NAME VALUE`;
 // - every other flag, our own, is kebab-case (`--job-dir`, `--checkpoint-dir`,
 //   `--attribute-names`, `--batch-size`), or keeps the name of the tool it reproduces
-//   (im2rec's `--num-thread`);
-// - an own flag once documented in another spelling keeps that spelling as a hidden alias
-//   (see OldTrainSpellings in TrainCommand.swift), so old scripts go on working.
+//   (im2rec's `--num-thread`).
 // The environment variables imgclf reads are all read in ContainerEnvironment.swift and
 // listed in docs/environment.md.
 

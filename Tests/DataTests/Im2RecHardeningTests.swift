@@ -3,7 +3,8 @@ import TestFixtures
 import Testing
 import Data
 
-/// im2rec options and lists that used to trap or print Swift internals.
+/// Bad im2rec options and lists end in an error naming the option, file or line: no trap,
+/// no Swift internals in the message.
 @Suite(.removesTemporaryFolders) struct Im2RecHardeningTests {
     /// A folder with one real JPEG, `cat/a.jpg`, and a list naming it and a missing file.
     func makeFolder(_ root: URL) throws -> URL {

@@ -3,7 +3,8 @@ import Graph
 import Testing
 
 /// Shape inference and the executor read one definition per operator, so a graph is either
-/// accepted by both or refused by both, with the same error. These graphs used to split them.
+/// accepted by both or refused by both, with the same error. Each graph here is one that the
+/// two could disagree on; the test checks both verdicts and errors are equal.
 @Suite struct OperatorAgreementTests {
     enum Verdict: Equatable { case accepted, refused(String) }
 

@@ -3,23 +3,19 @@ import Graph
 import Models
 import Testing
 
-/// The preprocessing contract: what training records, how older artifacts (ours with only
-/// `preprocessing.json`, the service's with only `hyperparameters.json`, MXNet's with
-/// neither) get theirs, and the files a run keeps beside it.
+/// The preprocessing contract: what training records, and how artifacts without it (the
+/// service's with only `hyperparameters.json`, MXNet's with neither) get theirs.
 struct PreprocessingContractTests {
     static let mxnet = ModelArtifactTests.folder
 
     func temporaryFolder() throws -> URL { try ModelArtifactTests().temporaryFolder() }
 
-    @Test func recordedContractRoundTripsBesideTheOlderFile() throws {
+    @Test func recordedContractRoundTrips() throws {
         var a = try ModelArtifact.load(from: Self.mxnet)
         let contract = PreprocessingContract(imageShape: [3, 28, 28], resize: nil, validationShorterSide: 45, numClasses: 5, multiLabel: true)
         a = ModelArtifact(symbol: a.symbol, parameters: a.parameters, epoch: 1, imageShape: a.imageShape, preprocessing: contract)
         let out = try temporaryFolder()
         try a.write(to: out)
-        // Servers before the contract read only this file: it stays as they knew it.
-        #expect(try String(contentsOf: out.appendingPathComponent(ModelArtifact.preprocessingFile), encoding: .utf8)
-            == #"{"validation_shorter_side": 45}"#)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(ModelArtifact.contractFile))) as? [String: Any]
         #expect(json?["channels"] as? Int == 3)
         let back = try ModelArtifact.load(from: out)
@@ -30,35 +26,34 @@ struct PreprocessingContractTests {
         #expect(back.imageShapeFile == ModelArtifact.contractFile)
     }
 
-    /// Our artifacts before the contract: `preprocessing.json` with the shorter side only,
-    /// the rest from `hyperparameters.json` and `model-shapes.json`.
-    @Test func olderArtifactsGetTheirContractDerived() throws {
+    /// An artifact without the contract: derived from `hyperparameters.json` and
+    /// `model-shapes.json`.
+    @Test func artifactsWithoutTheContractGetItDerived() throws {
         let out = try temporaryFolder()
         try FileManager.default.copyItem(at: Self.mxnet, to: out.appendingPathComponent("m"))
         let folder = out.appendingPathComponent("m")
-        try Data(#"{"validation_shorter_side": 30}"#.utf8).write(to: folder.appendingPathComponent(ModelArtifact.preprocessingFile))
         try Data(#"{"num_classes": "5", "image_shape": "3,28,28"}"#.utf8).write(to: folder.appendingPathComponent(ModelArtifact.hyperparametersFile))
         let a = try ModelArtifact.load(from: folder)
         #expect(a.preprocessing == nil)
         // The MXNet model's head is a LogisticRegressionOutput: multi-label.
-        #expect(a.preprocessingContract() == PreprocessingContract(imageShape: [3, 28, 28], validationShorterSide: 30, numClasses: 5, multiLabel: true))
+        #expect(a.preprocessingContract() == PreprocessingContract(imageShape: [3, 28, 28], numClasses: 5, multiLabel: true))
         #expect(a.imageShapeFile == "model-shapes.json")
     }
 
     /// The service's artifacts: hyperparameters.json's strings, read as the endpoint always did.
     @Test func derivesFromTheServicesHyperparameters() {
         let c = PreprocessingContract(hyperparameters: ["image_shape": "1, 32, 32", "resize": "40", "multi_label": "1", "num_classes": "7"],
-                                      imageShape: nil, validationShorterSide: nil, sigmoidHead: false)
+                                      imageShape: nil, sigmoidHead: false)
         #expect(c == PreprocessingContract(imageShape: [1, 32, 32], resize: 40, numClasses: 7, multiLabel: true))
         #expect(c?.channels == 1 && c?.endpointResize == 40)
         // A resize that is not a positive integer is unset; H is then the endpoint's side.
         let unset = PreprocessingContract(hyperparameters: ["image_shape": "3,28,28", "resize": "0"], imageShape: nil,
-                                          validationShorterSide: nil, sigmoidHead: false)
+                                          sigmoidHead: false)
         #expect(unset?.resize == nil && unset?.endpointResize == 28 && unset?.multiLabel == false)
         // model-shapes.json's shape wins over hyperparameters.json's; without either, none.
         #expect(PreprocessingContract(hyperparameters: ["image_shape": "3,28,28"], imageShape: [3, 20, 20],
-                                      validationShorterSide: nil, sigmoidHead: false)?.imageShape == [3, 20, 20])
-        #expect(PreprocessingContract(hyperparameters: [:], imageShape: nil, validationShorterSide: nil, sigmoidHead: false) == nil)
+                                      sigmoidHead: false)?.imageShape == [3, 20, 20])
+        #expect(PreprocessingContract(hyperparameters: [:], imageShape: nil, sigmoidHead: false) == nil)
     }
 
     @Test(arguments: [

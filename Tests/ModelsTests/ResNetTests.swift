@@ -131,7 +131,8 @@ func renumberAutoNames(_ s: Symbol) -> Symbol {
         #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: 152, imageShape: [3, 224, 224], numClasses: 0) }
     }
 
-    /// A 9n+2 count far beyond ResNet-1001 used to plan 10^17 units per stage (a hang).
+    /// A 9n+2 count far beyond ResNet-1001 (which would plan 10^17 units per stage) and the
+    /// extremes of Int are refused at once, with a ModelsError.
     @Test(arguments: [900_000_000_000_000_002, 1010, Int.max, Int.min])
     func absurdLayerCountsAreRefusedQuickly(layers: Int) {
         let e = #expect(throws: ModelsError.self) { try ResNet.symbol(numLayers: layers, imageShape: [1, 28, 28], numClasses: 10) }

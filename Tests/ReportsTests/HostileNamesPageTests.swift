@@ -10,7 +10,8 @@ import Testing
 /// verbatim, and runs nothing of them.
 @Suite(.serialized, .removesTemporaryFolders)
 struct HostileNamesPageTests {
-    /// One per class of the 4-class model; `<!--<script>` alone used to leave the page blank.
+    /// One per class of the 4-class model; `<!--<script>` alone would blank a page that
+    /// embeds names unescaped.
     static let names = [
         "<!--<script>",
         "</script><script>alert(1)</script>",

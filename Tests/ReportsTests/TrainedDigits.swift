@@ -22,7 +22,7 @@ enum TrainedDigits {
             let outcome = try ImgclfBinary.run([
                 "train", "--train", digits.appendingPathComponent("train").path,
                 "--validation", digits.appendingPathComponent("validation").path, "--output", model.path,
-                "--tensorboard_dir", tensorboard.path,
+                "--tensorboard-dir", tensorboard.path,
                 "--num_classes", "10", "--num_training_samples", "4000", "--image_shape", "1,28,28", "--num_layers", "8",
                 "--mini_batch_size", "64", "--epochs", String(epochs), "--learning_rate", "0.1", "--top_k", "3",
             ])

@@ -5,7 +5,7 @@ import Serving
 import TestFixtures
 import Testing
 
-/// Models that used to crash or corrupt the server: a graph valid only at batch 1, NaN
+/// Models that could crash or corrupt the server: a graph valid only at batch 1, NaN
 /// weights, hyperparameters sizing huge buffers. Each is built here and must become an
 /// answer or a load error that names the file and field.
 @Suite(.serialized, .removesTemporaryFolders)

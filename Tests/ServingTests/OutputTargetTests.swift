@@ -77,8 +77,8 @@ struct OutputTargetTests {
         #expect(FileKindProbe.isFIFO(fifo.path))
     }
 
-    /// `transform --jsonl /dev/stdout` prints the lines (run as root, it used to turn
-    /// /dev/stdout into a regular file).
+    /// `transform --jsonl /dev/stdout` prints the lines, and /dev/stdout stays the symbolic
+    /// link it is (as root, an atomic replace would make it a regular file).
     @Test func jsonlToStandardOutputPrintsTheLines() throws {
         let work = Fixtures.temporaryFolder("outstdout")
         let images = try Self.images(3, in: work)

@@ -97,7 +97,8 @@ struct PredictorTests {
         let folder = TemporaryFolders.url("pre")
         try FileManager.default.copyItem(at: Fixtures.model("resnet8-3x28x28"), to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(#"{"validation_shorter_side": 45}"#.utf8).write(to: folder.appendingPathComponent("preprocessing.json"))
+        let contract = folder.appendingPathComponent("preprocessing-contract.json")
+        try Data(#"{"image_shape": [3, 28, 28], "multi_label": false, "validation_shorter_side": 45}"#.utf8).write(to: contract)
         let predictor = try Predictor(contentsOf: folder)
         #expect(predictor.preprocessor.resize == 45)
         let bytes = Fixtures.bytes("rgb-60x45.jpg")
@@ -115,9 +116,9 @@ struct PredictorTests {
         }
         #expect(got == expected)
 
-        try Data(#"{"validation_shorter_side": 1e30}"#.utf8).write(to: folder.appendingPathComponent("preprocessing.json"))
+        try Data(#"{"image_shape": [3, 28, 28], "multi_label": false, "validation_shorter_side": 1e30}"#.utf8).write(to: contract)
         let error = #expect(throws: (any Error).self) { try Predictor(contentsOf: folder) }
-        #expect("\(error.map { "\($0)" } ?? "")".contains("preprocessing.json"))
+        #expect("\(error.map { "\($0)" } ?? "")".contains("preprocessing-contract.json"))
     }
 
     /// A model trained with the contract recorded: the predictor takes its shape, resize and

@@ -24,8 +24,8 @@ struct ContainerEntryPointTests {
         #expect(trained.status == 0, "\(trained.output)")
         #expect(job.modelFiles.contains("image-classification-symbol.json") && !job.modelFiles.contains("model.tar.gz"), "\(job.modelFiles)")
         // Every validation digit is 28x28, and resize is unset: the endpoint resizes to 28.
-        let preprocessing = try String(contentsOf: job.root.appendingPathComponent("model/preprocessing.json"), encoding: .utf8)
-        #expect(preprocessing == #"{"validation_shorter_side": 28}"#)
+        let contract = try JSONSerialization.jsonObject(with: Data(contentsOf: job.root.appendingPathComponent("model/preprocessing-contract.json")))
+        #expect((contract as? [String: Any])?["validation_shorter_side"] as? Int == 28, "\(contract)")
 
         // serve, no arguments: the model in JOB_DIR/model, the port from SAGEMAKER_BIND_TO_PORT.
         let digit = MNISTSample.root.appendingPathComponent("validation/7")

@@ -50,7 +50,8 @@ struct MultiLabelTrainingTests {
         #expect(artifact.hyperparameters?["multi_label"] == "1")
     }
 
-    @Test(arguments: [false, true])
+    /// A long accuracy run (IMGCLF_LONG_TESTS=1): 600 digits for 4 epochs, each way.
+    @Test(.longRun, arguments: [false, true])
     func learnsOverlappingLabels(weighted: Bool) throws {
         let result = try train(weighted: weighted, trainPerClass: 60, validationPerClass: 20, epochs: 4)
         // Guessing the majority of each property scores 0.6 here (0.5, 0.5, 0.8).

@@ -120,7 +120,7 @@ import Training
         }
         hp.optimizer = .rmsprop
         hp.gamma = 0.8
-        let rms = try #require(makeOptimizer(hp, rescaleGrad: 1) as? RMSProp)
+        let rms = try #require(Optimizers.make(hp, rescaleGrad: 1) as? RMSProp)
         #expect(rms.gamma1 == 0.8)
         #expect(rms.weightDecay == 0)  // SageMaker: weight_decay is for sgd and nag only
     }

@@ -7,9 +7,27 @@ import TestFixtures
 import Testing
 import Training
 
-/// End-to-end training runs on real MNIST digits (small subsets, so each takes seconds).
+/// End-to-end training runs on real MNIST digits (small subsets, so each takes seconds; the
+/// learning runs are long accuracy runs, run under IMGCLF_LONG_TESTS=1).
 @Suite(.serialized, .removesTemporaryFolders)
 struct TrainerTests {
+    /// What the suite's one short run left: its result, log lines and output folder.
+    struct ShortRun: Sendable {
+        let result: TrainingResult
+        let lines: [String]
+        let output: URL
+    }
+
+    /// ResNet-20 for 5 epochs (top_k 3) on 100 training and 50 validation digits, trained on
+    /// first use and shared by every test that only reads what a short run leaves. Its folders
+    /// are the process's (removed at exit), not the first test's.
+    static let shortRun: Result<ShortRun, any Error> = TemporaryFolders.$current.withValue(nil) {
+        Result {
+            let (result, lines, output, _) = try TrainerTests().trainDigits(perClass: 10, validationPerClass: 5)
+            return ShortRun(result: result, lines: lines.all, output: output)
+        }
+    }
+
     func job(_ hp: Hyperparameters, train: URL, validation: URL, output: URL, checkpoints: URL? = nil,
              model: URL? = nil, pretrained: URL? = nil) -> TrainingJob {
         TrainingJob(hyperparameters: hp, train: Channel(name: "train", path: train),
@@ -30,13 +48,14 @@ struct TrainerTests {
         return (result, lines, out, validation)
     }
 
-    /// The log lines users' metric regular expressions parse, and the artifact's files: a short
-    /// run (100 digits, 5 epochs), so a format failure is reported apart from the learning run below.
+    /// The log lines users' metric regular expressions parse, and the artifact's files, of the
+    /// shared short run (so a format failure is reported apart from the learning run below).
     @Test func writesTheLogLinesAndTheArtifact() throws {
-        let (result, lines, out, _) = try trainDigits(perClass: 10, validationPerClass: 5)
+        let run = try Self.shortRun.get()
+        let result = run.result, out = run.output
 
         // The log lines users' metric regular expressions parse.
-        let log = lines.all
+        let log = run.lines
         for pattern in [#"^Epoch\[4\] Train-accuracy=[0-9]\.[0-9]{6}$"#, #"^Epoch\[4\] Train-top_k_accuracy_3=[0-9]\.[0-9]{6}$"#,
                         #"^Epoch\[4\] Time cost=[0-9]+\.[0-9]{3}$"#, #"^Epoch\[4\] Validation-accuracy=[0-9]\.[0-9]{6}$"#] {
             #expect(log.contains { $0.range(of: pattern, options: .regularExpression) != nil }, "no line like \(pattern)")
@@ -53,8 +72,8 @@ struct TrainerTests {
     }
 
     /// Learning on 1,000 real digits (5 epochs), and the artifact alone scores the validation
-    /// set as the log said for its epoch.
-    @Test func learnsDigitsAndTheArtifactScoresAsLogged() throws {
+    /// set as the log said for its epoch (a long accuracy run).
+    @Test(.longRun) func learnsDigitsAndTheArtifactScoresAsLogged() throws {
         let (result, _, _, validation) = try trainDigits(perClass: 100, validationPerClass: 30)
 
         // Learning, not the peak: 1,000 digits for 5 epochs reach 0.80 to 0.90 depending on the
@@ -123,12 +142,12 @@ struct TrainerTests {
         #expect(third.history.map(\.epoch) == [0, 1, 2, 3])
     }
 
+    /// Incremental training from the shared short run's model.
     @Test func incrementalTrainingChecksTheModel() throws {
         let train = try MNISTSample.subset("train", perClass: 10)
         let validation = try MNISTSample.subset("validation", perClass: 5)
-        let out = MNISTSample.temporaryFolder("model")
         let hp = try MNISTSample.hyperparameters(["epochs": "1"], trainCount: 100)
-        let first = try Trainer(job: job(hp, train: train, validation: validation, output: out), log: MNISTSample.Lines().log).run()
+        let first = try Self.shortRun.get().result
 
         // Same network: continues from those weights.
         let lines = MNISTSample.Lines()
@@ -166,9 +185,13 @@ struct TrainerTests {
         let pre = try Trainer(job: job(hpPre, train: try MNISTSample.subset("train", perClass: perClass, classes: [0, 1, 2, 3, 4]),
                                        validation: try MNISTSample.subset("validation", perClass: validationPerClass, classes: [0, 1, 2, 3, 4]),
                                        output: pretrainOut), log: MNISTSample.Lines().log).run()
-        // Lay the pretrained model out as MXNet's model zoo names it.
+        return try zoo(of: try #require(pre.artifact))
+    }
+
+    /// The model at `artifactURL`, laid out as MXNet's model zoo names it (`resnet-20-*`).
+    func zoo(of artifactURL: URL) throws -> URL {
         let zoo = MNISTSample.temporaryFolder("zoo")
-        var artifact = try ModelArtifact.load(from: pre.artifact!)
+        var artifact = try ModelArtifact.load(from: artifactURL)
         try FileManager.default.createDirectory(at: zoo, withIntermediateDirectories: true)
         try artifact.symbol.write(to: zoo.appendingPathComponent("resnet-20-symbol.json"))
         try ParamsFile.write(artifact.parameters, to: zoo.appendingPathComponent("resnet-20-0000.params"))
@@ -176,10 +199,10 @@ struct TrainerTests {
         return zoo
     }
 
-    /// Transfer learning says the new head starts afresh (short runs, so this is reported
-    /// apart from the learning comparison below).
+    /// Transfer learning from the shared short run's model says the new head starts afresh
+    /// (so this is reported apart from the learning comparison below).
     @Test func transferLearningSaysTheHeadStartsAfresh() throws {
-        let zoo = try pretrainedZoo(perClass: 10, validationPerClass: 5, epochs: 1)
+        let zoo = try zoo(of: try #require(try Self.shortRun.get().result.artifact))
         var hp = try MNISTSample.hyperparameters(["epochs": "1", "mini_batch_size": "10", "learning_rate": "0.05"], trainCount: 50, classes: 5)
         hp.usePretrainedModel = true
         let lines = MNISTSample.Lines()
@@ -190,8 +213,8 @@ struct TrainerTests {
     }
 
     /// Transfer learning for real: pretrain on digits 0-4, then learn 5-9 from 10 images
-    /// each; starting from the pretrained weights beats starting from scratch.
-    @Test func transferLearningBeatsScratchOnFewSamples() throws {
+    /// each; starting from the pretrained weights beats starting from scratch (a long accuracy run).
+    @Test(.longRun) func transferLearningBeatsScratchOnFewSamples() throws {
         let zoo = try pretrainedZoo(perClass: 200, validationPerClass: 20, epochs: 4)
 
         let few = try MNISTSample.subset("train", perClass: 10, classes: [5, 6, 7, 8, 9])
@@ -246,7 +269,8 @@ struct BFloat16TrainingTests {
         #expect(lines.all.contains { $0.contains("bfloat16 mixed precision") })
     }
 
-    @Test(.enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
+    /// A long accuracy run.
+    @Test(.longRun, .enabled(if: DNNL.supportsBFloat16, "this CPU has no bfloat16 instructions"))
     func learnsDigitsInBFloat16() throws {
         let result = try train(perClass: 100, validationPerClass: 30, epochs: 5, lines: MNISTSample.Lines())
         #expect(result.bestValidationAccuracy > 0.85, "bf16 validation accuracy \(result.bestValidationAccuracy)")

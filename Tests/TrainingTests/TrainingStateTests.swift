@@ -68,19 +68,6 @@ import Training
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [TrainingState.paramsName])
     }
 
-    /// States written by older versions (progress in training-state.json) still resume.
-    @Test func readsTheLegacyPair() throws {
-        let dir = folder()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try ParamsFile.write(arrays(3), to: dir.appendingPathComponent(TrainingState.paramsName))
-        var legacy = state(updates: 5, nextEpoch: 1)
-        legacy.checkpoints = nil
-        try JSONEncoder().encode(legacy).write(to: dir.appendingPathComponent(TrainingState.legacyJSONName))
-        let (loaded, loadedArrays) = try #require(try TrainingState.load(from: dir))
-        #expect(loaded.updates == 5 && loaded.checkpoints == nil && loadedArrays.count == 2)
-    }
-
     @Test func aStateFileWithoutProgressIsANamedError() throws {
         let dir = folder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -220,7 +220,7 @@ public final class Executor: @unchecked Sendable {
             arena.reserve(slot: ScratchSlot.recomputed, v.desc)
             intervals.append((v, k, lastConsumer[id] ?? k))
         }
-        let buffers = forwardArena.assign(intervals.map { ($0.start, $0.end, $0.value.desc.byteCount) })
+        let buffers = try forwardArena.assign(intervals.map { ($0.start, $0.end, $0.value.desc.byteCount) })
         for (interval, buffer) in zip(intervals, buffers) {
             interval.value.relocate(to: try forwardArena.tensor(interval.value.desc, buffer: buffer))
         }
@@ -245,7 +245,7 @@ public final class Executor: @unchecked Sendable {
             let id = ObjectIdentifier(op.output)
             intervals.append((op.output, n - 1 - (lastConsumer[id] ?? k), n - 1 - k))
         }
-        let buffers = arena.assign(intervals.map { ($0.birth, $0.death, $0.value.desc.byteCount) })
+        let buffers = try arena.assign(intervals.map { ($0.birth, $0.death, $0.value.desc.byteCount) })
         for (interval, buffer) in zip(intervals, buffers) {
             try interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
         }

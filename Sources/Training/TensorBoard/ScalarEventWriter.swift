@@ -1,7 +1,7 @@
 import Foundation
 import Support
 
-/// Writes scalars as a TensorBoard event file in a folder (`--tensorboard_dir`, or the job
+/// Writes scalars as a TensorBoard event file in a folder (`--tensorboard-dir`, or the job
 /// folder's `output/tensorboard`, where the service's TensorBoardOutputConfig collects them).
 ///
 /// Each run writes a new file, `events.out.tfevents.<seconds>.<host>.<pid>.imgclf`, as

@@ -53,7 +53,7 @@ struct BenchmarkCommand: ParsableCommand {
             let augmentation = augmentationType.flatMap(AugmentationType.init(rawValue:))
             let rate = try InputPipelineBenchmark.run(data: URL(fileURLWithPath: data), imageShape: shape, resize: resize,
                                                       augmentation: augmentation, batchSize: miniBatchSize,
-                                                      threads: threads, seconds: seconds)
+                                                      threads: threads, seconds: seconds).imagesPerSecond
             let aug = augmentation?.rawValue ?? "none"
             print("{\"img_s\": \(String(format: "%.1f", rate)), \"augmentation_type\": \"\(aug)\", \"threads\": \(threads)}")
             return

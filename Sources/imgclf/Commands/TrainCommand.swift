@@ -39,7 +39,6 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("tensorboard-dir"), help: "Write the per-epoch and periodic batch scalars here as TensorBoard event files (job folder default: output/tensorboard when it exists).") var tensorboardDir: String?
     @Flag(name: .customLong("no-report"), help: "Do not write report.html beside the model (it evaluates the best epoch on the validation channel once more).") var noReport = false
     @Flag(help: "After each epoch, print where its time went: loader wait, forward and backward per operator kind, gradient exchange, optimizer, validation, checkpoints; and the convolutions' GFLOP/s against the cores' estimated peak.") var profile = false
-    @OptionGroup(visibility: .hidden) var oldSpellings: OldTrainSpellings
 
     // Test hooks for runs under mpirun (scripts/test-distributed), hidden from help.
     @Option(name: .customLong("dump-weights-dir"), help: .hidden) var dumpWeightsDir: String?
@@ -48,7 +47,6 @@ struct TrainCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "Hyperparameters as --NAME VALUE.") var rest: [String] = []
 
     mutating func validate() throws {
-        try oldSpellings.fold(into: &self)
         if let threads { try requireRange(threads, 1...1024, option: "--threads") }
         guard skipBadLabels.isFinite, (0...1).contains(skipBadLabels) else {
             throw ValidationError("--skip-bad-labels must be a fraction in [0, 1], got \(skipBadLabels)")
@@ -218,39 +216,5 @@ struct TrainCommand: ParsableCommand {
             }
         }
         return result
-    }
-}
-
-/// The snake_case spellings `train`'s own options had before the kebab-case rule (see
-/// IMGCLF.swift): still accepted, hidden from help.
-struct OldTrainSpellings: ParsableArguments {
-    @Option(name: .customLong("train_lst"), help: .hidden) var trainLst: String?
-    @Option(name: .customLong("validation_lst"), help: .hidden) var validationLst: String?
-    @Option(name: .customLong("checkpoint_dir"), help: .hidden) var checkpointDir: String?
-    @Option(name: .customLong("pretrained_model_dir"), help: .hidden) var pretrainedModelDir: String?
-    @Option(name: .customLong("content_type"), help: .hidden) var contentType: String?
-    @Option(name: .customLong("attribute_names"), help: .hidden) var attributeNames: String?
-    @Option(name: .customLong("s3_mirror"), help: .hidden) var s3Mirror: String?
-    @Option(name: .customLong("tensorboard_dir"), help: .hidden) var tensorboardDir: String?
-
-    /// Moves each old spelling's value to its option; both spellings at once is an error.
-    func fold(into train: inout TrainCommand) throws {
-        try take(trainLst, into: &train.trainLst, "train-lst")
-        try take(validationLst, into: &train.validationLst, "validation-lst")
-        try take(checkpointDir, into: &train.checkpointDir, "checkpoint-dir")
-        try take(pretrainedModelDir, into: &train.pretrainedModelDir, "pretrained-model-dir")
-        try take(contentType, into: &train.contentType, "content-type")
-        try take(attributeNames, into: &train.attributeNames, "attribute-names")
-        try take(s3Mirror, into: &train.s3Mirror, "s3-mirror")
-        try take(tensorboardDir, into: &train.tensorboardDir, "tensorboard-dir")
-    }
-
-    private func take(_ old: String?, into value: inout String?, _ name: String) throws {
-        guard let old else { return }
-        guard value == nil else {
-            let legacy = name.replacingOccurrences(of: "-", with: "_")
-            throw ValidationError("--\(name) and --\(legacy) (its old spelling) are the same option; give it once")
-        }
-        value = old
     }
 }
