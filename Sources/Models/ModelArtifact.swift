@@ -244,7 +244,6 @@ public struct ModelArtifact: Sendable {
         if let data = files[hyperparametersFile] {
             hyperparameters = try decodeHyperparameters(data, source: source)
         }
-        }
         let history = try files[historyFile].map { try EpochRecord.history(from: $0, source: source) }
         var contract: PreprocessingContract?
         if let data = files[contractFile] {
