@@ -1,7 +1,8 @@
 import Data
 
 /// Every hyperparameter of SageMaker's Image Classification algorithm (SPEC section 1),
-/// typed and validated, with the service's defaults.
+/// typed and validated, with the service's defaults (the fields' initial values).
+/// ``HyperparameterTable`` states each one's name, kind and range once.
 ///
 /// Build one with ``parse(_:source:)`` from the SageMaker names and string values
 /// (`num_classes`, `mini_batch_size`, ...), which checks everything and reports every
@@ -65,37 +66,10 @@ public struct Hyperparameters: Sendable, Codable, Equatable {
     /// Every value under its SageMaker name, as strings, the way a `hyperparameters.json`
     /// holds them. Unset optional values are left out. `parse(asStrings)` gives back `self`.
     public var asStrings: [String: String] {
-        var out: [String: String] = [
-            "num_classes": String(numClasses),
-            "num_training_samples": String(numTrainingSamples),
-            "beta_1": Self.format(beta1),
-            "beta_2": Self.format(beta2),
-            "early_stopping": earlyStopping ? "true" : "false",
-            "early_stopping_min_epochs": String(earlyStoppingMinEpochs),
-            "early_stopping_patience": String(earlyStoppingPatience),
-            "early_stopping_tolerance": Self.format(earlyStoppingTolerance),
-            "epochs": String(epochs),
-            "eps": Self.format(eps),
-            "gamma": Self.format(gamma),
-            "image_shape": imageShape.map(String.init).joined(separator: ","),
-            "learning_rate": Self.format(learningRate),
-            "lr_scheduler_factor": Self.format(lrSchedulerFactor),
-            "mini_batch_size": String(miniBatchSize),
-            "momentum": Self.format(momentum),
-            "multi_label": multiLabel ? "1" : "0",
-            "num_layers": String(numLayers),
-            "optimizer": optimizer.rawValue,
-            "precision_dtype": precisionDtype.rawValue,
-            "use_pretrained_model": usePretrainedModel ? "1" : "0",
-            "use_weighted_loss": useWeightedLoss ? "1" : "0",
-            "weight_decay": Self.format(weightDecay),
-        ]
-        if let augmentationType { out["augmentation_type"] = augmentationType.rawValue }
-        if let checkpointFrequency { out["checkpoint_frequency"] = String(checkpointFrequency) }
-        if let kvStore { out["kv_store"] = kvStore.rawValue }
-        if !lrSchedulerStep.isEmpty { out["lr_scheduler_step"] = lrSchedulerStep.map(String.init).joined(separator: ",") }
-        if let resize { out["resize"] = String(resize) }
-        if let topK { out["top_k"] = String(topK) }
+        var out: [String: String] = [:]
+        for descriptor in HyperparameterTable.all {
+            if let text = descriptor.text(of: self) { out[descriptor.name] = text }
+        }
         return out
     }
 
