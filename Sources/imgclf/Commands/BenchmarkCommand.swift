@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Support
 import Graph
 import Models
 import Training
@@ -48,6 +49,7 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let shape = try parseImageShape(imageShape)
         if let data {
             let augmentation = augmentationType.flatMap(AugmentationType.init(rawValue:))

@@ -30,6 +30,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let artifact = try ModelArtifact.load(from: URL(fileURLWithPath: modelOptions.model))
         let predictor = try Predictor(artifact: artifact, options: try modelOptions.predictorOptions())
         var options = Dataset.Options(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Support
 
 /// `imgclf im2rec`: MXNet's `tools/im2rec.py` with the same arguments. With `--list` it writes
 /// `.lst` files from a folder of images; otherwise it packs every `<prefix>*.lst` into `.rec` + `.idx`.
@@ -48,6 +49,7 @@ struct Im2RecCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let prefixPath = URL(fileURLWithPath: prefix).standardizedFileURL.path
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         if list {

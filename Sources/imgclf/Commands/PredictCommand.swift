@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Serving
 
 /// `imgclf predict --model PATH IMAGE...`: one JSON line per image with every class
@@ -19,6 +20,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let predictor = try modelOptions.predictor(epoch: epoch.epoch)
         var failed = 0
         predictor.classifyInBatches(count: images.count, read: { i in try ImageFile.read(images[i]).get() }, deliver: { (i, outcome) throws(Never) in

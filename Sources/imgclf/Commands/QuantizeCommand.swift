@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Models
 import Serving
 
@@ -26,6 +27,7 @@ struct QuantizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let modelURL = URL(fileURLWithPath: model).standardizedFileURL
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         if modelURL.path == outputURL.path

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Support
 import Reports
 import Training
 
@@ -75,6 +76,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         if let jobDir = effectiveJobDir {
             // The service runs `train` on every host of a multi-host job: outside mpirun, this
             // host takes its part of the launch (the leader starts mpirun over all hosts).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Serving
 
 /// `imgclf transform`: batch transform over local files, one `<input name>.out` per image
@@ -26,6 +27,7 @@ struct TransformCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessNice.applyToCurrentThread()
         let predictor = try modelOptions.predictor(maxPixels: limits.maxPixels)
         let inputs = try BatchTransform.inputs(from: URL(fileURLWithPath: input))
         let bar = ProgressBar(label: "transform")
