@@ -41,7 +41,7 @@ public enum AtomicFile {
                 try produce(temporary)
                 try sync(temporary, for: url)
                 guard rename(temporary.path, file.path) == 0 else {
-                    throw WriteError(file: url.path, detail: "cannot rename the temporary file into place: \(lastError())")
+                    throw WriteError(file: url.path, detail: "cannot rename the temporary file into place: \(SystemErrorText.current())")
                 }
             } catch {
                 try? FileManager.default.removeItem(at: temporary)
@@ -81,10 +81,8 @@ public enum AtomicFile {
     /// fsync(2) of a file or folder, so its content is on disk before it is renamed into place.
     static func sync(_ path: URL, for url: URL) throws {
         let fd = open(path.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WriteError(file: url.path, detail: "cannot open \(path.path) to sync it: \(lastError())") }
+        guard fd >= 0 else { throw WriteError(file: url.path, detail: "cannot open \(path.path) to sync it: \(SystemErrorText.current())") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw WriteError(file: url.path, detail: "fsync of \(path.path) failed: \(lastError())") }
+        guard fsync(fd) == 0 else { throw WriteError(file: url.path, detail: "fsync of \(path.path) failed: \(SystemErrorText.current())") }
     }
-
-    static func lastError() -> String { SystemErrorText.current() }
 }

@@ -19,13 +19,13 @@ public final class OutputFile {
         case .replace(let file):
             let temporary = try AtomicFile.temporaryPath(beside: file, reportingAs: url)
             fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw AtomicFile.WriteError(file: url.path, detail: "cannot create \(temporary.path): \(AtomicFile.lastError())") }
+            guard fd >= 0 else { throw AtomicFile.WriteError(file: url.path, detail: "cannot create \(temporary.path): \(SystemErrorText.current())") }
             self.temporary = temporary
             final = file
         case .writeThrough(let path):
             // Append: behind /dev/stdout may be the regular file a shell redirected to.
             fd = open(path.path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            guard fd >= 0 else { throw AtomicFile.WriteError(file: url.path, detail: "cannot open for writing: \(AtomicFile.lastError())") }
+            guard fd >= 0 else { throw AtomicFile.WriteError(file: url.path, detail: "cannot open for writing: \(SystemErrorText.current())") }
             temporary = nil
             final = path
         }
@@ -43,7 +43,7 @@ public final class OutputFile {
                 let n = Foundation.write(fd, base + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw AtomicFile.WriteError(file: url.path, detail: AtomicFile.lastError())
+                    throw AtomicFile.WriteError(file: url.path, detail: SystemErrorText.current())
                 }
                 offset += n
             }
@@ -59,14 +59,14 @@ public final class OutputFile {
             return
         }
         let synced = fsync(fd) == 0
-        let syncError = AtomicFile.lastError()
+        let syncError = SystemErrorText.current()
         close(fd)
         guard synced else {
             unlink(temporary.path)
             throw AtomicFile.WriteError(file: url.path, detail: "fsync failed: \(syncError)")
         }
         guard rename(temporary.path, final.path) == 0 else {
-            let detail = AtomicFile.lastError()
+            let detail = SystemErrorText.current()
             unlink(temporary.path)
             throw AtomicFile.WriteError(file: url.path, detail: "cannot rename the temporary file into place: \(detail)")
         }

@@ -8,12 +8,13 @@ import Models
 /// of use_weighted_loss.
 extension Trainer {
     /// Initialises the weights; returns the class names the artifact is to carry.
-    func initializeWeights(_ network: TrainingNetwork, train: Channel.Opened?, earlierModel: ModelArtifact? = nil) throws -> [String]? {
+    /// `earlierModel` is `job.model` read (incremental training).
+    func initializeWeights(_ network: TrainingNetwork, train: Channel.Opened?, earlierModel: ModelArtifact?) throws -> [String]? {
         let store = network.store
         Initializer.xavier(store, seed: job.seed &+ 1)
         var classNames = train.map { $0.classNames.count == hp.numClasses ? $0.classNames : nil } ?? nil
-        if let model = job.model {
-            classNames = try loadIncremental(earlierModel ?? ModelArtifact.load(from: model), from: model, store: store) ?? classNames
+        if let model = job.model, let earlierModel {
+            classNames = try loadIncremental(earlierModel, from: model, store: store) ?? classNames
         } else if hp.usePretrainedModel {
             try loadPretrained(store: store)
         }

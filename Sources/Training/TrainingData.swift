@@ -8,7 +8,7 @@ extension Trainer {
     /// The channels, validated (pipe-mode channels are streams, read per epoch: nil here).
     /// Given an earlier model (incremental training) that names its classes, class folders
     /// take its labels by name, so the model's classes keep their meaning.
-    func openChannels(_ labels: LabelSpec, earlierModel: ModelArtifact? = nil) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
+    func openChannels(_ labels: LabelSpec, earlierModel: ModelArtifact?) throws -> (train: Channel.Opened?, validation: Channel.Opened?) {
         let warn: @Sendable (String) -> Void = { [log] in log.info("warning: " + $0) }
         func open(_ channel: Channel, known: KnownClasses? = nil) throws -> Channel.Opened? {
             if channel.pipeMode { return nil }

@@ -377,7 +377,7 @@ public final class Executor: @unchecked Sendable {
             if let profile {
                 let started = ExecutorProfile.clock()
                 op.backward()
-                profile.addBackward(opWork[k].kind, seconds: ExecutorProfile.clock() - started, flops: 2 * opWork[k].forwardFlops)
+                profile.addBackward(opWork[k].kind, seconds: ExecutorProfile.clock() - started)
             } else {
                 op.backward()
             }

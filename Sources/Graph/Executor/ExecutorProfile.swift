@@ -9,9 +9,10 @@ public final class ExecutorProfile: @unchecked Sendable {
     public struct Totals: Sendable {
         public var forwardSeconds = 0.0
         public var backwardSeconds = 0.0
-        /// Floating-point operations of the forward steps run (a backward step does about twice as many).
+        /// Floating-point operations of the forward steps run.
         public var forwardFlops = 0.0
-        public var backwardFlops = 0.0
+        /// A backward step computes both gradients of a product: about twice the forward's work.
+        public var backwardFlops: Double { 2 * forwardFlops }
     }
 
     public private(set) var byKind: [String: Totals] = [:]
@@ -25,9 +26,8 @@ public final class ExecutorProfile: @unchecked Sendable {
         byKind[kind, default: Totals()].forwardFlops += flops
     }
 
-    func addBackward(_ kind: String, seconds: Double, flops: Double) {
+    func addBackward(_ kind: String, seconds: Double) {
         byKind[kind, default: Totals()].backwardSeconds += seconds
-        byKind[kind, default: Totals()].backwardFlops += flops
     }
 
     /// Monotonic seconds, for timing one op.

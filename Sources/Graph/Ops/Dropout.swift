@@ -4,12 +4,8 @@
 enum DropoutOperator: OperatorDescription {
     static let names = ["Dropout"]
 
-    static func traits(of node: Node) -> OperatorTraits {
-        var traits = OperatorTraits()
-        traits.inferenceIdentity = true
-        traits.signPreserving = true
-        return traits
-    }
+    /// At inference it is the identity, and has its traits.
+    static func traits(of node: Node) -> OperatorTraits { IdentityOperator.traits(of: node) }
 
     /// No ONNX node at inference; `mode=always` with p > 0 drops values at inference too,
     /// which no deterministic graph reproduces.
