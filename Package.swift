@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Modules, lowest first; each depends only on those above it:
-// C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> Data -> Training
+// C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> ImageData -> Training
 // -> Serving -> Reports -> imgclf
 let package = Package(
     name: "imgclf",
@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "imgclf", targets: ["imgclf"]),
         // For the fuzz targets in Fuzz/ (their own package); builds nothing by itself.
-        .library(name: "ImgclfModules", targets: ["Support", "Compute", "Graph", "Models", "Data", "Training", "Serving", "Reports", "ONNXExport"]),
+        .library(name: "ImgclfModules", targets: ["Support", "Compute", "Graph", "Models", "ImageData", "Training", "Serving", "Reports", "ONNXExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,11 +35,11 @@ let package = Package(
         .target(name: "Compute", dependencies: ["CDNNL"]),
         .target(name: "Graph", dependencies: ["Compute", "Support"]),
         .target(name: "Models", dependencies: ["Graph", "Support", "CArchive"]),
-        .target(name: "Data", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
-        .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "Data", "Support"]),
+        .target(name: "ImageData", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
+        .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "ImageData", "Support"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Training", "Graph", "Compute"]),
         .target(name: "Serving", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Support",
+            "Compute", "Graph", "Models", "ImageData", "Support",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.embedInCode("Resources/ui.html")]),
         // report.html (training and evaluation reports): the page and the data it shows.
-        .target(name: "Reports", dependencies: ["Data", "Models", "Serving", "Support", "Training"],
+        .target(name: "Reports", dependencies: ["ImageData", "Models", "Serving", "Support", "Training"],
                 resources: [.embedInCode("Resources/report.html")]),
         // `imgclf export --format onnx`: the symbol graph and weights as an ONNX model.
         .target(name: "ONNXExport", dependencies: [
@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "imgclf", dependencies: [
-            "Compute", "Graph", "Models", "Data", "Training", "Serving", "Distributed", "ONNXExport", "Reports",
+            "Compute", "Graph", "Models", "ImageData", "Training", "Serving", "Distributed", "ONNXExport", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Test support: the golden files several test targets read (Tests/Fixtures/Resources,
@@ -68,14 +68,14 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "Graph", "Models", "Training", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Models", "TestFixtures"], resources: [.copy("Resources")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Graph", "TestFixtures"], resources: [.copy("Resources")]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "TestFixtures"], resources: [.copy("Resources")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "Data", "Support", "TestFixtures"], resources: [.copy("Resources")]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "Data", "Training", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ImageDataTests", dependencies: ["ImageData", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Graph", "Compute", "Models", "ImageData", "Support", "TestFixtures"], resources: [.copy("Resources")]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Compute", "Models", "Graph", "ImageData", "Training", "TestFixtures"], resources: [.copy("Resources")]),
         // Reports, TensorBoard scalars and the serving page, checked in headless Chromium and TensorBoard's reader.
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Serving", "Training", "Models", "Data", "TestFixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Serving", "Training", "Models", "ImageData", "TestFixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
         // Int8: the quantized convolution, quantization.json, and quantized digits models (trains them, so Training).
-        .testTarget(name: "QuantizationTests", dependencies: ["Serving", "Training", "Models", "Graph", "Compute", "Data", "TestFixtures"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Serving", "Training", "Models", "Graph", "Compute", "ImageData", "TestFixtures"]),
     ]
 )

@@ -6,7 +6,7 @@ on the same .rec (decode + augment + batch, 3x224x224 output, resize 256, 2 thre
 
 Installs the MXNet peer on first run (bench/peers/install.sh mx) unless --no-install. The
 photo set is made from the real 500x375 photo in the repository's tests
-(Tests/DataTests/Resources/sources/photo.jpg; or --photo FILE..., any JPEG/PNG): random
+(Tests/ImageDataTests/Resources/sources/photo.jpg; or --photo FILE..., any JPEG/PNG): random
 crops resized back to 500x375 or 375x500, JPEG quality 90, by bench/peers/make_photo_dataset.py
 (OpenCV, from the MXNet venv); `imgclf im2rec --pass-through` packs it, both kept under
 bench/.work. Then each system runs augmentation levels crop and crop_color_transform (all

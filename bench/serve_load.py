@@ -24,7 +24,7 @@ the server is stopped (SIGTERM) at the end.
 --model defaults to bench/.work/serve-resnet18, made on first use by MXNet 1.9.1 with
 bench/peers/mx_bench_model.py (random weights: the compute does not depend on them; the
 MXNet peer is installed for it unless --no-install). The image defaults to the real
-500x375 JPEG photo of the repository's tests (Tests/DataTests/Resources/sources/photo.jpg).
+500x375 JPEG photo of the repository's tests (Tests/ImageDataTests/Resources/sources/photo.jpg).
 """
 import argparse
 import http.client

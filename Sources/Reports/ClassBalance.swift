@@ -1,4 +1,4 @@
-import Data
+import ImageData
 
 extension ReportData.ClassBalance {
     /// Images per class in `source`, from the labels alone (a `.rec`'s record headers, a

@@ -1,4 +1,4 @@
-import Data
+import ImageData
 import Foundation
 
 /// A small PNG of an image for the report, as a data URI.

@@ -1,4 +1,4 @@
-import Data
+import ImageData
 import Foundation
 import Models
 import Serving

@@ -1,5 +1,5 @@
 import Compute
-import Data
+import ImageData
 import Graph
 import Foundation
 import Models

@@ -1,5 +1,5 @@
 import Compute
-import Data
+import ImageData
 import Foundation
 import Graph
 import Models

@@ -1,4 +1,4 @@
-import Data
+import ImageData
 import Foundation
 import FuzzSupport
 
@@ -6,7 +6,7 @@ import FuzzSupport
 let recordFile: URL = {
     let url = Fuzz.scratch.appendingPathComponent("images.rec")
     try? FileManager.default.removeItem(at: url)
-    try? FileManager.default.copyItem(at: Fuzz.resource("DataTests/Resources/recordio/images.rec"), to: url)
+    try? FileManager.default.copyItem(at: Fuzz.resource("ImageDataTests/Resources/recordio/images.rec"), to: url)
     return url
 }()
 

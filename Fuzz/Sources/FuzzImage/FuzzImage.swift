@@ -1,4 +1,4 @@
-import Data
+import ImageData
 import FuzzSupport
 
 /// JPEG and PNG decoding: the header alone (what a request handler checks), then the pixels

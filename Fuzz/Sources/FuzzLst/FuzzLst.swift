@@ -1,9 +1,9 @@
-import Data
+import ImageData
 import Foundation
 import FuzzSupport
 
 /// The image tree the test suite's `.lst` files name, so valid lines find their files.
-let root = Fuzz.resource("DataTests/Resources/recordio/tree")
+let root = Fuzz.resource("ImageDataTests/Resources/recordio/tree")
 
 /// A `.lst` file, validated as `train` reads it (single- or multi-label, files checked),
 /// then turned into samples.

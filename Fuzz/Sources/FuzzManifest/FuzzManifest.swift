@@ -1,4 +1,4 @@
-import Data
+import ImageData
 import Foundation
 import FuzzSupport
 
@@ -6,7 +6,7 @@ import FuzzSupport
 /// references (`cat/img1.jpg`) in the seeds name real files; it also stands in for S3.
 let tree: URL = {
     let link = Fuzz.scratch.appendingPathComponent("tree")
-    try? FileManager.default.createSymbolicLink(at: link, withDestinationURL: Fuzz.resource("DataTests/Resources/recordio/tree"))
+    try? FileManager.default.createSymbolicLink(at: link, withDestinationURL: Fuzz.resource("ImageDataTests/Resources/recordio/tree"))
     return link
 }()
 

@@ -31,7 +31,7 @@ public enum Fuzz {
         .deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A file or folder under `Tests/`, e.g. `resource("DataTests/Resources/recordio/images.rec")`.
+    /// A file or folder under `Tests/`, e.g. `resource("ImageDataTests/Resources/recordio/images.rec")`.
     public static func resource(_ path: String) -> URL {
         repository.appendingPathComponent("Tests").appendingPathComponent(path)
     }

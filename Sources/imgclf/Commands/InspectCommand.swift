@@ -1,5 +1,5 @@
 import ArgumentParser
-import Data
+import ImageData
 import Foundation
 import Graph
 import Serving
