@@ -62,10 +62,10 @@ struct EpochRunner {
 
     func validate(_ epoch: Int) throws -> EpochFigures {
         let network = session.network, loader = session.validLoader
-        try collective.synchronizeAuxiliary(network.store)
         // Training wrote the weights and moving statistics in place (optimizer steps, batch
-        // statistics, weight exchanges): the inference executor refolds them once per pass.
-        network.store.markModified()
+        // statistics, weight exchanges), each moving the store's generation: the inference
+        // executor refolds them once, at this pass's first batch.
+        try collective.synchronizeAuxiliary(network.store)
         var metric = AccuracyMetric(classes: hp.numClasses, multiLabel: hp.multiLabel, topK: hp.topK)
         try loader.startEpoch(epoch)
         while let b = try loader.next() {
