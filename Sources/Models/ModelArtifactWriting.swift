@@ -2,6 +2,7 @@ import Support
 import Foundation
 import Graph
 
+/// Writing an artifact: its params file, then its side files (`ArtifactSideFiles`), packed or not.
 extension ModelArtifact {
     /// The file names this artifact writes for `epoch`.
     public static func paramsFileName(epoch: Int) -> String { "\(prefix)-\(String(format: "%04d", epoch)).params" }
@@ -15,13 +16,6 @@ extension ModelArtifact {
         let paramsName = Self.paramsFileName(epoch: epoch)
         try AtomicFile.write(ParamsFile.encode(parameters), to: folder.appendingPathComponent(paramsName))
         return try [paramsName] + sideFiles.write(to: folder)
-    }
-
-    /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
-    /// history, preprocessing, quantization) into `folder`; returns the names written.
-    @discardableResult
-    public func writeMetadata(to folder: URL) throws -> [String] {
-        try sideFiles.write(to: folder)
     }
 
     /// Writes the artifact into `folder` and packs the same files as `folder/model.tar.gz`.
