@@ -50,19 +50,3 @@ public struct ArtifactSideFiles: Sendable {
         return written
     }
 }
-
-extension ModelArtifact {
-    /// This artifact's files beside its weights.
-    public var sideFiles: ArtifactSideFiles {
-        ArtifactSideFiles(symbol: symbol, imageShape: imageShape, classNames: classNames, hyperparameters: hyperparameters,
-                          history: history, preprocessing: preprocessing, quantization: quantization)
-    }
-
-    /// The artifact of `parameters` as checkpoint `epoch`, with `sideFiles` beside them.
-    public init(parameters: [(name: String, array: NDArray)], epoch: Int, sideFiles: ArtifactSideFiles, source: String = "") {
-        self.init(symbol: sideFiles.symbol, parameters: parameters, epoch: epoch, imageShape: sideFiles.imageShape,
-                  classNames: sideFiles.classNames, hyperparameters: sideFiles.hyperparameters, history: sideFiles.history,
-                  preprocessing: sideFiles.preprocessing, source: source)
-        quantization = sideFiles.quantization
-    }
-}

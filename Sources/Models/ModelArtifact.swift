@@ -11,6 +11,7 @@ import Graph
 ///
 /// Loads from a `model.tar.gz` or a folder; also from MXNet's own checkpoints under any
 /// prefix (`resnet-50-symbol.json` + `resnet-50-0000.params`).
+@dynamicMemberLookup
 public struct ModelArtifact: Sendable {
     public static let prefix = "image-classification"
     public static let classesFile = "classes.json"
@@ -18,37 +19,32 @@ public struct ModelArtifact: Sendable {
     public static let historyFile = "training-history.json"
     public static let contractFile = "preprocessing-contract.json"
 
-    public var symbol: Symbol
+    /// The symbol, shapes, class names, hyperparameters, history, contract and quantization
+    /// table: read and written as `artifact.symbol`, `artifact.classNames`, ... (dynamic members).
+    public var sideFiles: ArtifactSideFiles
     public var parameters: [(name: String, array: NDArray)]
     /// The number in the params file name (MXNet's epoch + 1 for our checkpoints).
     public var epoch: Int
-    /// [C, H, W] from `model-shapes.json` (nil when the artifact has none).
-    public var imageShape: [Int]?
-    public var classNames: [String]?
-    public var hyperparameters: [String: String]?
-    /// The training history (`training-history.json`); nil in the service's and MXNet's artifacts.
-    public var history: [EpochRecord]?
-    /// The preprocessing training recorded (`preprocessing-contract.json`); nil in the
-    /// service's and MXNet's artifacts. ``preprocessingContract(imageShape:)`` is what to follow.
-    public var preprocessing: PreprocessingContract?
-    /// Int8 calibration (`quantization.json`, written by `imgclf quantize`): the artifact is
-    /// otherwise the float32 one, and serves in int8 when this is set. Nil in float artifacts.
-    public var quantization: QuantizationTable?
     /// Where it was loaded from, for messages.
     public var source: String
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<ArtifactSideFiles, Value>) -> Value {
+        get { sideFiles[keyPath: keyPath] }
+        set { sideFiles[keyPath: keyPath] = newValue }
+    }
+
+    /// The artifact of `parameters` as checkpoint `epoch`, with `sideFiles` beside them.
+    public init(parameters: [(name: String, array: NDArray)], epoch: Int, sideFiles: ArtifactSideFiles, source: String = "") {
+        (self.parameters, self.epoch, self.sideFiles, self.source) = (parameters, epoch, sideFiles, source)
+    }
 
     public init(symbol: Symbol, parameters: [(name: String, array: NDArray)], epoch: Int, imageShape: [Int]?,
                 classNames: [String]? = nil, hyperparameters: [String: String]? = nil, history: [EpochRecord]? = nil,
                 preprocessing: PreprocessingContract? = nil, source: String = "") {
-        self.symbol = symbol
-        self.parameters = parameters
-        self.epoch = epoch
-        self.imageShape = imageShape
-        self.classNames = classNames
-        self.hyperparameters = hyperparameters
-        self.history = history
-        self.preprocessing = preprocessing
-        self.source = source
+        self.init(parameters: parameters, epoch: epoch,
+                  sideFiles: ArtifactSideFiles(symbol: symbol, imageShape: imageShape, classNames: classNames, hyperparameters: hyperparameters,
+                                               history: history, preprocessing: preprocessing),
+                  source: source)
     }
 
     /// The preprocessing the endpoint follows: the recorded contract, else the one derived
@@ -56,18 +52,18 @@ public struct ModelArtifact: Sendable {
     /// overrides the shape.
     /// Nil when no image shape is known.
     public func preprocessingContract(imageShape override: [Int]? = nil) -> PreprocessingContract? {
-        if var recorded = preprocessing {
+        if var recorded = self.preprocessing {
             if let override { recorded.imageShape = override }
             return recorded
         }
-        let sigmoidHead = symbol.hasMultiLabelHead
-        return PreprocessingContract(hyperparameters: hyperparameters ?? [:], imageShape: override ?? imageShape,
+        let sigmoidHead = self.symbol.hasMultiLabelHead
+        return PreprocessingContract(hyperparameters: self.hyperparameters ?? [:], imageShape: override ?? self.imageShape,
                                      sigmoidHead: sigmoidHead)
     }
 
     /// The file ``preprocessingContract(imageShape:)`` takes the image shape from, for messages.
     public var imageShapeFile: String {
-        preprocessing != nil ? Self.contractFile : imageShape != nil ? "model-shapes.json" : Self.hyperparametersFile
+        self.preprocessing != nil ? Self.contractFile : self.imageShape != nil ? "model-shapes.json" : Self.hyperparametersFile
     }
 
     public enum ArtifactError: Error, CustomStringConvertible {
