@@ -15,17 +15,13 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Evaluate a model on labelled data: accuracy, top-k, per-class precision/recall, confusion matrix.")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .customLong("data"), help: "A channel folder (a .rec, images with a .lst, class sub-folders, or a manifest), or a .rec file.") var data: String
-    @Option(name: .customLong("lst"), help: "A .lst file (or folder of them) for the images in --data.") var lst: String?
-    @Option(name: .customLong("attribute-names"), help: "Augmented manifest: the source-ref and label attributes, comma-separated.") var attributeNames: String?
-    @Option(name: .customLong("content-type"), help: "The channel's content type (for augmented manifests).") var contentType: String?
-    @Option(name: .customLong("top-k"), help: "k of the top-k accuracy.") var topK = 5
-    @Option(name: .customLong("html"), help: "Also write the evaluation as a page (confusion matrix, per-class figures, the most confident mistakes).") var html: String?
+    @Option(help: "A channel folder (a .rec, images with a .lst, class sub-folders, or a manifest), or a .rec file.") var data: String
+    @OptionGroup var dataOptions: LabelledDataOptions
+    @Option(help: "Also write the evaluation as a page (confusion matrix, per-class figures, the most confident mistakes).") var html: String?
     @Flag(name: .customLong("json"), help: "Print only the JSON report, even on a terminal.") var jsonOnly = false
-    @Option(name: .customLong("max-failed"), help: "Images that may fail to read or decode before evaluate exits non-zero (default 0: the figures would not cover the data asked for).") var maxFailed = 0
+    @Option(help: "Images that may fail to read or decode before evaluate exits non-zero (default 0: the figures would not cover the data asked for).") var maxFailed = 0
 
     func validate() throws {
-        try requireRange(topK, 1...1_000_000, option: "--top-k")
         try requireRange(maxFailed, 0...Int.max, option: "--max-failed")
     }
 
@@ -33,14 +29,10 @@ struct EvaluateCommand: ParsableCommand {
         ProcessNice.applyToCurrentThread()
         let artifact = try ModelArtifact.load(from: URL(fileURLWithPath: modelOptions.model))
         let predictor = try Predictor(artifact: artifact, options: try modelOptions.predictorOptions())
-        var options = Dataset.Options(
-            channel: "evaluation", labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
-            contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
-            attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) })
-        options.warn = { printWarning($0) }
-        let source = try EvaluationData.open(URL(fileURLWithPath: data), options: EvaluationData.matchingClasses(of: predictor, options))
+        let source = try EvaluationData.open(URL(fileURLWithPath: data),
+                                             options: dataOptions.datasetOptions(channel: "evaluation", lst: dataOptions.lst, for: predictor))
         let bar = ProgressBar(label: "evaluate")
-        var builder = ReportBuilder(title: "Evaluation report", artifact: artifact, predictor: predictor, validation: source, topK: topK)
+        var builder = ReportBuilder(title: "Evaluation report", artifact: artifact, predictor: predictor, validation: source, topK: dataOptions.topK)
         builder.includesTraining = false
         if html == nil {
             // The table and JSON show neither thumbnails nor class counts.

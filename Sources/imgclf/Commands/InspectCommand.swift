@@ -8,14 +8,20 @@ import Serving
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Describe a .rec (one JSON line per record), a .params (one per array) or validate a .lst.")
+        abstract: "Describe a .rec (one JSON line per record), a .params (one per array) or validate a .lst.",
+        discussion: """
+        The file's kind comes from its first bytes (RecordIO's magic word, the .params magic number), \
+        else from its extension. A .lst is checked as training would read it: its columns, its labels \
+        (with --num-classes, and --multi-label for multi-hot columns) and, unless --no-check-files, that \
+        every image exists; a bad list prints {"valid": false} and each problem with its line, and exits 1.
+        """)
 
     @Argument(help: "The file to inspect.") var file: String
-    @Option(name: .customLong("idx"), help: "Index of a .rec (default: the .idx beside it, if any).") var idx: String?
-    @Option(name: .customLong("root"), help: ".lst only: folder the image paths are relative to (default: the list's folder).") var root: String?
-    @Option(name: .customLong("num-classes"), help: ".lst only: check labels lie in 0..<N.") var numClasses: Int?
-    @Flag(name: .customLong("multi-label"), help: ".lst only: expect num-classes multi-hot label columns.") var multiLabel = false
-    @Flag(name: .customLong("no-check-files"), help: ".lst only: do not check that every image file exists.") var noCheckFiles = false
+    @Option(help: "Index of a .rec (default: the .idx beside it, if any).") var idx: String?
+    @Option(help: ".lst only: folder the image paths are relative to (default: the list's folder).") var root: String?
+    @Option(help: ".lst only: check labels lie in 0..<N.") var numClasses: Int?
+    @Flag(help: ".lst only: expect num-classes multi-hot label columns.") var multiLabel = false
+    @Flag(help: ".lst only: do not check that every image file exists.") var noCheckFiles = false
 
     func validate() throws {
         if let numClasses { try requireRange(numClasses, 1...Int(Int32.max), option: "--num-classes") }

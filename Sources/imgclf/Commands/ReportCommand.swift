@@ -15,34 +15,26 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write report.html for a model: training curves, hyperparameters and, with --data, an evaluation.")
 
     @Argument(help: "A model.tar.gz or a model folder.") var model: String
-    @Option(name: .customLong("data"), help: "Labelled validation data (any form evaluate takes) to evaluate and count.") var data: String?
-    @Option(name: .customLong("train-data"), help: "Training data, to show its class balance.") var trainData: String?
-    @Option(name: .customLong("lst"), help: "A .lst file for the images in --data.") var lst: String?
-    @Option(name: .customLong("content-type"), help: "The data's content type (for augmented manifests).") var contentType: String?
-    @Option(name: .customLong("attribute-names"), help: "Augmented manifest: the source-ref and label attributes, comma-separated.") var attributeNames: String?
-    @Option(name: .customLong("output"), help: "The HTML file to write (default: report.html beside the model).") var output: String?
-    @Option(name: .customLong("top-k"), help: "k of the top-k accuracy.") var topK = 5
+    @Option(help: "Labelled validation data (any form evaluate takes) to evaluate and count.") var data: String?
+    @OptionGroup var dataOptions: LabelledDataOptions
+    @Option(help: "Training data, to show its class balance.") var trainData: String?
+    @Option(help: "The HTML file to write (default: report.html beside the model).") var output: String?
     @OptionGroup var shape: ImageShapeOption
     @OptionGroup var epoch: EpochOption
-
-    func validate() throws { try requireRange(topK, 1...1_000_000, option: "--top-k") }
 
     func run() throws {
         let url = URL(fileURLWithPath: model)
         let artifact = try ModelArtifact.load(from: url, epoch: epoch.epoch)
         let predictor = try Predictor(artifact: artifact, options: PredictorOptions(imageShape: try shape.shape()))
-        let options = { (channel: String, lst: String?) in
-            var read = Dataset.Options(channel: channel, labels: LabelSpec(numClasses: predictor.numClasses, multiLabel: predictor.multiLabel),
-                                       contentType: contentType, lst: lst.map { URL(fileURLWithPath: $0) },
-                                       attributeNames: attributeNames.map { $0.split(separator: ",").map(String.init) })
-            read.warn = { printWarning($0) }
-            return EvaluationData.matchingClasses(of: predictor, read)
+        let validation = try data.map {
+            try EvaluationData.open(URL(fileURLWithPath: $0), options: dataOptions.datasetOptions(channel: "validation", lst: dataOptions.lst, for: predictor))
         }
-        let validation = try data.map { try EvaluationData.open(URL(fileURLWithPath: $0), options: options("validation", lst)) }
-        let train = try trainData.map { try EvaluationData.open(URL(fileURLWithPath: $0), options: options("train", nil)) }
+        let train = try trainData.map {
+            try EvaluationData.open(URL(fileURLWithPath: $0), options: dataOptions.datasetOptions(channel: "train", lst: nil, for: predictor))
+        }
         let bar = ProgressBar(label: "report")
         let report = try ReportBuilder(title: "Training report", artifact: artifact, predictor: predictor,
-                                       validation: validation, train: train, topK: topK)
+                                       validation: validation, train: train, topK: dataOptions.topK)
             .build(warn: { printWarning($0) }, progress: { bar.update(done: $0, total: $1) }).data
         let file = URL(fileURLWithPath: output ?? Self.besideModel(url).path)
         try AtomicFile.write(Data(EmbeddedPage.report.render(json: try report.json()).utf8), to: file)
