@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch,
-            precision: try precision.choice().precision, int8: try precision.choice().int8))
+            precision: precision.choice().precision, int8: precision.choice().int8))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))
