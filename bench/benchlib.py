@@ -18,7 +18,7 @@ WORK = os.environ.get('BENCH_WORK') or os.path.join(BENCH, '.work')
 IMGCLF = os.environ.get('IMGCLF') or os.path.join(ROOT, '.build', 'release', 'imgclf')
 # Real data in the clone: the MNIST sample, and a real 500x375 JPEG photo from the tests.
 MNIST = os.path.join(ROOT, 'sample', 'mnist')
-PHOTO = os.path.join(ROOT, 'Tests', 'DataTests', 'Resources', 'sources', 'photo.jpg')
+PHOTO = os.path.join(ROOT, 'Tests', 'ImageDataTests', 'Resources', 'sources', 'photo.jpg')
 
 
 def add_common_args(ap):

@@ -32,6 +32,13 @@ public final class Reorder: @unchecked Sendable {
     }
 }
 
+extension Reorder {
+    /// A reorder from `source` to `destination`, or nil when the layouts are the same.
+    public static func ifNeeded(from source: MemoryDesc, to destination: MemoryDesc) throws -> Reorder? {
+        source == destination ? nil : try Reorder(from: source, to: destination)
+    }
+}
+
 /// Adds a tensor into another of the same layout: `dst += src` (gradient accumulation where
 /// one value feeds several consumers).
 // Unchecked Sendable: an immutable primitive handle, executed under DNNL.executionLock.

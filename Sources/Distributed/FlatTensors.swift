@@ -28,12 +28,20 @@ struct FlatTensors {
         FlatTensors(store.argumentNames.compactMap { store.gradient($0) }, bucketFloats: bucketFloats)
     }
 
+    /// The store's weights, to read (the agreement check, the dist_async window's first copy).
     static func arguments(_ store: ParameterStore, bucketFloats: Int) -> FlatTensors {
         FlatTensors(store.argumentNames.compactMap { store.argument($0) }, bucketFloats: bucketFloats)
     }
 
-    static func auxiliaries(_ store: ParameterStore, bucketFloats: Int) -> FlatTensors {
-        FlatTensors(store.auxiliaryNames.compactMap { store.auxiliary($0) }, bucketFloats: bucketFloats)
+    /// The store's weights, to receive into (a broadcast, a dist_async exchange): taken
+    /// inside `withMutableValues`, so the store knows they changed.
+    static func arguments(_ values: MutableParameterValues, bucketFloats: Int) -> FlatTensors {
+        FlatTensors(values.argumentNames.compactMap { values.argument($0) }, bucketFloats: bucketFloats)
+    }
+
+    /// The store's moving statistics, to receive into (a broadcast, the epoch's average).
+    static func auxiliaries(_ values: MutableParameterValues, bucketFloats: Int) -> FlatTensors {
+        FlatTensors(values.auxiliaryNames.compactMap { values.auxiliary($0) }, bucketFloats: bucketFloats)
     }
 
     /// Copies the tensors' floats in `range` into `buffer`, which holds `range.count` floats.

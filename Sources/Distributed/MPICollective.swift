@@ -98,8 +98,10 @@ public final class MPICollective: Collective {
 
     public func broadcastParameters(_ parameters: ParameterStore) throws {
         store = parameters
-        try broadcast(.arguments(parameters, bucketFloats: bucketFloats), what: "the initial weights from rank 0")
-        try broadcast(.auxiliaries(parameters, bucketFloats: bucketFloats), what: "the initial moving statistics from rank 0")
+        try parameters.withMutableValues { values in
+            try broadcast(.arguments(values, bucketFloats: bucketFloats), what: "the initial weights from rank 0")
+            try broadcast(.auxiliaries(values, bucketFloats: bucketFloats), what: "the initial moving statistics from rank 0")
+        }
         if mode == .async {
             let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
             server = try watchdog.guarding("the creation of the dist_async weight window") {
@@ -117,9 +119,11 @@ public final class MPICollective: Collective {
                 let f = t.floats
                 for i in 0..<f.count { f[i] *= scale }
             }
-            let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
-            try watchdog.guarding("the dist_async weight exchange with rank 0 (update \(updates))") {
-                try server.exchange(arguments)
+            try parameters.withMutableValues { values in
+                let arguments = FlatTensors.arguments(values, bucketFloats: bucketFloats)
+                try watchdog.guarding("the dist_async weight exchange with rank 0 (update \(updates))") {
+                    try server.exchange(arguments)
+                }
             }
             return
         }
@@ -140,16 +144,18 @@ public final class MPICollective: Collective {
 
     public func synchronizeAuxiliary(_ parameters: ParameterStore) throws {
         store = parameters
-        let arguments = FlatTensors.arguments(parameters, bucketFloats: bucketFloats)
-        if let server {
-            // Every worker takes the server's weights, so validation and checkpoints see one model.
-            try watchdog.guarding("the other workers at the end of the epoch (dist_async weight gather)") {
-                try server.gatherEpoch(arguments)
+        try parameters.withMutableValues { values in
+            let arguments = FlatTensors.arguments(values, bucketFloats: bucketFloats)
+            if let server {
+                // Every worker takes the server's weights, so validation and checkpoints see one model.
+                try watchdog.guarding("the other workers at the end of the epoch (dist_async weight gather)") {
+                    try server.gatherEpoch(arguments)
+                }
             }
+            try allreduce(.auxiliaries(values, bucketFloats: bucketFloats), scale: 1 / Float(size),
+                          what: "the moving-statistics average at the end of the epoch")
+            try verifyAgreement(arguments, what: "weights at the end of the epoch")
         }
-        try allreduce(.auxiliaries(parameters, bucketFloats: bucketFloats), scale: 1 / Float(size),
-                      what: "the moving-statistics average at the end of the epoch")
-        try verifyAgreement(arguments, what: "weights at the end of the epoch")
     }
 
     public func sum(_ values: [Double]) throws -> [Double] {

@@ -37,37 +37,21 @@ public enum GraphError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String {
         switch self {
-        case let .io(file, detail):
-            return "\(file): \(detail)"
-        case let .invalidJSON(file, detail):
-            return "\(file): not a valid symbol JSON file: \(detail)"
-        case let .malformedSymbol(file, detail):
-            return "\(file): not a valid MXNet symbol graph: \(detail)"
-        case let .missingAttr(node, op, attr):
-            return "node '\(node)' (\(op)): missing required attribute '\(attr)'"
-        case let .badAttr(node, op, attr, value, expected):
-            return "node '\(node)' (\(op)): attribute '\(attr)' is \"\(value)\", expected \(expected)"
-        case let .unknownOp(node, op):
-            return "node '\(node)': unknown operator '\(op)' (supported: \(OperatorRegistry.names.joined(separator: ", ")))"
-        case let .wrongInputCount(node, op, expected, found):
-            return "node '\(node)' (\(op)): expected \(expected) inputs, found \(found)"
-        case let .shapeMismatch(array, expected, found):
-            return "array '\(array)': expected shape \(fmt(expected)), found \(fmt(found))"
-        case let .invalidShape(node, op, detail):
-            return "node '\(node)' (\(op)): \(detail)"
-        case let .missingInputShape(array, node):
-            return "no shape given for input '\(array)' needed by node '\(node)'"
-        case let .unknownInput(name, known):
-            return "'\(name)' is not an input of the graph (inputs: \(known.joined(separator: ", ")))"
-        case let .tooLarge(node, op, shape, bytes, limit, what):
-            let size = bytes.map { "\($0) bytes" } ?? "more than \(Int.max) bytes"
-            return "node '\(node)' (\(op)): shape \(fmt(shape)) needs \(size), more than the \(limit)-byte limit on \(what) (\(limit >> 20) MiB); use smaller images, batches or layers"
-        case let .badMagic(file, location, expected, found):
-            return "\(file): \(location): bad magic number 0x\(String(found, radix: 16, uppercase: true)), expected 0x\(String(expected, radix: 16, uppercase: true)) (not an MXNet .params file, or corrupted)"
-        case let .truncated(file, location, needed, available):
-            return "\(file): truncated at \(location): needs \(needed) more bytes, only \(available) left"
-        case let .malformedParams(file, location, detail):
-            return "\(file): \(location): \(detail)"
+        case let .io(file, detail): "\(file): \(detail)"
+        case let .invalidJSON(file, detail): "\(file): not a valid symbol JSON file: \(detail)"
+        case let .malformedSymbol(file, detail): "\(file): not a valid MXNet symbol graph: \(detail)"
+        case let .missingAttr(node, op, attr): "node '\(node)' (\(op)): missing required attribute '\(attr)'"
+        case let .badAttr(node, op, attr, value, expected): "node '\(node)' (\(op)): attribute '\(attr)' is \"\(value)\", expected \(expected)"
+        case let .unknownOp(node, op): "node '\(node)': unknown operator '\(op)' (supported: \(OperatorRegistry.names.joined(separator: ", ")))"
+        case let .wrongInputCount(node, op, expected, found): "node '\(node)' (\(op)): expected \(expected) inputs, found \(found)"
+        case let .shapeMismatch(array, expected, found): "array '\(array)': expected shape \(fmt(expected)), found \(fmt(found))"
+        case let .invalidShape(node, op, detail): "node '\(node)' (\(op)): \(detail)"
+        case let .missingInputShape(array, node): "no shape given for input '\(array)' needed by node '\(node)'"
+        case let .unknownInput(name, known): "'\(name)' is not an input of the graph (inputs: \(known.joined(separator: ", ")))"
+        case let .tooLarge(node, op, shape, bytes, limit, what): "node '\(node)' (\(op)): shape \(fmt(shape)) needs \(bytes.map { "\($0) bytes" } ?? "more than \(Int.max) bytes"), more than the \(limit)-byte limit on \(what) (\(limit >> 20) MiB); use smaller images, batches or layers"
+        case let .badMagic(file, location, expected, found): "\(file): \(location): bad magic number 0x\(String(found, radix: 16, uppercase: true)), expected 0x\(String(expected, radix: 16, uppercase: true)) (not an MXNet .params file, or corrupted)"
+        case let .truncated(file, location, needed, available): "\(file): truncated at \(location): needs \(needed) more bytes, only \(available) left"
+        case let .malformedParams(file, location, detail): "\(file): \(location): \(detail)"
         }
     }
 }

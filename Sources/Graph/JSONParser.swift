@@ -78,11 +78,7 @@ struct JSONParser {
             pos += 1
             skipWhitespace()
             out[key] = try value()
-            skipWhitespace()
-            guard pos < bytes.count else { throw fail("unexpected end of input inside an object") }
-            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(out) }
-            throw fail("expected ',' or '}' in an object")
+            if try closes(with: "}", in: "an object") { return .object(out) }
         }
     }
 
@@ -95,12 +91,21 @@ struct JSONParser {
         while true {
             skipWhitespace()
             out.append(try value())
-            skipWhitespace()
-            guard pos < bytes.count else { throw fail("unexpected end of input inside an array") }
-            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(out) }
-            throw fail("expected ',' or ']' in an array")
+            if try closes(with: "]", in: "an array") { return .array(out) }
         }
+    }
+
+    /// After a member of an object or array: true at its closing bracket, false after a
+    /// comma (both consumed); anything else is an error naming `what`.
+    private mutating func closes(with closing: Unicode.Scalar, in what: String) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard pos < bytes.count else { throw fail("unexpected end of input inside \(what)") }
+        let byte = bytes[pos]
+        pos += 1
+        if byte == UInt8(ascii: ",") { return false }
+        if byte == UInt8(ascii: closing) { return true }
+        pos -= 1
+        throw fail("expected ',' or '\(closing)' in \(what)")
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {

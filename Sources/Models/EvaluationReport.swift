@@ -11,44 +11,31 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
     public static let topConfusionCount = 50
 
     public struct ClassMetrics: Sendable, Codable, Equatable {
-        public var index: Int
+        public let index: Int
         public var name: String?
-        public var precision: Double
-        public var recall: Double
+        public let precision: Double
+        public let recall: Double
+        /// The harmonic mean of precision and recall (0 when both are 0); written beside them,
+        /// and computed again when read, never taken from the file.
+        public let f1: Double
         /// Images whose label is this class.
-        public var support: Int
-
-        /// The harmonic mean of precision and recall (0 when both are 0); written beside them.
-        public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+        public let support: Int
 
         public init(index: Int, name: String? = nil, precision: Double, recall: Double, support: Int) {
-            self.index = index
-            self.name = name
-            self.precision = precision
-            self.recall = recall
-            self.support = support
+            (self.index, self.name, self.precision, self.recall, self.support) = (index, name, precision, recall, support)
+            f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
         }
 
         enum CodingKeys: String, CodingKey {
             case index, name, precision, recall, f1, support
         }
 
-        /// `f1` is computed, so it is written and not read back.
+        /// The encoding is synthesized (every stored field, f1 included).
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.init(index: try c.decode(Int.self, forKey: .index), name: try c.decodeIfPresent(String.self, forKey: .name),
                       precision: try c.decode(Double.self, forKey: .precision), recall: try c.decode(Double.self, forKey: .recall),
                       support: try c.decode(Int.self, forKey: .support))
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(index, forKey: .index)
-            try c.encodeIfPresent(name, forKey: .name)
-            try c.encode(precision, forKey: .precision)
-            try c.encode(recall, forKey: .recall)
-            try c.encode(f1, forKey: .f1)
-            try c.encode(support, forKey: .support)
         }
     }
 
@@ -59,9 +46,7 @@ public struct EvaluationReport: Sendable, Codable, Equatable {
         public var count: Int
 
         public init(truth: Int, predicted: Int, count: Int) {
-            self.truth = truth
-            self.predicted = predicted
-            self.count = count
+            (self.truth, self.predicted, self.count) = (truth, predicted, count)
         }
     }
 

@@ -2,6 +2,7 @@ import Support
 import Foundation
 import Graph
 
+/// Writing an artifact: its params file, then its side files (`ArtifactSideFiles`), packed or not.
 extension ModelArtifact {
     /// The file names this artifact writes for `epoch`.
     public static func paramsFileName(epoch: Int) -> String { "\(prefix)-\(String(format: "%04d", epoch)).params" }
@@ -14,31 +15,7 @@ extension ModelArtifact {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let paramsName = Self.paramsFileName(epoch: epoch)
         try AtomicFile.write(ParamsFile.encode(parameters), to: folder.appendingPathComponent(paramsName))
-        return try [paramsName] + writeMetadata(to: folder)
-    }
-
-    /// Writes everything but the params file (symbol, shapes, class names, hyperparameters,
-    /// history, preprocessing, quantization) into `folder`; returns the names written.
-    @discardableResult
-    public func writeMetadata(to folder: URL) throws -> [String] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var written: [String] = []
-        func put(_ name: String, _ data: Data) throws {
-            try AtomicFile.write(data, to: folder.appendingPathComponent(name))
-            written.append(name)
-        }
-        try put("\(Self.prefix)-symbol.json", try symbol.jsonData())
-        if let imageShape {
-            try put("model-shapes.json", Data("[{\"shape\": [1, \(imageShape.map(String.init).joined(separator: ", "))], \"name\": \"data\"}]".utf8))
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let classNames { try put(Self.classesFile, try encoder.encode(classNames)) }
-        if let hyperparameters { try put(Self.hyperparametersFile, try encoder.encode(hyperparameters)) }
-        if let history { try put(Self.historyFile, try EpochRecord.historyJSON(history)) }
-        if let preprocessing { try put(Self.contractFile, try encoder.encode(preprocessing)) }
-        if let quantization { try put(QuantizationTable.fileName, try quantization.jsonData()) }
-        return written
+        return try [paramsName] + sideFiles.write(to: folder)
     }
 
     /// Writes the artifact into `folder` and packs the same files as `folder/model.tar.gz`.

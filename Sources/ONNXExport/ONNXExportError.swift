@@ -26,26 +26,16 @@ public enum ONNXExportError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var description: String {
         switch self {
-        case let .unsupportedOperator(source, node, op, supported):
-            return "\(source): node '\(node)' uses operator '\(op)', which the ONNX export does not support (supported: \(supported.joined(separator: ", ")))"
-        case let .unsupportedAttribute(source, node, op, detail):
-            return "\(source): node '\(node)' (\(op)): \(detail)"
-        case let .hiddenOutput(source, node, input, producer, output):
-            return "\(source): node '\(node)' input \(input) reads output \(output) of '\(producer)'; the ONNX export carries only the first output of each operator"
-        case let .missingParameter(source, array, node):
-            return "\(source): the params file has no array '\(array)' (read by node '\(node)')"
-        case let .parameterShape(source, array, expected, found):
-            return "\(source): array '\(array)' has shape \(Self.format(found)); the graph needs \(Self.format(expected))"
-        case let .unsupportedGraph(source, detail):
-            return "\(source): \(detail)"
-        case let .noImageShape(source):
-            return "\(source): no model-shapes.json and no image_shape hyperparameter; pass the shape the model was trained on (--image-shape C,H,W)"
-        case let .invalidGraph(source, detail):
-            return "\(source): \(detail)"
-        case let .tooLarge(source, bytes, limit):
-            return "\(source): the weights take \(bytes) bytes; an ONNX file without external data holds at most \(limit)"
-        case let .write(file, detail):
-            return "\(file): cannot write the ONNX model: \(detail)"
+        case let .unsupportedOperator(source, node, op, supported): "\(source): node '\(node)' uses operator '\(op)', which the ONNX export does not support (supported: \(supported.joined(separator: ", ")))"
+        case let .unsupportedAttribute(source, node, op, detail): "\(source): node '\(node)' (\(op)): \(detail)"
+        case let .hiddenOutput(source, node, input, producer, output): "\(source): node '\(node)' input \(input) reads output \(output) of '\(producer)'; the ONNX export carries only the first output of each operator"
+        case let .missingParameter(source, array, node): "\(source): the params file has no array '\(array)' (read by node '\(node)')"
+        case let .parameterShape(source, array, expected, found): "\(source): array '\(array)' has shape \(Self.format(found)); the graph needs \(Self.format(expected))"
+        case let .unsupportedGraph(source, detail): "\(source): \(detail)"
+        case let .noImageShape(source): "\(source): no model-shapes.json and no image_shape hyperparameter; pass the shape the model was trained on (--image-shape C,H,W)"
+        case let .invalidGraph(source, detail): "\(source): \(detail)"
+        case let .tooLarge(source, bytes, limit): "\(source): the weights take \(bytes) bytes; an ONNX file without external data holds at most \(limit)"
+        case let .write(file, detail): "\(file): cannot write the ONNX model: \(detail)"
         }
     }
 

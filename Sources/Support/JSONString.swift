@@ -5,14 +5,14 @@ import Foundation
 public func jsonStringLiteral(_ text: String) -> String {
     var s = "\""
     for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": s += "\\\""
-        case "\\": s += "\\\\"
-        case "\n": s += "\\n"
-        case "\r": s += "\\r"
-        case "\t": s += "\\t"
-        case _ where scalar.value < 0x20: s += String(format: "\\u%04x", scalar.value)
-        default: s.unicodeScalars.append(scalar)
+        if scalar == "\"" {
+            s += "\\\""
+        } else if let escape = BackslashEscape.short(scalar) {
+            s += escape
+        } else if scalar.value < 0x20 {
+            s += String(format: "\\u%04x", scalar.value)
+        } else {
+            s.unicodeScalars.append(scalar)
         }
     }
     return s + "\""

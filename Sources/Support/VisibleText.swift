@@ -12,18 +12,14 @@ public enum VisibleText {
                 return out + "... (\(text.unicodeScalars.count - shown) more characters)"
             }
             shown += 1
-            switch scalar {
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\0": out += "\\0"
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if let escape = BackslashEscape.short(scalar) {
+                out += escape
+            } else if scalar == "\0" {
+                out += "\\0"
+            } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
         return out

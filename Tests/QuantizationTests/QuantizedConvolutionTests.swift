@@ -96,7 +96,7 @@ import Testing
         let store = ParameterStore()
         let shape = [3, 16, 8, 8]
         let float = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference)
-        try #require(store.argument("conv_weight")).copy(from: r.array(32 * 16, scale: 0.3))
+        try store.withMutableValues { try #require($0.argument("conv_weight")).copy(from: r.array(32 * 16, scale: 0.3)) }
         let data = r.array(shape.reduce(1, *), scale: 2)
         float.setData(data)
         float.forward()
@@ -131,16 +131,17 @@ import Testing
         let store = ParameterStore()
         let float = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference)
         func randomize(_ scale: Float) throws {
-            for name in ["sc_weight", "c1_weight", "c2_weight", "bn_beta"] {
-                let t = try #require(store.argument(name))
-                t.copy(from: r.array(t.elementCount, scale: scale))
+            try store.withMutableValues { values in
+                for name in ["sc_weight", "c1_weight", "c2_weight", "bn_beta"] {
+                    let t = try #require(values.argument(name))
+                    t.copy(from: r.array(t.elementCount, scale: scale))
+                }
+                let gamma = try #require(values.argument("bn_gamma")), mean = try #require(values.auxiliary("bn_moving_mean"))
+                let variance = try #require(values.auxiliary("bn_moving_var"))
+                gamma.copy(from: r.array(12).map { 1 + $0 / 2 })
+                mean.copy(from: r.array(12, scale: 0.5))
+                variance.copy(from: r.array(12).map { 1.2 + $0 })
             }
-            let gamma = try #require(store.argument("bn_gamma")), mean = try #require(store.auxiliary("bn_moving_mean"))
-            let variance = try #require(store.auxiliary("bn_moving_var"))
-            gamma.copy(from: r.array(12).map { 1 + $0 / 2 })
-            mean.copy(from: r.array(12, scale: 0.5))
-            variance.copy(from: r.array(12).map { 1.2 + $0 })
-            store.markModified()
         }
         try randomize(0.3)
         let data = r.array(shape.reduce(1, *), scale: 2)

@@ -366,6 +366,8 @@ public final class Executor: @unchecked Sendable {
     /// exchanging them while the rest of the backward pass runs).
     public func backward(parametersReady: (([String]) -> Void)? = nil) {
         precondition(mode == .training, "backward needs an executor compiled for training")
+        // A write path of the store: BatchNorm's backward step updates the moving statistics.
+        defer { parameters.valuesWritten() }
         for v in values.values { v.resetGradient() }
         for (k, op) in ops.enumerated().reversed() {
             defer { if let parametersReady, !parametersReadyAfter[k].isEmpty { parametersReady(parametersReadyAfter[k]) } }

@@ -13,22 +13,36 @@ public final class ParameterStore: @unchecked Sendable {
     private var arguments: [String: Tensor] = [:]
     private var gradients: [String: Tensor] = [:]
     private var auxiliaries: [String: Tensor] = [:]
-    /// Changes whenever the values change. Inference executors fold and convert the
-    /// weights once and rebuild them when this moves, so whoever writes the tensors
-    /// directly (an optimizer step, an initialiser, a weight exchange) calls `markModified()`.
+    /// Moves whenever the values may have changed: on every write path (`allocate`, `load`,
+    /// `withMutableValues`, and a training executor's backward pass, which updates the moving
+    /// statistics). Inference executors fold and convert the weights once and rebuild them
+    /// when this moves, so a write that did not move it would leave them stale.
     public private(set) var generation = 0
     /// Inference executors' converted weights, shared between batch sizes.
     let packedWeights = PackedWeightCache()
 
     public init() {}
 
-    public func markModified() { generation &+= 1 }
+    /// Called by every write path once its values are written.
+    func valuesWritten() { generation &+= 1 }
+
+    /// Lets `body` write arguments and auxiliary states in place (an optimizer step, an
+    /// initialiser, a weight exchange), then moves `generation`, also when `body` throws.
+    /// The tensors are meant for `body` only: a write after it returns goes unseen.
+    public func withMutableValues<T>(_ body: (MutableParameterValues) throws -> T) rethrows -> T {
+        defer { valuesWritten() }
+        return try body(MutableParameterValues(store: self))
+    }
 
     /// Allocates every argument and auxiliary state of `symbol` for the given input shapes,
     /// initialised the way MXNet's defaults do: zeros, except gammas and moving variances at one.
     /// Existing entries are kept; one of another shape is an error (executors sharing a
     /// store must agree on every parameter, or one would silently reset the others' weights).
+    /// New entries move `generation`; a store that already held them all does not (a server
+    /// compiling another batch size must not make every executor refold its weights).
     public func allocate(for symbol: Symbol, shapes: InferredShapes, inputs: Set<String>) throws {
+        let before = argumentNames.count + auxiliaryNames.count
+        defer { if argumentNames.count + auxiliaryNames.count != before { valuesWritten() } }
         for name in symbol.argumentNames where !inputs.contains(name) {
             guard let shape = shapes.arguments[name], try isNew(name, shape, in: arguments) else { continue }
             arguments[name] = try Self.initialised(shape, ones: name.hasSuffix("_gamma"))
@@ -56,8 +70,12 @@ public final class ParameterStore: @unchecked Sendable {
         return t
     }
 
+    /// An argument's values, to read; writes go through `withMutableValues`.
     public func argument(_ name: String) -> Tensor? { arguments[name] }
+    /// An argument's gradient: the backward pass and the exchange write it, the optimizer
+    /// reads it. Not part of `generation` (inference never reads gradients).
     public func gradient(_ name: String) -> Tensor? { gradients[name] }
+    /// An auxiliary state's values, to read; writes go through `withMutableValues`.
     public func auxiliary(_ name: String) -> Tensor? { auxiliaries[name] }
 
     /// Copies values in by name (`arg:NAME` / `aux:NAME`, or bare names); every array must
@@ -68,6 +86,8 @@ public final class ParameterStore: @unchecked Sendable {
     public func load(_ arrays: [(name: String, array: NDArray)], source: String, skip: Set<String> = [],
                      requireAll: Bool = false) throws -> [String] {
         var loaded: [String] = []
+        // Also when an array is refused part-way: those before it were copied in.
+        defer { valuesWritten() }
         for (rawName, array) in arrays {
             let (kind, name) = ParameterStore.split(rawName)
             if skip.contains(name) { continue }
@@ -84,7 +104,6 @@ public final class ParameterStore: @unchecked Sendable {
             target.copy(from: array.floats())
             loaded.append(name)
         }
-        markModified()
         if requireAll {
             let present = Set(loaded).union(skip)
             let missing = (argumentNames + auxiliaryNames).filter { !present.contains($0) }

@@ -93,21 +93,16 @@ final class InputPort {
     /// so it lives in shared scratch too. Scratch tensors are made on first use, after
     /// compilation has reserved every slot's size.
     init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil, forwardStaging: Bool = true) throws {
-        self.value = value
-        self.desc = desc
-        self.arena = arena
-        if desc == value.desc {
-            toWanted = nil
+        (self.value, self.desc, self.arena) = (value, desc, arena)
+        toWanted = try Reorder.ifNeeded(from: value.desc, to: desc)
+        guard toWanted != nil else { return }
+        if let arena, !forwardStaging {
+            arena.reserve(slot: ScratchSlot.backwardInput, desc)
         } else {
-            toWanted = try Reorder(from: value.desc, to: desc)
-            if let arena, !forwardStaging {
-                arena.reserve(slot: ScratchSlot.backwardInput, desc)
-            } else {
-                staged = try Tensor(desc, zeroed: false)
-            }
-            arena?.reserve(slot: ScratchSlot.inputGradient, desc)
-            if arena != nil { fromWanted = try Reorder(from: desc, to: value.desc) }
+            staged = try Tensor(desc, zeroed: false)
         }
+        arena?.reserve(slot: ScratchSlot.inputGradient, desc)
+        if arena != nil { fromWanted = try Reorder(from: desc, to: value.desc) }
     }
 
     /// Makes the scratch tensors, once every op has reserved its slots.
@@ -151,15 +146,10 @@ final class GradientPort {
     private let arena: Arena?
 
     init(_ value: Value, wants desc: MemoryDesc, arena: Arena? = nil) throws {
-        self.value = value
-        self.desc = desc
-        self.arena = arena
-        if desc == value.desc {
-            reorder = nil
-        } else {
-            reorder = try Reorder(from: value.desc, to: desc)
-            if let arena { arena.reserve(slot: ScratchSlot.outputGradient, desc) } else { staged = try Tensor(desc, zeroed: false) }
-        }
+        (self.value, self.desc, self.arena) = (value, desc, arena)
+        reorder = try Reorder.ifNeeded(from: value.desc, to: desc)
+        guard reorder != nil else { return }
+        if let arena { arena.reserve(slot: ScratchSlot.outputGradient, desc) } else { staged = try Tensor(desc, zeroed: false) }
     }
 
     /// Makes the scratch tensor, once every op has reserved its slots.

@@ -9,9 +9,7 @@ enum ConvolutionOperator: OperatorDefinition {
     /// MXNet's output size: floor((x + 2p - (d(k-1)+1)) / s) + 1.
     static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
         let node = query.node
-        let noBias = try node.bool("no_bias", default: false)
-        try query.expectInputs(noBias ? 2...2 : 3...3)
-        let d = try query.data()
+        let (d, hasBias) = try query.weightedLayerInputs()
         let nd = d.count - 2
         guard (1...3).contains(nd) else { throw query.fail("data shape \(fmt(d)) must have 1 to 3 spatial axes after batch and channel") }
         if let layout = node.attrs["layout"], layout != "None", layout != ["NCW", "NCHW", "NCDHW"][nd - 1] {
@@ -31,7 +29,7 @@ enum ConvolutionOperator: OperatorDefinition {
             out.append(size)
         }
         var ins = [d, [filters, d[1] / groups] + window.kernel]
-        if !noBias { ins.append([filters]) }
+        if hasBias { ins.append([filters]) }
         return (ins, [out])
     }
 

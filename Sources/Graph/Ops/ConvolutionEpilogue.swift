@@ -53,6 +53,14 @@ struct ConvolutionEpilogue {
         return epilogue
     }
 
+    /// The op's output for oneDNN's destination `dst`: the addend's own buffer when the sum
+    /// is written over it, else a new value, with the reorder that copies the addend into it
+    /// before each pass (a sum post-op adds into what the destination holds).
+    func output(_ dst: MemoryDesc) throws -> (value: Value, addendCopy: Reorder?) {
+        if let addend, addsInPlace { return (try Value(dst, tensor: addend.tensor), nil) }
+        return (try Value(dst), try addend.map { try Reorder(from: $0.desc, to: dst) })
+    }
+
     /// The BatchNorm reading node `producer`'s output, when it is the only reader and its
     /// parameters are in the store.
     private static func foldableBatchNorm(after producer: Int, _ compilation: GraphCompilation) -> (Int, FoldedBatchNorm)? {

@@ -9,9 +9,7 @@ enum FullyConnectedOperator: OperatorDefinition {
 
     static func inferShapes(_ query: ShapeQuery) throws -> ShapeResult {
         let node = query.node
-        let noBias = try node.bool("no_bias", default: false)
-        try query.expectInputs(noBias ? 2...2 : 3...3)
-        let d = try query.data()
+        let (d, hasBias) = try query.weightedLayerInputs()
         let hidden = try node.int("num_hidden", in: ShapeQuery.unitRange)
         guard let last = d.last, let inputUnits = ShapeMath.product(d.dropFirst()) else {
             throw query.fail("data shape \(fmt(d)) cannot feed a fully connected layer")
@@ -20,7 +18,7 @@ enum FullyConnectedOperator: OperatorDefinition {
             ? (inputUnits, [d[0], hidden])
             : (last, Array(d.dropLast()) + [hidden])
         var ins = [d, [hidden, inUnits]]
-        if !noBias { ins.append([hidden]) }
+        if hasBias { ins.append([hidden]) }
         return (ins, [out])
     }
 

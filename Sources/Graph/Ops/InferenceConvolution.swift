@@ -52,13 +52,7 @@ final class InferenceConvolutionOp: Op {
         folded = try epilogue.batchNorm.map { _ in try Tensor(weight.desc, zeroed: false) }
         pack = try Reorder(from: weight.desc, to: packedWeights.desc)
         let dst = primitive.md(dnnl_query_dst_md)
-        if let addend = epilogue.addend, epilogue.addsInPlace {
-            output = try Value(dst, tensor: addend.tensor)
-            addendCopy = nil
-        } else {
-            output = try Value(dst)
-            addendCopy = try epilogue.addend.map { try Reorder(from: $0.desc, to: dst) }
-        }
+        (output, addendCopy) = try epilogue.output(dst)
     }
 
     var inputs: [Value] { [src.value] + (epilogue.addend.map { [$0] } ?? []) }

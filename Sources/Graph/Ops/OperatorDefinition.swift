@@ -70,6 +70,14 @@ struct ShapeQuery {
         }
     }
 
+    /// For a weighted layer (data, weight and a bias unless `no_bias`): checks the input
+    /// count and returns the data's shape and whether there is a bias.
+    func weightedLayerInputs() throws -> (data: [Int], hasBias: Bool) {
+        let noBias = try node.bool("no_bias", default: false)
+        try expectInputs(noBias ? 2...2 : 3...3)
+        return (try data(), !noBias)
+    }
+
     /// The shape of input k, which must already be known (it is the data flowing in).
     func data(_ k: Int = 0) throws -> [Int] {
         guard let s = inputs[k] else { throw GraphError.missingInputShape(array: inputName(k), node: node.name) }

@@ -29,9 +29,7 @@ public struct QuantizationTable: Codable, Sendable, Equatable {
         public var inputNonNegative: Bool
 
         public init(input: String, inputMaxAbs: Float, inputNonNegative: Bool) {
-            self.input = input
-            self.inputMaxAbs = inputMaxAbs
-            self.inputNonNegative = inputNonNegative
+            (self.input, self.inputMaxAbs, self.inputNonNegative) = (input, inputMaxAbs, inputNonNegative)
         }
 
         /// The quantization multiplier of the input: q = round(x * inputScale), 127 / range

@@ -73,13 +73,7 @@ final class QuantizedConvolutionOp: Op {
         packedBias = try Tensor(biasDesc)
         source = input
         let dst = primitive.md(dnnl_query_dst_md)
-        if let addend = epilogue.addend, epilogue.addsInPlace {
-            output = try Value(dst, tensor: addend.tensor)
-            addendCopy = nil
-        } else {
-            output = try Value(dst)
-            addendCopy = try epilogue.addend.map { try Reorder(from: $0.desc, to: dst) }
-        }
+        (output, addendCopy) = try epilogue.output(dst)
     }
 
     var inputs: [Value] { [source] + (epilogue.addend.map { [$0] } ?? []) }

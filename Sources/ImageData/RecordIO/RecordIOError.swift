@@ -22,24 +22,15 @@ public enum RecordIOError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .badMagic(source, offset, found):
-            return "\(source): at byte offset \(offset): expected the RecordIO magic word 0xCED7230A, found 0x\(String(found, radix: 16, uppercase: true))"
-        case let .truncatedHeader(source, offset, got):
-            return "\(source): at byte offset \(offset): truncated record header: expected 8 bytes, found \(got) before the end of the data"
-        case let .truncatedPayload(source, offset, expected, got):
-            return "\(source): record part at byte offset \(offset): truncated payload: expected \(expected) bytes (with padding), found \(got) before the end of the data"
-        case let .badContinuation(source, offset, cflag, expected):
-            return "\(source): at byte offset \(offset): record part with cflag \(cflag) where \(expected) was expected"
-        case let .recordTooLarge(source, size):
-            return "\(source): record of \(size) bytes is too large: RecordIO records must be smaller than 2^29 bytes"
-        case let .io(source, message):
-            return "\(source): \(message)"
-        case let .badIndexLine(source, line, text):
-            return "\(source): line \(line): expected \"key<TAB>offset\" with integer key and offset, found \"\(text)\""
-        case let .badIndexEntry(source, line, message):
-            return "\(source): line \(line): \(message)"
-        case let .badImageRecord(source, message):
-            return "\(source): \(message)"
+        case let .badMagic(source, offset, found): "\(source): at byte offset \(offset): expected the RecordIO magic word 0xCED7230A, found 0x\(String(found, radix: 16, uppercase: true))"
+        case let .truncatedHeader(source, offset, got): "\(source): at byte offset \(offset): truncated record header: expected 8 bytes, found \(got) before the end of the data"
+        case let .truncatedPayload(source, offset, expected, got): "\(source): record part at byte offset \(offset): truncated payload: expected \(expected) bytes (with padding), found \(got) before the end of the data"
+        case let .badContinuation(source, offset, cflag, expected): "\(source): at byte offset \(offset): record part with cflag \(cflag) where \(expected) was expected"
+        case let .recordTooLarge(source, size): "\(source): record of \(size) bytes is too large: RecordIO records must be smaller than 2^29 bytes"
+        case let .io(source, message): "\(source): \(message)"
+        case let .badIndexLine(source, line, text): "\(source): line \(line): expected \"key<TAB>offset\" with integer key and offset, found \"\(text)\""
+        case let .badIndexEntry(source, line, message): "\(source): line \(line): \(message)"
+        case let .badImageRecord(source, message): "\(source): \(message)"
         }
     }
 }

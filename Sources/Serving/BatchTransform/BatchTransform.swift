@@ -9,8 +9,7 @@ public struct TransformInput: Sendable, Equatable {
     public var name: String
 
     public init(file: URL, name: String) {
-        self.file = file
-        self.name = name
+        (self.file, self.name) = (file, name)
     }
 }
 

@@ -14,16 +14,11 @@ public enum QuantizeError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .noCalibrationImages(path):
-            return "\(path): no calibration images (expected a folder of JPEG/PNG images, a .rec file or a .lst list)"
-        case let .noUsableImages(path, tried, first):
-            return "\(path): none of the \(tried) calibration image(s) could be read (first: \(first))"
-        case let .unreadableCalibration(path, reason):
-            return "\(path): cannot read the calibration data: \(reason)"
-        case let .outputIsInput(path):
-            return "\(path): the output is the input model; write the quantized artifact elsewhere"
-        case let .cannotWrite(path, reason):
-            return "\(path): cannot write the quantized artifact: \(reason)"
+        case let .noCalibrationImages(path): "\(path): no calibration images (expected a folder of JPEG/PNG images, a .rec file or a .lst list)"
+        case let .noUsableImages(path, tried, first): "\(path): none of the \(tried) calibration image(s) could be read (first: \(first))"
+        case let .unreadableCalibration(path, reason): "\(path): cannot read the calibration data: \(reason)"
+        case let .outputIsInput(path): "\(path): the output is the input model; write the quantized artifact elsewhere"
+        case let .cannotWrite(path, reason): "\(path): cannot write the quantized artifact: \(reason)"
         }
     }
 }

@@ -28,24 +28,19 @@ public struct HyperparameterError: Error, CustomStringConvertible, Sendable, Equ
         }
 
         public var description: String {
-            // Names and values are the user's text: control characters shown escaped, long values cut.
-            func shown(_ text: String) -> String { VisibleText.of(text, limit: 200) }
             switch self {
             case let .unknown(name, value, suggestion):
-                let hint = suggestion.map { " Did you mean \"\($0)\"?" } ?? ""
-                return "\(shown(name))=\"\(shown(value))\": unknown hyperparameter.\(hint) Valid names: \(Hyperparameters.knownNames.joined(separator: ", "))."
-            case let .missing(name, expected):
-                return "\(name): required but not given; expected \(expected)."
-            case let .invalid(name, value, expected):
-                return "\(shown(name))=\"\(shown(value))\": not valid; expected \(expected)."
-            case let .outOfRange(name, value, valid):
-                return "\(shown(name))=\"\(shown(value))\": out of range; valid: \(valid)."
-            case let .conflict(name, value, detail):
-                return "\(shown(name))=\"\(shown(value))\": \(detail)"
-            case let .malformedFile(source, detail):
-                return "\(source): \(detail)"
+                "\(Self.shown(name))=\"\(Self.shown(value))\": unknown hyperparameter.\(suggestion.map { " Did you mean \"\($0)\"?" } ?? "") Valid names: \(Hyperparameters.knownNames.joined(separator: ", "))."
+            case let .missing(name, expected): "\(name): required but not given; expected \(expected)."
+            case let .invalid(name, value, expected): "\(Self.shown(name))=\"\(Self.shown(value))\": not valid; expected \(expected)."
+            case let .outOfRange(name, value, valid): "\(Self.shown(name))=\"\(Self.shown(value))\": out of range; valid: \(valid)."
+            case let .conflict(name, value, detail): "\(Self.shown(name))=\"\(Self.shown(value))\": \(detail)"
+            case let .malformedFile(source, detail): "\(source): \(detail)"
             }
         }
+
+        /// Names and values are the user's text: control characters shown escaped, long values cut.
+        private static func shown(_ text: String) -> String { VisibleText.of(text, limit: 200) }
     }
 
     /// Where the values came from (e.g. a file path), if known.

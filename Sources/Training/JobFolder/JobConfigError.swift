@@ -13,18 +13,12 @@ public enum JobConfigError: Error, CustomStringConvertible, Sendable, Equatable 
 
     public var description: String {
         switch self {
-        case let .unreadable(file, reason):
-            return "\(file): cannot be read (\(reason))."
-        case let .malformedJSON(file, detail):
-            return "\(file): not valid JSON of the expected form: \(detail)."
-        case let .missingKey(file, key, expected):
-            return "\(file): missing \"\(key)\"; expected \(expected)."
-        case let .wrongType(file, key, expected):
-            return "\(file): \"\(key)\" must be \(expected)."
-        case let .invalidValue(file, key, value, valid):
-            return "\(file): \"\(key)\" is \"\(value)\"; valid: \(valid)."
-        case let .hyperparameters(error):
-            return error.description
+        case let .unreadable(file, reason): "\(file): cannot be read (\(reason))."
+        case let .malformedJSON(file, detail): "\(file): not valid JSON of the expected form: \(detail)."
+        case let .missingKey(file, key, expected): "\(file): missing \"\(key)\"; expected \(expected)."
+        case let .wrongType(file, key, expected): "\(file): \"\(key)\" must be \(expected)."
+        case let .invalidValue(file, key, value, valid): "\(file): \"\(key)\" is \"\(value)\"; valid: \(valid)."
+        case let .hyperparameters(error): error.description
         }
     }
 }

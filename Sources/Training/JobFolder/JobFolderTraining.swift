@@ -51,12 +51,20 @@ public struct JobFolderTraining {
         return try Hyperparameters.parse(raw, source: hpFile.path)
     }
 
-    /// Trains with `hp` (default: ``hyperparameters()``) over the workers of `collective`.
-    /// `finished` gets the job and its result when training completed (not when a signal stopped it).
+    /// Trains with `hp` (default: ``hyperparameters()``) over the workers of `collective`;
+    /// throws `StoppedBySignal` when a signal stopped it. (`imgclf train` runs the same job
+    /// through `TrainingRun.execute`.)
     public func run(hyperparameters given: Hyperparameters? = nil, collective: any Collective = SingleProcess(),
-                    stop: StopSignal = StopSignal(), finished: (TrainingJob, TrainingResult) -> Void = { _, _ in }) throws {
+                    stop: StopSignal = StopSignal()) throws {
+        let job = try trainingJob(hyperparameters: given ?? hyperparameters())
+        let result = try Trainer(job: job, stop: stop, collective: collective).run()
+        if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
+    }
+
+    /// The job this folder describes, with `hp`: its channels (File or Pipe mode, as
+    /// inputdataconfig.json says), the model channel, and where results go.
+    public func trainingJob(hyperparameters hp: Hyperparameters) throws -> TrainingJob {
         let fm = FileManager.default
-        let hp = try given ?? hyperparameters()
         let inputFile = config.appendingPathComponent("inputdataconfig.json")
         let inputs = fm.fileExists(atPath: inputFile.path) ? try InputDataConfig.read(contentsOf: inputFile) : InputDataConfig(channels: [:])
 
@@ -94,9 +102,7 @@ public struct JobFolderTraining {
         let serviceTensorBoard = root.appendingPathComponent("output/tensorboard")
         job.tensorboardDir = tensorboardDir
             ?? (fm.fileExists(atPath: serviceTensorBoard.path, isDirectory: &isDir) && isDir.boolValue ? serviceTensorBoard : nil)
-        let result = try Trainer(job: job, stop: stop, collective: collective).run()
-        if let s = result.stoppedBy { throw StoppedBySignal(signal: s) }
-        finished(job, result)
+        return job
     }
 
     /// The most of a failure message `output/failure` keeps (the service shows its first 1024
@@ -120,10 +126,4 @@ public struct JobFolderTraining {
         }
         try? AtomicFile.write(Data(text.utf8), to: output.appendingPathComponent("failure"))
     }
-}
-
-/// The job stopped on SIGTERM/SIGINT after saving its state (not a failure).
-public struct StoppedBySignal: Error, CustomStringConvertible {
-    public let signal: Int32
-    public var description: String { "stopped by signal \(signal) after saving the training state" }
 }

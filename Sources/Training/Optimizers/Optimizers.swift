@@ -95,13 +95,14 @@ public class ElementwiseOptimizer: Optimizer {
         updateCount += 1
         if let schedule { learningRate = schedule.rate(forUpdate: updateCount) }
         let lr = stepRate()
-        for name in parameters.argumentNames {
-            guard let w = parameters.argument(name), let g = parameters.gradient(name) else { continue }
-            let wd = Self.decays(name) ? weightDecay : 0
-            let states = slots.isEmpty ? [] : try stateTensors(name, like: w).map(\.floats)
-            step(weight: w.floats, grad: g.floats, count: w.elementCount, states: states, lr: lr, wd: wd)
+        try parameters.withMutableValues { values in
+            for name in values.argumentNames {
+                guard let w = values.argument(name), let g = values.gradient(name) else { continue }
+                let wd = Self.decays(name) ? weightDecay : 0
+                let states = slots.isEmpty ? [] : try stateTensors(name, like: w).map(\.floats)
+                step(weight: w.floats, grad: g.floats, count: w.elementCount, states: states, lr: lr, wd: wd)
+            }
         }
-        parameters.markModified()
     }
 
     /// The rate the kernel gets for this update (Adam folds its bias correction in here).

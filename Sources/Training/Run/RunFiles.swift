@@ -7,19 +7,16 @@ import Models
 /// are, and how they are replaced, pruned and packed, is `ModelArtifact`'s; this keeps
 /// account of which of them this run owns (the state lists them).
 struct RunFiles {
-    let job: TrainingJob
-    let hp: Hyperparameters
-    let log: TrainingLog
-    let isRoot: Bool
-    let session: TrainingSession
+    let run: TrainingRun
 
-    var outputDir: URL { job.outputDir }
-    var checkpointDir: URL? { job.checkpointDir }
+    var outputDir: URL { run.job.outputDir }
+    var checkpointDir: URL? { run.job.checkpointDir }
+    private var session: TrainingSession { run.session }
 
     func checkpointURL(epoch: Int) -> URL { outputDir.appendingPathComponent(ModelArtifact.paramsFileName(epoch: epoch)) }
 
     func saveState() throws {
-        guard isRoot, let dir = checkpointDir else { return }
+        guard run.isRoot, let dir = checkpointDir else { return }
         let network = session.network
         try session.state.save(to: dir, arrays: network.store.export() + session.optimizer.stateArrays())
     }
@@ -29,7 +26,7 @@ struct RunFiles {
     /// Returns the replaced checkpoint, to prune once the saved state no longer lists it.
     @discardableResult
     func writeCheckpoint(epoch: Int, replacing previous: Int? = nil) throws -> Int? {
-        try artifact(parameters: session.network.store.export(), epoch: epoch).write(to: outputDir)
+        try ModelArtifact(parameters: session.network.store.export(), epoch: epoch, sideFiles: sideFiles()).write(to: outputDir)
         var kept = session.state.checkpoints.filter { $0 != epoch }
         var replaced: Int?
         if let previous, previous != epoch {
@@ -61,11 +58,11 @@ struct RunFiles {
         }
         let stale = present.subtracting(checkpoints).sorted()
         if !stale.isEmpty {
-            log.info("warning: \(outputDir.path) also holds \(stale.joined(separator: ", ")), not written by this run; left out of model.tar.gz")
+            run.log.info("warning: \(outputDir.path) also holds \(stale.joined(separator: ", ")), not written by this run; left out of model.tar.gz")
         }
         // Refresh the side files with the whole history; pack them with this run's checkpoints.
-        let names = try artifact(parameters: [], epoch: 0).writeMetadata(to: outputDir) + checkpoints
-        guard job.packsArchive else { return outputDir }
+        let names = try sideFiles().write(to: outputDir) + checkpoints
+        guard run.job.packsArchive else { return outputDir }
         return try ModelArtifact.pack(names, in: outputDir)
     }
 
@@ -82,14 +79,14 @@ struct RunFiles {
         return names
     }
 
-    /// The artifact of this run with `parameters` as checkpoint `epoch`: the whole history
-    /// and the preprocessing the endpoint is to follow.
-    private func artifact(parameters: [(name: String, array: NDArray)], epoch: Int) throws -> ModelArtifact {
+    /// The files beside this run's weights: the whole history so far and the preprocessing
+    /// the endpoint is to follow.
+    private func sideFiles() -> ArtifactSideFiles {
+        let hp = run.hp
         let contract = PreprocessingContract(imageShape: hp.imageShape, resize: hp.resize,
                                              validationShorterSide: session.validationSizes.shorterSide,
                                              numClasses: hp.numClasses, multiLabel: hp.multiLabel)
-        return ModelArtifact(symbol: session.network.symbol, parameters: parameters, epoch: epoch, imageShape: hp.imageShape,
-                             classNames: session.classNames, hyperparameters: hp.asStrings,
-                             history: session.state.history, preprocessing: contract)
+        return ArtifactSideFiles(symbol: session.network.symbol, imageShape: hp.imageShape, classNames: session.classNames,
+                                 hyperparameters: hp.asStrings, history: session.state.history, preprocessing: contract)
     }
 }

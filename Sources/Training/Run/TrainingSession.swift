@@ -12,8 +12,8 @@ struct TrainingNetwork {
 }
 
 /// What setup builds and the epochs share: the network, the optimizer, the loaders, and the
-/// progress that is saved after every epoch. A class: the epoch runner and the checkpoint
-/// policy both update the one progress record.
+/// progress that is saved after every epoch. A class: the loop and the checkpoint policy
+/// both update the one progress record.
 final class TrainingSession {
     let network: TrainingNetwork
     let optimizer: any Optimizer
@@ -42,21 +42,24 @@ final class TrainingSession {
         self.validationSizes = validationSizes
     }
 
-    /// Adds an epoch's figures to the history that is saved and written into the artifact.
-    func record(epoch: Int, train: EpochFigures, seconds: Double, validation: EpochFigures) {
-        state.history.append(EpochRecord(epoch: epoch, trainAccuracy: train.accuracy, trainTopKAccuracy: train.topK,
-                                         validationAccuracy: validation.accuracy, validationTopKAccuracy: validation.topK,
-                                         trainLoss: train.loss, seconds: seconds, learningRate: state.learningRate,
-                                         skippedImages: trainLoader.skippedInEpoch,
-                                         imagesPerSecond: seconds > 0 ? train.samples / seconds : nil))
+    /// Adds an epoch's figures to the history that is saved and written into the artifact;
+    /// returns the record added.
+    func record(epoch: Int, train: EpochFigures, seconds: Double, validation: EpochFigures) -> EpochRecord {
+        let record = EpochRecord(epoch: epoch, trainAccuracy: train.accuracy, trainTopKAccuracy: train.topK,
+                                 validationAccuracy: validation.accuracy, validationTopKAccuracy: validation.topK,
+                                 trainLoss: train.loss, seconds: seconds, learningRate: state.learningRate,
+                                 skippedImages: trainLoader.skippedInEpoch,
+                                 imagesPerSecond: seconds > 0 ? train.samples / seconds : nil)
+        state.history.append(record)
+        return record
     }
 }
 
 /// An epoch pass's figures over every worker's samples.
-struct EpochFigures {
-    var accuracy: Double
-    var topK: Double?
-    var loss: Double
+public struct EpochFigures: Sendable {
+    public var accuracy: Double
+    public var topK: Double?
+    public var loss: Double
     /// Samples over every worker.
-    var samples: Double
+    public var samples: Double
 }

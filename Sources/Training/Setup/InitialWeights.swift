@@ -6,7 +6,7 @@ import Models
 /// The weights training starts from: Xavier, or an earlier model's (incremental training),
 /// or a model-zoo checkpoint's but the classifier (transfer learning); and the class weights
 /// of use_weighted_loss.
-extension Trainer {
+extension TrainingSetup {
     /// Initialises the weights; returns the class names the artifact is to carry.
     /// `earlierModel` is `job.model` read (incremental training).
     func initializeWeights(_ network: TrainingNetwork, train: Channel.Opened?, earlierModel: ModelArtifact?) throws -> [String]? {
@@ -58,7 +58,7 @@ extension Trainer {
 
     /// Where the image looks for pretrained weights (its `IMGCLF_PRETRAINED_DIR`): the
     /// service ships them inside its image, ours has them mounted (docs/container.md).
-    public static let containerPretrainedFolder = "/opt/imgclf/pretrained"
+    static let containerPretrainedFolder = "/opt/imgclf/pretrained"
 
     /// Transfer learning: every weight of the model-zoo checkpoint but `fc1`.
     func loadPretrained(store: ParameterStore) throws {

@@ -4,7 +4,7 @@ import Models
 
 /// The data of a run: its channels opened and their labels checked before any work, and the
 /// loaders that feed each worker its shard, as many batches per epoch on every worker.
-extension Trainer {
+extension TrainingSetup {
     /// The channels, validated (pipe-mode channels are streams, read per epoch: nil here).
     /// Given an earlier model (incremental training) that names its classes, class folders
     /// take its labels by name, so the model's classes keep their meaning.

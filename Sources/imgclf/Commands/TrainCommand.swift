@@ -77,105 +77,55 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         ProcessNice.applyToCurrentThread()
-        if let jobDir = effectiveJobDir {
-            // The service runs `train` on every host of a multi-host job: outside mpirun, this
-            // host takes its part of the launch (the leader starts mpirun over all hosts).
-            if !ContainerEnvironment.mpiLaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
-                let launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
-                try launch.run()
-                return
-            }
-            var collective: any Collective = SingleProcess()
-            let jobURL = URL(fileURLWithPath: jobDir)
-            let worker = Self.workerExit(jobDir: jobURL)
-            do {
-                let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
-                var job = JobFolderTraining(root: jobURL, overrides: overrides, threads: threads, seed: seed,
-                                            s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
-                                            pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
-                job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
-                job.profile = profile
-                let hp = try job.hyperparameters()
-                collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
-                worker?.attach(collective)
-                var finished: (job: TrainingJob, result: TrainingResult)?
-                try job.run(hyperparameters: hp, collective: collective, stop: worker?.stopSignal ?? StopSignal()) { finished = ($0, $1) }
-                let rank = collective.rank
-                // After the workers' last barrier: the others do not wait (and time out) on it.
-                try Workers.finish(collective)
-                worker?.settle(0)
-                if let finished, !noReport, rank == 0 { Self.writeReport(job: finished.job, result: finished.result) }
-            } catch let error as ExitCode {
-                throw error
-            } catch let stopped as StoppedBySignal {
-                try? Workers.finish(collective)
-                worker?.settle(128 + stopped.signal)
-                FileHandle.standardError.write(Data("\(stopped)\n".utf8))
-                throw ExitCode(128 + stopped.signal)
-            } catch {
-                if let worker { worker.fail("\(error)") } else { JobFolderTraining.reportFailure(root: jobURL, "\(error)") }
-                FileHandle.standardError.write(Data("error: \(worker?.prefix ?? "")\(error)\n".utf8))
-                throw ExitCode.failure
-            }
+        let jobDir = effectiveJobDir
+        // The service runs `train` on every host of a multi-host job: outside mpirun, this
+        // host takes its part of the launch (the leader starts mpirun over all hosts).
+        if let jobDir, !ContainerEnvironment.mpiLaunch.isUnderMPIRun, try Self.hostCount(jobDir: jobDir) > 1 {
+            let launch = try LaunchCommand.parse(["--job-dir", jobDir] + rest)
+            try launch.run()
             return
         }
-        var collective: any Collective = SingleProcess()
-        let worker = Self.workerExit(jobDir: nil)
-        do {
-            var raw: [String: String] = [:]
-            if let hyperparameters {
-                raw = try Hyperparameters.stringValues(jsonObject: try Data(contentsOf: URL(fileURLWithPath: hyperparameters)), source: hyperparameters)
-            }
-            for (name, value) in try Self.pairs(rest) { raw[name] = value }
-            let hp = try Hyperparameters.parse(raw)
-            guard let train, let validation else {
-                throw ValidationError("both --train and --validation are required (or --job-dir)")
-            }
-            let out = URL(fileURLWithPath: output)
-            let names = attributeNames?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            let mirror = s3Mirror.map { URL(fileURLWithPath: $0) }
-            var job = TrainingJob(
-                hyperparameters: hp,
-                train: Channel(name: "train", path: URL(fileURLWithPath: train), lst: trainLst.map { URL(fileURLWithPath: $0) },
-                               contentType: contentType, attributeNames: names, s3Mirror: mirror),
-                validation: Channel(name: "validation", path: URL(fileURLWithPath: validation),
-                                    lst: validationLst.map { URL(fileURLWithPath: $0) }, contentType: contentType,
-                                    attributeNames: names, s3Mirror: mirror),
-                model: model.map { URL(fileURLWithPath: $0) },
-                pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) } ?? Self.pretrainedModelDirFromEnvironment,
-                outputDir: out,
-                checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
-                loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
-            job.badLabelAllowance = skipBadLabels
-            job.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
-            job.profile = profile
-            collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
-            worker?.attach(collective)
-            let result = try Trainer(job: job, stop: worker?.stopSignal ?? StopSignal(), collective: collective).run()
-            let rank = collective.rank
-            try Workers.finish(collective)
-            worker?.settle(result.stoppedBy.map { 128 + $0 } ?? 0)
-            if result.stoppedBy == nil && !noReport && rank == 0 { Self.writeReport(job: job, result: result) }
-            if let signal = result.stoppedBy { throw ExitCode(128 + signal) }
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            worker?.fail("\(error)")
-            FileHandle.standardError.write(Data("error: \(worker?.prefix ?? "")\(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let jobURL = jobDir.map { URL(fileURLWithPath: $0) }
+        let worker = Self.workerExit(jobDir: jobURL)
+        var folder: JobFolderTraining?
+        let outcome = TrainingRun.execute(
+            hyperparameters: {
+                guard let jobURL else { return try flagHyperparameters() }
+                let given = try jobFolder(root: jobURL)
+                folder = given
+                return try given.hyperparameters()
+            },
+            connect: { hp in
+                let collective = try Workers.collective(kvStore: hp.kvStore, configuration: mpiConfiguration(worker), note: Self.note)
+                worker?.attach(collective)
+                return collective
+            },
+            job: { hp in try folder?.trainingJob(hyperparameters: hp) ?? flagJob(hp) },
+            disconnect: Workers.finish,
+            stop: worker?.stopSignal ?? StopSignal(),
+            observers: (worker.map { [WorkerSettlement($0)] } ?? []) + (noReport ? [] : [TrainingReportObserver()]))
+        try Self.end(outcome, jobDir: jobURL, worker: worker)
     }
 
-    /// report.html beside the model. The model is written by now: a report that cannot be
-    /// made is a warning, and the job still succeeds.
-    static func writeReport(job: TrainingJob, result: TrainingResult) {
-        let say = { (line: String) in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-        do {
-            try TrainingReport.write(job: job, result: result, log: say)
-        } catch {
-            say("warning: no \(TrainingReport.fileName): \(error)")
+    /// Ends the command as the outcome says: a stop exits with 128 + the signal; a failure
+    /// is written where the job's watchers look (the worker's status, a job folder's
+    /// `output/failure`) and on standard error, and exits with 1. A usage error of the
+    /// flags (not of a job folder's hyperparameters) is ArgumentParser's to report.
+    static func end(_ outcome: TrainingOutcome, jobDir: URL?, worker: WorkerExit?) throws {
+        switch outcome {
+        case .completed:
+            return
+        case let .stopped(signal):
+            if jobDir != nil { FileHandle.standardError.write(Data("\(StoppedBySignal(signal: signal))\n".utf8)) }
+            throw ExitCode(128 + signal)
+        case .failed(let error as ExitCode):
+            throw error
+        case .failed(let error as ValidationError) where jobDir == nil:
+            throw error
+        case let .failed(error):
+            if let worker { worker.fail("\(error)") } else if let jobDir { JobFolderTraining.reportFailure(root: jobDir, "\(error)") }
+            FileHandle.standardError.write(Data("error: \(worker?.prefix ?? "")\(error)\n".utf8))
+            throw ExitCode.failure
         }
     }
 

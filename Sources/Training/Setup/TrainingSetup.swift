@@ -5,8 +5,19 @@ import Graph
 import Models
 
 /// Setup: everything a run needs, checked and built before the first epoch, so a bad
-/// channel, model or checkpoint fails the job before any work.
-extension Trainer {
+/// channel, model or checkpoint fails the job before any work. It lasts only until the
+/// session is made; the run's context (`TrainingRun`) is made from what it builds.
+struct TrainingSetup {
+    let job: TrainingJob
+    /// The run's log (a silent one on ranks other than 0).
+    let log: TrainingLog
+    let collective: any Collective
+    var hp: Hyperparameters { job.hyperparameters }
+    /// Rank 0 alone prepares the folders it writes.
+    var isRoot: Bool { collective.rank == 0 }
+}
+
+extension TrainingSetup {
     func makeSession() throws -> TrainingSession {
         // Where results go, proved writable before any work (rank 0 alone writes).
         if isRoot {
