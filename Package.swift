@@ -3,7 +3,7 @@ import PackageDescription
 
 // Modules, lowest first; each depends only on those above it:
 // C shims, Support -> Compute (oneDNN) -> Graph (symbols, params, executor, ops) -> Models -> ImageData -> Training
-// -> Serving -> Reports -> imgclf
+// -> Distributed (MPI, launch, the environment) and Serving -> Reports -> imgclf
 let package = Package(
     name: "imgclf",
     platforms: [.macOS(.v15)],
@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["Graph", "Support", "CArchive"]),
         .target(name: "ImageData", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
         .target(name: "Training", dependencies: ["Compute", "Graph", "Models", "ImageData", "Support"]),
-        .target(name: "Distributed", dependencies: ["CMPI", "Training", "Graph", "Compute"]),
+        // MPI collectives, and `imgclf launch`'s process handling (mpirun as a child, the workers'
+        // status files) with ContainerEnvironment, the one reader of the environment.
+        .target(name: "Distributed", dependencies: ["CMPI", "Training", "Graph", "Compute", "Support"]),
         .target(name: "Serving", dependencies: [
             "Compute", "Graph", "Models", "ImageData", "Support",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -74,7 +76,7 @@ let package = Package(
         // Reports, TensorBoard scalars and the serving page, checked in headless Chromium and TensorBoard's reader.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Serving", "Training", "Models", "ImageData", "TestFixtures"]),
         .testTarget(name: "ExportTests", dependencies: ["ONNXExport", "Graph", "Models", "TestFixtures"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Training", "Graph", "Compute", "TestFixtures"]),
         // Int8: the quantized convolution, quantization.json, and quantized digits models (trains them, so Training).
         .testTarget(name: "QuantizationTests", dependencies: ["Serving", "Training", "Models", "Graph", "Compute", "ImageData", "TestFixtures"]),
     ]

@@ -18,8 +18,8 @@ import Training
 /// with a message after ``Configuration/timeout`` seconds (`IMGCLF_MPI_TIMEOUT`, default 300)
 /// instead of a hang.
 ///
-/// Nothing here reads the environment: the command layer reads it (docs/environment.md) and
-/// passes a ``Configuration`` in.
+/// Nothing here reads the environment: ``ContainerEnvironment`` reads it (docs/environment.md)
+/// and the command passes a ``Configuration`` in.
 public final class MPICollective: Collective {
     /// How the exchanges are run; every value is given by the caller.
     public struct Configuration: Sendable {

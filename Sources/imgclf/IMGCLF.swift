@@ -7,8 +7,8 @@ import ArgumentParser
 // - every other flag, our own, is kebab-case (`--job-dir`, `--checkpoint-dir`,
 //   `--attribute-names`, `--batch-size`), or keeps the name of the tool it reproduces
 //   (im2rec's `--num-thread`).
-// The environment variables imgclf reads are all read in ContainerEnvironment.swift and
-// listed in docs/environment.md.
+// The environment variables imgclf reads are all read in ContainerEnvironment.swift
+// (module Distributed) and listed in docs/environment.md.
 
 /// The command-line tool: thin commands over the library modules. Async at the root so that
 /// `serve` can run as an `AsyncParsableCommand`; the other commands stay synchronous.

@@ -17,33 +17,27 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(name: .customLong("image_shape"), help: "C,H,W") var imageShape: String = "3,224,224"
     @Option(name: .customLong("mini_batch_size")) var miniBatchSize: Int = 32
     @Option(name: .customLong("precision_dtype"), help: "float32, float16 (our bf16 mixed precision) or int8 (inference only: convolutions calibrated on the synthetic batch).")
-    var precisionDtype: String = "float32"
+    var precisionDtype: BenchmarkPrecision = .float32
     @Option(name: .customLong("iterations"), help: "Timed iterations (after 2 warm-up ones).") var iterations: Int = 10
     @Option(name: .customLong("num_classes")) var numClasses: Int = 1000
     @Option(name: .customLong("convolutions"), help: "Inference convolutions: automatic (Winograd where it pays, on AVX-512), direct, or winograd (wherever oneDNN has it).")
-    var convolutions: String = ConvolutionAlgorithm.automatic.rawValue
+    var convolutions: ChoiceWithOwnMessage<ConvolutionAlgorithm> = .init(.automatic)
     @Flag(name: .customLong("infer-only")) var inferOnly = false
     @Flag(name: .customLong("train-only")) var trainOnly = false
     @Flag(help: "Print to standard error where the timed training iterations spent their time, per operator kind, with the convolutions' GFLOP/s against the cores' estimated peak.") var profile = false
 
     @Option(name: .customLong("data"), help: "A .rec file or image folder: measure the input pipeline alone.") var data: String?
     @Option(name: .customLong("resize")) var resize: Int?
-    @Option(name: .customLong("augmentation_type")) var augmentationType: String?
+    @Option(name: .customLong("augmentation_type")) var augmentationType: AugmentationType?
     @Option(name: .customLong("threads")) var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(name: .customLong("seconds")) var seconds: Double = 10
 
     func validate() throws {
         _ = try parseImageShape(imageShape)
-        if data != nil, let augmentationType, AugmentationType(rawValue: augmentationType) == nil {
-            throw ValidationError("augmentation_type must be crop, crop_color or crop_color_transform, got '\(augmentationType)'")
+        if convolutions.choice == nil {
+            throw ValidationError("convolutions must be automatic, direct or winograd, got '\(convolutions.text)'")
         }
-        if data == nil, !["float32", "float16", "int8"].contains(precisionDtype) {
-            throw ValidationError("precision_dtype must be float32, float16 or int8, got '\(precisionDtype)'")
-        }
-        if ConvolutionAlgorithm(rawValue: convolutions) == nil {
-            throw ValidationError("convolutions must be automatic, direct or winograd, got '\(convolutions)'")
-        }
-        if data == nil, precisionDtype == "int8", !inferOnly {
+        if data == nil, precisionDtype == .int8, !inferOnly {
             throw ValidationError("precision_dtype int8 is for inference only: add --infer-only")
         }
     }
@@ -52,7 +46,7 @@ struct BenchmarkCommand: ParsableCommand {
         ProcessNice.applyToCurrentThread()
         let shape = try parseImageShape(imageShape)
         if let data {
-            let augmentation = augmentationType.flatMap(AugmentationType.init(rawValue:))
+            let augmentation = augmentationType
             let rate = try InputPipelineBenchmark.run(data: URL(fileURLWithPath: data), imageShape: shape, resize: resize,
                                                       augmentation: augmentation, batchSize: miniBatchSize,
                                                       threads: threads, seconds: seconds).imagesPerSecond
@@ -64,9 +58,9 @@ struct BenchmarkCommand: ParsableCommand {
         let result = try ComputeBenchmark.run(numLayers: numLayers, imageShape: shape, batch: miniBatchSize,
                                               numClasses: numClasses, iterations: iterations,
                                               train: !inferOnly, infer: !trainOnly,
-                                              precision: precisionDtype == "float16" ? .bfloat16 : .float32,
-                                              int8: precisionDtype == "int8",
-                                              convolutions: ConvolutionAlgorithm(rawValue: convolutions) ?? .automatic,
+                                              precision: precisionDtype == .float16 ? .bfloat16 : .float32,
+                                              int8: precisionDtype == .int8,
+                                              convolutions: convolutions.choice ?? .automatic,
                                               profile: trainingProfile)
         if let trainingProfile {
             let peak = CorePeak.estimated()

@@ -11,14 +11,14 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a model artifact (ours, MXNet's or the managed service's) as an ONNX model (opset 17, dynamic batch).")
 
-    @Option(name: .customLong("format"), help: "The output format: onnx.") var format: String
+    @Option(name: .customLong("format"), help: "The output format: onnx.") var format: ChoiceWithOwnMessage<ExportFormat>
     @Option(name: .customLong("model"), help: "A model.tar.gz or a folder with *-symbol.json, *-NNNN.params and model-shapes.json.") var model: String
     @Option(name: .customLong("output"), help: "The file to write (replaced atomically), e.g. model.onnx.") var output: String
     @OptionGroup var shape: ImageShapeOption
     @OptionGroup var epoch: EpochOption
 
     func validate() throws {
-        guard format.lowercased() == "onnx" else { throw ValidationError("--format must be onnx, got '\(format)'") }
+        guard format.choice != nil else { throw ValidationError("--format must be onnx, got '\(format.text)'") }
         guard !output.isEmpty else { throw ValidationError("--output must name the file to write, e.g. model.onnx") }
         let file = URL(fileURLWithPath: output)
         var isFolder: ObjCBool = false

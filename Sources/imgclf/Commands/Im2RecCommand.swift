@@ -29,13 +29,12 @@ struct Im2RecCommand: ParsableCommand {
     @Option(name: .customLong("quality"), help: "JPEG quality 1-100, or PNG compression 0-9.") var quality = 95
     @Option(name: .customLong("num-thread"), help: "Images encoded at once (records stay in list order).") var numThread = 1
     @Option(name: .customLong("color"), parsing: .unconditional, help: "1: colour (alpha dropped), 0: gray, -1: as stored (gray stays gray, colour is RGB).") var color = 1
-    @Option(name: .customLong("encoding"), help: ".jpg or .png") var encoding = ".jpg"
+    @Option(name: .customLong("encoding"), help: ".jpg or .png") var encoding = Im2RecEncoding.jpg
     @Flag(name: .customLong("pack-label"), help: "Store every label column (multi-label records).") var packLabel = false
     @Option(name: .customLong("max-pixels"), help: "Largest image accepted, in pixels.") var maxPixels = 100_000_000
 
     func validate() throws {
         guard [-1, 0, 1].contains(color) else { throw ValidationError("--color must be -1, 0 or 1, got \(color)") }
-        guard encoding == ".jpg" || encoding == ".png" else { throw ValidationError("--encoding must be .jpg or .png, got \(encoding)") }
         guard chunks >= 1 else { throw ValidationError("--chunks must be at least 1") }
         guard resize >= 0 else { throw ValidationError("--resize must be >= 0") }
         guard numThread >= 1 else { throw ValidationError("--num-thread must be at least 1") }
@@ -63,7 +62,7 @@ struct Im2RecCommand: ParsableCommand {
         }
         var options = PackOptions()
         (options.passThrough, options.resize, options.centerCrop) = (passThrough, resize, centerCrop)
-        (options.quality, options.encoding, options.color) = (quality, encoding, color)
+        (options.quality, options.encoding, options.color) = (quality, encoding.rawValue, color)
         (options.packLabel, options.threads, options.maxPixels) = (packLabel, numThread, maxPixels)
         var isDir: ObjCBool = false
         let prefixIsDir = FileManager.default.fileExists(atPath: prefixPath, isDirectory: &isDir) && isDir.boolValue

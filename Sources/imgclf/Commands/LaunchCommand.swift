@@ -47,55 +47,12 @@ struct LaunchCommand: ParsableCommand {
     }
 
     func launch() throws {
-        let root = URL(fileURLWithPath: jobDir)
-        let file = root.appendingPathComponent("input/config/resourceconfig.json")
-        let resources = FileManager.default.fileExists(atPath: file.path) ? try ResourceConfig.read(contentsOf: file) : .single
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let forward = ContainerEnvironment.forwardedToWorkers
-        let plan = LaunchPlan.make(resources: resources, binary: binary, jobDir: jobDir, extra: rest,
-                                   processesPerHost: processesPerHost, runningAsRoot: getuid() == 0, forward: forward,
-                                   environment: ContainerEnvironment.values)
-        let host = resources.currentHost
-        switch plan {
-        case .alone:
-            if dryRun { print("alone: \(binary) train --job-dir \(jobDir)"); return }
-            let train = try TrainCommand.parse(["--job-dir", jobDir] + rest)
-            try train.run()
-        case .leader(var command):
-            command[0] = mpirun
-            if dryRun { print("leader: " + command.joined(separator: " ")); return }
-            Self.forgetEarlierAttempt(root)
-            do {
-                try SSHAccess.waitForSSH(on: resources.hosts.filter { $0 != host }, seconds: workerWait)
-            } catch {
-                throw LaunchError(description: "\(host) (the leader): \(error)")
-            }
-            let code = try LeaderRun(command: command, jobDir: root, host: host).run()
-            if code != 0 { throw ExitCode(code) }
-        case .worker(let leader):
-            if dryRun { print("worker: waiting for \(leader)'s mpirun"); return }
-            Self.forgetEarlierAttempt(root)
-            let sshd = SSHAccess.startDaemonIfNeeded()
-            defer { sshd?.terminate() }
-            let code: Int32
-            do {
-                code = try WorkerHostWait(leader: leader, jobDir: root, host: host, workerWait: workerWait).run()
-            } catch {
-                throw LaunchError(description: "\(host): \(error)")
-            }
-            if code != 0 { throw ExitCode(code) }
+        let launch = try HostLaunch(jobDir: jobDir, binary: binary, extra: rest, processesPerHost: processesPerHost, mpirun: mpirun)
+        if dryRun { print(launch.dryRunDescription); return }
+        let code = try launch.run(workerWait: workerWait) {
+            try TrainCommand.parse(["--job-dir", jobDir] + rest).run()
         }
+        if code != 0 { throw ExitCode(code) }
     }
-
-    /// A new attempt (after a failure or a stop) starts without the last one's verdicts.
-    static func forgetEarlierAttempt(_ root: URL) {
-        WorkerExit.clearStatuses(jobDir: root)
-        try? FileManager.default.removeItem(at: root.appendingPathComponent("output/failure"))
-    }
-}
-
-/// A launch that could not go on: printed as `Error: ...`, without the usage text that
-/// ArgumentParser adds to a ValidationError (the arguments were fine).
-struct LaunchError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Serving
 
@@ -47,16 +48,16 @@ struct ServeCommand: AsyncParsableCommand {
         // The service's variables first: a typo there is named before the model loads.
         let jobDir = self.jobDir ?? ContainerEnvironment.jobDir
         let modelURL = URL(fileURLWithPath: model ?? (jobDir as NSString).appendingPathComponent("model"))
-        let maxPayloadMB = try self.maxPayloadMB ?? ContainerEnvironment.maxPayloadMB() ?? 6
-        let timeout = try self.timeout ?? ContainerEnvironment.modelServerTimeout() ?? 60
-        let port = try self.port ?? ContainerEnvironment.port() ?? 8080
-        _ = try ContainerEnvironment.safePortRange()
-        let batchTransform = try self.batchTransform || ContainerEnvironment.batchTransform()
-        let workers = try self.workers ?? ContainerEnvironment.workers() ?? ProcessInfo.processInfo.activeProcessorCount
+        let maxPayloadMB = try self.maxPayloadMB ?? fromEnvironment { try ContainerEnvironment.maxPayloadMB() } ?? 6
+        let timeout = try self.timeout ?? fromEnvironment { try ContainerEnvironment.modelServerTimeout() } ?? 60
+        let port = try self.port ?? fromEnvironment { try ContainerEnvironment.port() } ?? 8080
+        _ = try fromEnvironment { try ContainerEnvironment.safePortRange() }
+        let batchTransform = try self.batchTransform || fromEnvironment { try ContainerEnvironment.batchTransform() }
+        let workers = try self.workers ?? fromEnvironment { try ContainerEnvironment.workers() } ?? ProcessInfo.processInfo.activeProcessorCount
         let predictor = try Predictor(contentsOf: modelURL, options: PredictorOptions(
             maxBatch: maxBatch, maxPixels: limits.maxPixels, executorMemoryBudget: executorMemoryMB << 20,
             preprocessThreads: workers, imageShape: try imageShape.shape(), epoch: epoch.epoch,
-            precision: try precision.choice().precision, int8: try precision.choice().int8))
+            precision: precision.choice().precision, int8: precision.choice().int8))
         let connections = DescriptorLimit.connections(requested: maxConnections)
         if connections < maxConnections {
             FileHandle.standardError.write(Data("imgclf serve: --max-connections lowered from \(maxConnections) to \(connections) to fit the descriptor limit (ulimit -n)\n".utf8))

@@ -34,20 +34,15 @@ struct MaxPixelsOption: ParsableArguments {
 /// `--precision float32|bf16|int8`: the arithmetic of the forward pass. Unset: int8 for a
 /// quantized artifact (`imgclf quantize`), float32 otherwise.
 struct PrecisionOption: ParsableArguments {
-    @Option(name: .customLong("precision"), help: "float32, bf16 (bfloat16, on CPUs with bf16 instructions) or int8 (a quantized artifact). Default: int8 for a quantized artifact, else float32.") var precision: String?
-
-    func validate() throws { _ = try value() }
-
-    func value() throws -> Precision { try choice().precision }
+    @Option(name: .customLong("precision"), help: "float32, bf16 (bfloat16, on CPUs with bf16 instructions) or int8 (a quantized artifact). Default: int8 for a quantized artifact, else float32.") var precision: PrecisionChoice?
 
     /// The float precision and whether a quantized artifact's convolutions run in int8.
-    func choice() throws -> (precision: Precision, int8: PredictorOptions.Int8Use) {
-        guard let precision else { return (.float32, .whenQuantized) }
-        switch precision.lowercased() {
-        case "float32", "fp32": return (.float32, .never)
-        case "bf16", "bfloat16": return (.bfloat16, .never)
-        case "int8": return (.float32, .required)
-        default: throw ValidationError("--precision must be float32, bf16 or int8, got '\(precision)'")
+    func choice() -> (precision: Precision, int8: PredictorOptions.Int8Use) {
+        switch precision {
+        case nil: return (.float32, .whenQuantized)
+        case .float32: return (.float32, .never)
+        case .bf16: return (.bfloat16, .never)
+        case .int8: return (.float32, .required)
         }
     }
 }
@@ -69,7 +64,7 @@ struct ModelOptions: ParsableArguments {
 
     func predictorOptions(maxPixels: Int = PredictorOptions().maxPixels, epoch: Int? = nil) throws -> PredictorOptions {
         PredictorOptions(maxBatch: batchSize, maxPixels: maxPixels, imageShape: try shape.shape(), epoch: epoch,
-                         precision: try precision.choice().precision, int8: try precision.choice().int8)
+                         precision: precision.choice().precision, int8: precision.choice().int8)
     }
 }
 

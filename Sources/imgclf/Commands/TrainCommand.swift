@@ -129,9 +129,10 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// IMGCLF_PRETRAINED_DIR: the model-zoo folder when --pretrained-model-dir is not given.
+    /// IMGCLF_PRETRAINED_DIR (read by ContainerEnvironment): the model-zoo folder when
+    /// --pretrained-model-dir is not given.
     static var pretrainedModelDirFromEnvironment: URL? {
-        ProcessInfo.processInfo.environment["IMGCLF_PRETRAINED_DIR"].map { URL(fileURLWithPath: $0) }
+        ContainerEnvironment.pretrainedModelDir
     }
 
     /// Hosts in the job folder's resourceconfig.json (1 when there is none).

@@ -1,3 +1,4 @@
+import Distributed
 import Training
 
 /// Tells this worker's ``WorkerExit`` how its run ended, as soon as the workers have parted

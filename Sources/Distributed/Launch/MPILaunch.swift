@@ -1,8 +1,8 @@
 import Foundation
 
 /// How this process was started: by `mpirun` (Open MPI or a PMIx launcher sets these
-/// variables in every rank's environment) or on its own. The command layer reads the
-/// environment once and passes it here (see docs/environment.md); nothing here reads it.
+/// variables in every rank's environment) or on its own. ``ContainerEnvironment`` reads the
+/// environment and passes it here (see docs/environment.md); nothing here reads it.
 public struct MPILaunch: Sendable, Equatable {
     /// The launcher variables this type looks at, in the order the rank is taken from.
     public static let variables = ["OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"]

@@ -1,5 +1,5 @@
-import Distributed
 import Foundation
+import Glibc
 import Synchronization
 import Training
 
@@ -11,10 +11,10 @@ import Training
 /// A SIGTERM under mpirun is mpirun ending the job (SIGKILL follows a second later), so it
 /// becomes a failure note naming this host and the exchange the worker was in; orderly stops
 /// come as SIGUSR1 (see ``StopSignal``).
-final class WorkerExit: Sendable {
-    let jobDir: URL?
-    let rank: Int
-    let host: String
+public final class WorkerExit: Sendable {
+    public let jobDir: URL?
+    public let rank: Int
+    public let host: String
     /// The collective's size and activity, once it exists.
     private let collective = Mutex<(size: Int, activity: @Sendable () -> String)?>(nil)
     /// The exit code once the worker decided it; a teardown then only exits with it.
@@ -25,18 +25,26 @@ final class WorkerExit: Sendable {
 
     /// Installs the signal handlers, then says "running" (with this process's id, which
     /// the host's launch signals): start it before anything else in the worker.
-    init(jobDir: URL?, rank: Int) {
-        self.jobDir = jobDir
-        self.rank = rank
+    public convenience init(jobDir: URL?, rank: Int) {
         // The service's name for this host (resourceconfig.json's current_host), else the system's.
         let resources = jobDir?.appendingPathComponent("input/config/resourceconfig.json")
-        host = resources.flatMap { try? ResourceConfig.read(contentsOf: $0) }?.currentHost ?? WorkerExit.hostName()
-        let signals = StopSignal(teardown: { [self] signal in teardown(signal) })
-        handlers.withLock { $0 = signals }
+        let host = resources.flatMap { try? ResourceConfig.read(contentsOf: $0) }?.currentHost ?? WorkerExit.hostName()
+        self.init(jobDir: jobDir, rank: rank, host: host, handlingSignals: true)
+    }
+
+    /// `handlingSignals` false leaves this process's signals alone (tests).
+    init(jobDir: URL?, rank: Int, host: String, handlingSignals: Bool) {
+        self.jobDir = jobDir
+        self.rank = rank
+        self.host = host
+        if handlingSignals {
+            let signals = StopSignal(teardown: { [self] signal in teardown(signal) })
+            handlers.withLock { $0 = signals }
+        }
         write(status: "running \(getpid())")
     }
 
-    func attach(_ collective: any Collective) {
+    public func attach(_ collective: any Collective) {
         var probe: @Sendable () -> String = { "training alone" }
         if let mpi = collective as? MPICollective { probe = mpi.activityProbe }
         let size = collective.size
@@ -44,20 +52,20 @@ final class WorkerExit: Sendable {
     }
 
     /// "rank 1 of 3 on algo-2: "
-    var prefix: String {
+    public var prefix: String {
         let size = collective.withLock { $0?.size }
         return "rank \(rank)\(size.map { " of \($0)" } ?? "") on \(host): "
     }
 
     /// The stop signal for this worker: SIGUSR1 (and SIGTERM's relays) stop it in order,
     /// SIGTERM and SIGINT end it as described above.
-    var stopSignal: StopSignal {
+    public var stopSignal: StopSignal {
         handlers.withLock { $0 } ?? StopSignal()
     }
 
     /// The worker ends with `code` (0, or 143 after an orderly stop): from now on a teardown
     /// (mpirun ending the others once one exited) only exits with it.
-    func settle(_ code: Int32) {
+    public func settle(_ code: Int32) {
         outcome.withLock { current in
             guard current == nil else { return }
             current = code
@@ -66,7 +74,7 @@ final class WorkerExit: Sendable {
     }
 
     /// The worker failed with `message`: output/failure says so, with this host's name.
-    func fail(_ message: String) {
+    public func fail(_ message: String) {
         _ = outcome.withLock { recordFailure(message, &$0) }
     }
 
@@ -89,43 +97,7 @@ final class WorkerExit: Sendable {
         _exit(code)
     }
 
-    // MARK: - The status file
-
-    /// `output/.imgclf-workers/rank-N`: "running PID", then "exit CODE" or "failed".
-    static func statusFolder(jobDir: URL) -> URL {
-        jobDir.appendingPathComponent("output/.imgclf-workers")
-    }
-
-    private func write(status: String) {
-        guard let jobDir else { return }
-        let folder = Self.statusFolder(jobDir: jobDir)
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try? Data((status + "\n").utf8).write(to: folder.appendingPathComponent("rank-\(rank)"), options: .atomic)
-    }
-
-    /// Every worker status in the job folder, by file name.
-    static func statuses(jobDir: URL) -> [String: String] {
-        let folder = statusFolder(jobDir: jobDir)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        var result: [String: String] = [:]
-        for name in names where name.hasPrefix("rank-") {
-            let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
-            result[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return result
-    }
-
-    /// The process ids in the status files that say "running PID".
-    static func runningWorkers(jobDir: URL) -> [pid_t] {
-        statuses(jobDir: jobDir).values.compactMap { status in
-            status.hasPrefix("running ") ? pid_t(status.dropFirst("running ".count)) : nil
-        }
-    }
-
-    static func clearStatuses(jobDir: URL) {
-        try? FileManager.default.removeItem(at: statusFolder(jobDir: jobDir))
-    }
-
+    /// This machine's name, for a worker without resourceconfig.json.
     static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "this host" }
