@@ -15,11 +15,17 @@ import Training
         try? String(contentsOf: job.appendingPathComponent("output/failure"), encoding: .utf8)
     }
 
-    @Test func aWorkerSaysItRunsThenHowItEnded() throws {
+    @Test func aWorkerSaysItRunsThenThatItIsConnectedThenHowItEnded() throws {
         let job = try TemporaryFolders.make("worker-exit")
         let worker = WorkerExit(jobDir: job, rank: 1, host: "algo-2", handlingSignals: false)
         #expect(try Self.status(job, rank: 1) == "running \(getpid())\n")
         #expect(WorkerExit.runningWorkers(jobDir: job) == [getpid()])
+        // Not yet connected: a stop must wait (a worker on another host may still be starting).
+        #expect(WorkerExit.connectedWorkers(jobDir: job).isEmpty)
+        worker.attach(SingleProcess())
+        #expect(try Self.status(job, rank: 1) == "connected \(getpid())\n")
+        #expect(WorkerExit.runningWorkers(jobDir: job) == [getpid()])
+        #expect(WorkerExit.connectedWorkers(jobDir: job) == [getpid()])
         worker.settle(143)
         #expect(try Self.status(job, rank: 1) == "exit 143\n")
         #expect(WorkerExit.runningWorkers(jobDir: job).isEmpty)

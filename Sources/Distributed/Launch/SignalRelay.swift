@@ -6,10 +6,12 @@ import Training
 /// SIGTERM and SIGINT to the launcher: the first asks the workers to stop in order, any
 /// later one is passed to mpirun as it is.
 ///
-/// The stop goes as SIGUSR1 to this host's workers (by the PIDs in their status files, so
-/// only once their handlers are in place) and through mpirun to every worker. mpirun gets it
-/// only once this host's workers run: before that, mpirun itself may still be starting them
-/// (a SIGUSR1 then ended it without a job), and one worker's stop flag stops them all anyway.
+/// The stop goes as SIGUSR1 to this host's workers (by the PIDs in their status files) and
+/// through mpirun to every worker, once this host's workers say they are connected: MPI is
+/// then up, which no worker gets to before every worker, on every host, has its handlers in
+/// place. Before that, a worker still starting on a slow host would be ended by the SIGUSR1
+/// (and mpirun, while it starts them, ends the job on it); one worker's stop flag stops them
+/// all anyway. A second signal goes to mpirun at once.
 ///
 /// `@unchecked Sendable`: `sources` (kept alive here) is only written in init; `state` is a Mutex.
 final class SignalRelay: @unchecked Sendable {
@@ -41,10 +43,10 @@ final class SignalRelay: @unchecked Sendable {
         }
     }
 
-    /// Sends a requested stop once this host's workers run; call it again until it went.
+    /// Sends a requested stop once this host's workers are connected; call it again until it went.
     func deliver() {
         guard state.withLock({ $0.count > 0 && !$0.delivered }) else { return }
-        let workers = WorkerExit.runningWorkers(jobDir: jobDir)
+        let workers = WorkerExit.connectedWorkers(jobDir: jobDir)
         let child: pid_t? = state.withLock { s in
             guard s.count > 0, !s.delivered, let child = s.child, !workers.isEmpty else { return nil }
             s.delivered = true

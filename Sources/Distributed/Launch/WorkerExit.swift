@@ -49,6 +49,7 @@ public final class WorkerExit: Sendable {
         if let mpi = collective as? MPICollective { probe = mpi.activityProbe }
         let size = collective.size
         self.collective.withLock { $0 = (size, probe) }
+        write(status: "connected \(getpid())")
     }
 
     /// "rank 1 of 3 on algo-2: "

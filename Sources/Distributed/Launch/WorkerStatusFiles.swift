@@ -1,9 +1,11 @@
 import Foundation
 import Glibc
 
-/// The workers' status files, `output/.imgclf-workers/rank-N`: "running PID", then
-/// "exit CODE" or "failed". Each worker writes its own (``WorkerExit``); this host's launch
-/// reads them to signal the workers and to learn how they ended.
+/// The workers' status files, `output/.imgclf-workers/rank-N`: "running PID" (its signal
+/// handlers are in place), "connected PID" (MPI is up: MPI_Init returns to no worker before
+/// every worker has called it, so every worker's handlers are in place), then "exit CODE" or
+/// "failed". Each worker writes its own (``WorkerExit``); this host's launch reads them to
+/// signal the workers and to learn how they ended.
 extension WorkerExit {
     static func statusFolder(jobDir: URL) -> URL {
         jobDir.appendingPathComponent("output/.imgclf-workers")
@@ -29,10 +31,21 @@ extension WorkerExit {
         return result
     }
 
-    /// The process ids in the status files that say "running PID".
+    /// The process ids of this host's workers whose handlers are in place ("running PID" or
+    /// "connected PID"): a SIGUSR1 to them is a stop, not their end.
     static func runningWorkers(jobDir: URL) -> [pid_t] {
+        workers(jobDir: jobDir, saying: ["running ", "connected "])
+    }
+
+    /// The process ids of this host's workers that are connected ("connected PID"): once one
+    /// is, every worker of the job, on every host, takes a SIGUSR1 as a stop.
+    static func connectedWorkers(jobDir: URL) -> [pid_t] {
+        workers(jobDir: jobDir, saying: ["connected "])
+    }
+
+    private static func workers(jobDir: URL, saying prefixes: [String]) -> [pid_t] {
         statuses(jobDir: jobDir).values.compactMap { status in
-            status.hasPrefix("running ") ? pid_t(status.dropFirst("running ".count)) : nil
+            prefixes.first(where: status.hasPrefix).flatMap { pid_t(status.dropFirst($0.count)) }
         }
     }
 
