@@ -11,9 +11,8 @@ public struct HostLaunch {
     public let resources: ResourceConfig
     /// What this host does; a leader's command starts with the mpirun to run.
     public let plan: LaunchPlan
-    /// The imgclf executable and the job folder, as `train` is given them.
-    let binary: String
-    let jobDirArgument: String
+    /// A single host's training command, for `--dry-run`.
+    let aloneCommand: String
     let environment: ContainerEnvironment
 
     /// Reads the job folder's resourceconfig.json (a single host when there is none).
@@ -33,18 +32,14 @@ public struct HostLaunch {
             command[0] = mpirun
             plan = .leader(command: command)
         }
-        self.jobDir = root
-        self.resources = resources
-        self.plan = plan
-        self.binary = binary
-        self.jobDirArgument = jobDir
-        self.environment = environment
+        (self.jobDir, self.resources, self.plan, self.environment) = (root, resources, plan, environment)
+        aloneCommand = "\(binary) train --job-dir \(jobDir)"
     }
 
     /// The plan in one line, for `--dry-run`.
     public var dryRunDescription: String {
         switch plan {
-        case .alone: return "alone: \(binary) train --job-dir \(jobDirArgument)"
+        case .alone: return "alone: " + aloneCommand
         case .leader(let command): return "leader: " + command.joined(separator: " ")
         case .worker(let leader): return "worker: waiting for \(leader)'s mpirun"
         }

@@ -11,11 +11,9 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a model artifact (ours, MXNet's or the managed service's) as an ONNX model (opset 17, dynamic batch).")
 
-    @Option(name: .customLong("format"), help: "The output format: onnx.") var format: ChoiceWithOwnMessage<ExportFormat>
-    @Option(name: .customLong("model"), help: "A model.tar.gz or a folder with *-symbol.json, *-NNNN.params and model-shapes.json.") var model: String
-    @Option(name: .customLong("output"), help: "The file to write (replaced atomically), e.g. model.onnx.") var output: String
-    @OptionGroup var shape: ImageShapeOption
-    @OptionGroup var epoch: EpochOption
+    @Option(help: "The output format: onnx.") var format: ChoiceWithOwnMessage<ExportFormat>
+    @OptionGroup var artifact: ArtifactOptions
+    @Option(help: "The file to write (replaced atomically), e.g. model.onnx.") var output: String
 
     func validate() throws {
         guard format.choice != nil else { throw ValidationError("--format must be onnx, got '\(format.text)'") }
@@ -29,6 +27,7 @@ struct ExportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("--output \(output): the folder \(folder.path) does not exist")
         }
+        let model = artifact.model
         guard FileManager.default.fileExists(atPath: model) else { throw ValidationError("--model \(model): no such file or folder") }
         do { try ArtifactOutputGuard.checkFile(file, isNotPartOf: URL(fileURLWithPath: model)) } catch {
             throw ValidationError("--output \(error)")
@@ -36,8 +35,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let artifact = try ModelArtifact.load(from: URL(fileURLWithPath: model), epoch: epoch.epoch)
-        let exporter = try ONNXExporter(artifact: artifact, imageShape: try shape.shape())
+        let exporter = try ONNXExporter(artifact: try artifact.load(), imageShape: try artifact.shape.shape())
         try exporter.write(to: URL(fileURLWithPath: output))
         let m = exporter.metadata
         let dims = ([ONNXExporter.batchDimension] + m.imageShape.map(String.init)).joined(separator: ", ")

@@ -12,14 +12,12 @@ struct QuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Write an int8 artifact: the model plus quantization.json, its convolution input scales calibrated on images.")
 
-    @Option(name: .customLong("model"), help: "A model.tar.gz or a model folder (float32).") var model: String
-    @Option(name: .customLong("calibration"), help: "Calibration images: a folder (recursive), a .rec file or a .lst list.") var calibration: String
-    @Option(name: .customLong("output"), help: "Where to write the quantized artifact: a folder, or a .tar.gz (the default when --model is an archive).") var output: String
-    @Option(name: .customLong("calibration-images"), help: "How many images to calibrate on (spread evenly over the data).") var calibrationImages = 256
-    @Option(name: .customLong("batch-size"), help: "Images per calibration forward pass.") var batchSize = 32
-    @OptionGroup var shape: ImageShapeOption
-    @OptionGroup var epoch: EpochOption
+    @OptionGroup var artifactOptions: ArtifactOptions
     @OptionGroup var limits: MaxPixelsOption
+    @Option(help: "Calibration images: a folder (recursive), a .rec file or a .lst list.") var calibration: String
+    @Option(help: "Where to write the quantized artifact: a folder, or a .tar.gz (the default when --model is an archive).") var output: String
+    @Option(help: "How many images to calibrate on (spread evenly over the data).") var calibrationImages = 256
+    @Option(help: "Images per calibration forward pass.") var batchSize = 32
 
     func validate() throws {
         try requireRange(calibrationImages, 1...1_000_000, option: "--calibration-images")
@@ -28,7 +26,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         ProcessNice.applyToCurrentThread()
-        let modelURL = URL(fileURLWithPath: model).standardizedFileURL
+        let modelURL = URL(fileURLWithPath: artifactOptions.model).standardizedFileURL
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         if modelURL.path == outputURL.path
             || (ImageFile.identity(modelURL.path) != nil && ImageFile.identity(modelURL.path) == ImageFile.identity(outputURL.path)) {
@@ -39,11 +37,11 @@ struct QuantizeCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         let modelIsArchive = FileManager.default.fileExists(atPath: modelURL.path, isDirectory: &isDirectory) && !isDirectory.boolValue
         let outputIsArchive = outputURL.lastPathComponent.hasSuffix(".tar.gz") || outputURL.pathExtension == "tgz"
-        var artifact = try ModelArtifact.load(from: modelURL, epoch: epoch.epoch)
+        var artifact = try artifactOptions.load(from: modelURL)
         let all = try ModelQuantizer.calibrationImages(from: URL(fileURLWithPath: calibration))
         let chosen = ModelQuantizer.spread(all, limit: calibrationImages)
         let table = try ModelQuantizer.calibrate(artifact: artifact, images: chosen, source: calibration, batch: batchSize,
-                                                 imageShape: try shape.shape(), maxPixels: limits.maxPixels,
+                                                 imageShape: try artifactOptions.shape.shape(), maxPixels: limits.maxPixels,
                                                  warn: { printWarning($0) })
         artifact.quantization = table
         try ModelQuantizer.write(artifact, to: outputURL, archive: modelIsArchive || outputIsArchive)

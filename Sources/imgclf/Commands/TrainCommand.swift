@@ -129,12 +129,6 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// IMGCLF_PRETRAINED_DIR (read by ContainerEnvironment): the model-zoo folder when
-    /// --pretrained-model-dir is not given.
-    static var pretrainedModelDirFromEnvironment: URL? {
-        ContainerEnvironment.pretrainedModelDir
-    }
-
     /// Hosts in the job folder's resourceconfig.json (1 when there is none).
     static func hostCount(jobDir: String) throws -> Int {
         let file = URL(fileURLWithPath: jobDir).appendingPathComponent("input/config/resourceconfig.json")

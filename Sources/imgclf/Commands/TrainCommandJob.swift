@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Training
 
@@ -36,7 +37,7 @@ extension TrainCommand {
                                 lst: validationLst.map { URL(fileURLWithPath: $0) }, contentType: contentType,
                                 attributeNames: names, s3Mirror: mirror),
             model: model.map { URL(fileURLWithPath: $0) },
-            pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) } ?? Self.pretrainedModelDirFromEnvironment,
+            pretrainedModelDir: pretrainedModelDir.map { URL(fileURLWithPath: $0) } ?? ContainerEnvironment.pretrainedModelDir,
             outputDir: out,
             checkpointDir: URL(fileURLWithPath: checkpointDir ?? out.appendingPathComponent("checkpoints").path),
             loaderThreads: threads ?? ProcessInfo.processInfo.activeProcessorCount, seed: seed)
@@ -51,7 +52,7 @@ extension TrainCommand {
         let overrides = Dictionary(try Self.pairs(rest), uniquingKeysWith: { _, last in last })
         var folder = JobFolderTraining(root: root, overrides: overrides, threads: threads, seed: seed,
                                        s3Mirror: s3Mirror.map { URL(fileURLWithPath: $0) }, badLabelAllowance: skipBadLabels,
-                                       pretrainedModelDir: Self.pretrainedModelDirFromEnvironment)
+                                       pretrainedModelDir: ContainerEnvironment.pretrainedModelDir)
         folder.tensorboardDir = tensorboardDir.map { URL(fileURLWithPath: $0) }
         folder.profile = profile
         return folder
