@@ -54,7 +54,9 @@ def parse_args():
     ap.add_argument('--steps', default='5,7', help='epochs where the learning rate drops tenfold')
     ap.add_argument('--threads', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--plot', default=os.path.join(benchlib.ROOT, 'docs', 'images', 'time-to-accuracy.svg'))
-    ap.add_argument('--plot-only', action='store_true', help='redraw the plot and table from results.json')
+    ap.add_argument('--results', default=os.path.join(TTA_WORK, 'results.json'),
+                    help='where the curves are kept (default bench/.work/tta/results.json)')
+    ap.add_argument('--plot-only', action='store_true', help='redraw the plot and table from the results file')
     benchlib.add_common_args(ap)
     a = ap.parse_args()
     if a.systems is None:
@@ -165,7 +167,7 @@ def report(results, config):
 
 def main():
     a = parse_args()
-    results_file = os.path.join(TTA_WORK, 'results.json')
+    results_file = a.results
     if a.plot_only:
         saved = json.load(open(results_file))
         report(saved['results'], saved['config'])

@@ -89,10 +89,5 @@ public struct ONNXLoweringQuery {
     }
 }
 
-/// Why a node cannot be lowered as its attributes ask (the export names the node and op).
-public struct ONNXLoweringError: Error, Sendable, Equatable {
-    public let detail: String
-}
-
 /// Shapes as the export prints them: `[1, 3, 8, 8]`.
 func bracketed(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

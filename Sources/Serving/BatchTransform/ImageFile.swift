@@ -60,10 +60,3 @@ public struct FileIdentity: Hashable, Sendable {
     public var device: UInt64
     public var inode: UInt64
 }
-
-/// Why an image file could not be read.
-public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var detail: String
-    public var description: String { "file \(path): \(detail)" }
-}

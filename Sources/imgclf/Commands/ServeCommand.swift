@@ -88,11 +88,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// The address could not be listened on (a plain error: no usage text under it).
-struct ListenError: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// Whether the server got as far as listening (an error before that is about the address).
 final class ListeningFlag: @unchecked Sendable {
     private let lock = NSLock()
