@@ -8,28 +8,45 @@ import Foundation
 /// on Swift's cooperative pool.
 // Unchecked Sendable: the engine and stream are created once; every execution takes executionLock.
 public final class DNNL: @unchecked Sendable {
-    public static let shared = DNNL()
+    private static let created: Result<DNNL, DNNLError> = Result { () throws(DNNLError) in try DNNL() }
+
+    /// The engine and stream; without them nothing can be computed (libdnnl missing or
+    /// mismatched, the host out of memory), which every creation of a tensor or primitive
+    /// then reports as an error naming the reason.
+    public static var shared: DNNL {
+        get throws(DNNLError) { try created.get() }
+    }
 
     public let engine: dnnl_engine_t
     public let stream: dnnl_stream_t
-    /// Held while a primitive runs (see `Primitive.execute`).
+    /// Held while a primitive runs (see `Primitive.execute`); also guards `fault`.
     let executionLock = NSLock()
+    /// The first execution oneDNN refused since the last `checkExecutions()`.
+    var fault: DNNLError?
 
-    /// Without a CPU engine nothing can be computed and no input is involved (the library
-    /// or the host is broken), so failing here stops the process with an explanation.
-    private init() {
+    private init() throws(DNNLError) {
         var engine: dnnl_engine_t?
         let engineStatus = dnnl_engine_create(&engine, dnnl_cpu, 0)
         guard engineStatus == dnnl_success, let engine else {
-            fatalError("\(DNNLError(status: engineStatus, what: "create the CPU engine")); check that libdnnl is installed and matches this build")
+            throw DNNLError(status: engineStatus, what: "create the CPU engine (check that libdnnl is installed and matches this build)")
         }
         var stream: dnnl_stream_t?
         let streamStatus = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
         guard streamStatus == dnnl_success, let stream else {
-            fatalError("\(DNNLError(status: streamStatus, what: "create a stream on the CPU engine")); the host is out of memory or libdnnl is broken")
+            throw DNNLError(status: streamStatus, what: "create a stream on the CPU engine")
         }
         self.engine = engine
         self.stream = stream
+    }
+
+    /// Throws the first primitive execution oneDNN refused since the last check (and
+    /// forgets it): a pass's results are not to be used then.
+    public func checkExecutions() throws(DNNLError) {
+        executionLock.lock()
+        let refused = fault
+        fault = nil
+        executionLock.unlock()
+        if let refused { throw refused }
     }
 
     /// Waits for every primitive submitted to the stream.

@@ -10,8 +10,9 @@ public final class Primitive: @unchecked Sendable {
     /// Creates a primitive from an operation descriptor (conv, batch norm, pooling...).
     public convenience init<Desc>(desc: inout Desc, hint: Primitive? = nil, attr: dnnl_primitive_attr_t? = nil, what: String) throws(DNNLError) {
         var pd: dnnl_primitive_desc_t?
+        let engine = try DNNL.shared.engine
         let status = withUnsafeMutablePointer(to: &desc) { ptr in
-            dnnl_primitive_desc_create(&pd, UnsafeRawPointer(ptr), attr, DNNL.shared.engine, hint?.pd)
+            dnnl_primitive_desc_create(&pd, UnsafeRawPointer(ptr), attr, engine, hint?.pd)
         }
         try check(status, what)
         guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
@@ -51,15 +52,18 @@ public final class Primitive: @unchecked Sendable {
     /// and oneDNN's per-process scratchpad, and each already uses every core through OpenMP.
     ///
     /// Every primitive is created for tensors whose shapes were checked and allocated at
-    /// compile time, so oneDNN refusing to run one is an internal fault (or the host out of
-    /// memory), not something input can cause: it stops the process with oneDNN's status.
+    /// compile time, so oneDNN refusing to run one is an internal fault or the host out of
+    /// memory, not something input causes. It is kept, not trapped on: the executor's pass
+    /// throws it when it ends (``DNNL/checkExecutions()``).
     public func execute(_ args: [(Int32, Tensor)]) {
+        // A primitive exists only if the engine does (its creation asked for it).
+        guard let dnnl = try? DNNL.shared else { return }
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
-        DNNL.shared.executionLock.lock()
-        defer { DNNL.shared.executionLock.unlock() }
-        let status = dnnl_primitive_execute(primitive, DNNL.shared.stream, Int32(list.count), &list)
-        if status != dnnl_success {
-            fatalError("internal error: \(DNNLError(status: status, what: "run a primitive compiled for checked shapes"))")
+        dnnl.executionLock.lock()
+        defer { dnnl.executionLock.unlock() }
+        let status = dnnl_primitive_execute(primitive, dnnl.stream, Int32(list.count), &list)
+        if status != dnnl_success, dnnl.fault == nil {
+            dnnl.fault = DNNLError(status: status, what: "run a primitive compiled for checked shapes")
         }
     }
 }

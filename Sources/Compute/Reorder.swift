@@ -13,7 +13,7 @@ public final class Reorder: @unchecked Sendable {
         var pd: dnnl_primitive_desc_t?
         var s = source.raw, d = destination.raw
         let what = "reorder a tensor of shape \(source.dims)"
-        try check(dnnl_reorder_primitive_desc_create(&pd, &s, DNNL.shared.engine, &d, DNNL.shared.engine, attributes?.raw), what)
+        try check(dnnl_reorder_primitive_desc_create(&pd, &s, (try DNNL.shared).engine, &d, (try DNNL.shared).engine, attributes?.raw), what)
         guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
         primitive = try Primitive(pd: pd, what: what)
         self.source = source
@@ -51,7 +51,7 @@ public final class Accumulate: @unchecked Sendable {
         var dst = desc.raw
         let scales: [Float] = [1, 1]
         let what = "sum tensors of shape \(desc.dims)"
-        try check(dnnl_sum_primitive_desc_create(&pd, &dst, 2, scales, &mds, nil, DNNL.shared.engine), what)
+        try check(dnnl_sum_primitive_desc_create(&pd, &dst, 2, scales, &mds, nil, (try DNNL.shared).engine), what)
         guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
         primitive = try Primitive(pd: pd, what: what)
     }

@@ -21,7 +21,7 @@ public final class Tensor: @unchecked Sendable {
         var md = desc.raw
         var mem: dnnl_memory_t?
         let p = try AlignedMemory.allocate(bytes: bytes)
-        let status = dnnl_memory_create(&mem, &md, DNNL.shared.engine, p)
+        let status = dnnl_memory_create(&mem, &md, (try DNNL.shared).engine, p)
         guard status == dnnl_success, let mem else {
             AlignedMemory.release(p)
             throw DNNLError(status: status, what: "wrap a buffer of \(bytes) bytes for shape \(desc.dims)")
@@ -43,7 +43,7 @@ public final class Tensor: @unchecked Sendable {
         }
         var md = desc.raw
         var mem: dnnl_memory_t?
-        try check(dnnl_memory_create(&mem, &md, DNNL.shared.engine, pointer), "wrap a borrowed buffer")
+        try check(dnnl_memory_create(&mem, &md, (try DNNL.shared).engine, pointer), "wrap a borrowed buffer")
         guard let mem else { throw DNNLError(status: dnnl_runtime_error, what: "wrap a borrowed buffer") }
         self.desc = desc
         self.pointer = pointer

@@ -46,8 +46,8 @@ public enum ComputeBenchmark {
             exec.setLabels(labels)
             exec.profile = profile?.executor
             trainMs = try median(iterations: iterations, warmup: warmup, warmedUp: { profile?.reset() }) {
-                exec.forward()
-                exec.backward()
+                try exec.forward()
+                try exec.backward()
                 if let profile { try profile.time(.optimizer) { try sgd.update(store) } } else { try sgd.update(store) }
             }
             exec.profile = nil
@@ -61,15 +61,15 @@ public enum ComputeBenchmark {
             exec.setData(data)
             if int8 {
                 // Int8: calibrated on the synthetic batch itself (the speed does not depend on the scales).
-                exec.forward()
+                try exec.forward()
                 var calibrator = QuantizationCalibrator(symbol: symbol)
                 try calibrator.observe(exec, count: batch)
                 exec = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, quantization: calibrator.table(),
                                     convolutions: convolutions)
                 exec.setData(data)
             }
-            inferMs = median(iterations: iterations, warmup: warmup) {
-                exec.forward()
+            inferMs = try median(iterations: iterations, warmup: warmup) {
+                try exec.forward()
                 _ = exec.output()
             }
         }

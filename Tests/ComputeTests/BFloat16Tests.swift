@@ -15,7 +15,7 @@ struct BFloat16Tests {
         let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference, precision: .bfloat16)
         try store.load(c.checkpoint, source: caseName)
         exec.setData(c.batch["data"]!.floats())
-        exec.forward()
+        try exec.forward()
         let got = exec.output(), expected = c.batch["prob_inference"]!.floats()
         let err = ParityTests.absoluteError(got, expected)
         #expect(err < 3e-2, "bf16 probabilities differ from MXNet's float32 ones by \(err)")

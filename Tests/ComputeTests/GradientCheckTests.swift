@@ -119,8 +119,8 @@ struct GradientCheckTests {
         exec.setData(data)
         exec.setLabels(labels)
 
-        func loss() -> Double {
-            exec.forward()
+        func loss() throws -> Double {
+            try exec.forward()
             let p = exec.output().map(Double.init)
             if c.softmax {
                 return (0..<batch).reduce(0.0) { $0 - log(p[$1 * perSample + Int(labels[$1])]) }
@@ -131,8 +131,8 @@ struct GradientCheckTests {
             }
         }
 
-        exec.forward()
-        exec.backward()
+        try exec.forward()
+        try exec.backward()
         var analytic: [(String, [Float])] = [("data", exec.dataGradient())]
         for name in store.argumentNames { analytic.append((name, store.gradient(name)!.toArray())) }
 
@@ -143,7 +143,7 @@ struct GradientCheckTests {
             indices.shuffle(using: &rng)
             var worst: Float = 0
             for i in indices.prefix(48) {
-                let numeric = perturbed(name: name, index: i, eps: eps, data: data, exec: exec, store: store, loss: loss)
+                let numeric = try perturbed(name: name, index: i, eps: eps, data: data, exec: exec, store: store, loss: loss)
                 worst = max(worst, abs(numeric - grad[i]) / scale)
             }
             exec.setData(data)
@@ -153,24 +153,24 @@ struct GradientCheckTests {
 
     /// Central difference of the loss for one element of the input or of a parameter.
     func perturbed(name: String, index: Int, eps: Float, data: [Float], exec: Executor, store: ParameterStore,
-                   loss: () -> Double) -> Float {
+                   loss: () throws -> Double) throws -> Float {
         if name == "data" {
             var d = data
             d[index] = data[index] + eps
             exec.setData(d)
-            let up = loss()
+            let up = try loss()
             d[index] = data[index] - eps
             exec.setData(d)
-            let down = loss()
+            let down = try loss()
             exec.setData(data)
             return Float((up - down) / Double(2 * eps))
         }
         let v = store.argument(name)!.floats
         let original = v[index]
         v[index] = original + eps
-        let up = loss()
+        let up = try loss()
         v[index] = original - eps
-        let down = loss()
+        let down = try loss()
         v[index] = original
         return Float((up - down) / Double(2 * eps))
     }

@@ -32,7 +32,7 @@ struct InferenceFusionTests {
         let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference)
         try store.load(c.checkpoint, source: "checkpoint")
         exec.setData(data)
-        exec.forward()
+        try exec.forward()
         let before = exec.output()
 
         let changed = c.checkpoint.map { entry -> (name: String, array: NDArray) in
@@ -40,14 +40,14 @@ struct InferenceFusionTests {
             return (entry.name, NDArray(shape: entry.array.shape, floats: entry.array.floats().map { $0 * factor + 0.01 }))
         }
         try store.load(changed, source: "changed")
-        exec.forward()
+        try exec.forward()
         let after = exec.output()
 
         let freshStore = ParameterStore()
         let fresh = try Executor(symbol: c.symbol, parameters: freshStore, dataShape: c.dataShape, mode: .inference)
         try freshStore.load(changed, source: "changed")
         fresh.setData(data)
-        fresh.forward()
+        try fresh.forward()
         #expect(ParityTests.absoluteError(after, fresh.output()) < 1e-6)
         #expect(ParityTests.absoluteError(after, before) > 1e-3, "the new weights changed nothing")
     }
@@ -59,16 +59,16 @@ struct InferenceFusionTests {
         let (store, training) = try ParityTests.trainingForward(c, source: "checkpoint")
         let inference = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference)
         inference.setData(c.batch["data"]!.floats())
-        inference.forward()
-        training.backward()
+        try inference.forward()
+        try training.backward()
         try SGD(learningRate: 0.5, momentum: 0, weightDecay: 0, rescaleGrad: 1).update(store)
-        inference.forward()
+        try inference.forward()
 
         let freshStore = ParameterStore()
         let fresh = try Executor(symbol: c.symbol, parameters: freshStore, dataShape: c.dataShape, mode: .inference)
         try freshStore.load(store.export(), source: "after the step")
         fresh.setData(c.batch["data"]!.floats())
-        fresh.forward()
+        try fresh.forward()
         #expect(ParityTests.absoluteError(inference.output(), fresh.output()) < 1e-6)
     }
 
@@ -101,7 +101,7 @@ struct InferenceFusionTests {
         try store.load(arrays, source: "random")
         let input = (0..<shape.reduce(1, *)).map { _ in rng.normal() }
         exec.setData(input)
-        exec.forward()
+        try exec.forward()
 
         let p = Dictionary(uniqueKeysWithValues: arrays.map { ($0.name, $0.array.floats().map(Double.init)) })
         let data = Tensor4(shape: shape, values: input.map(Double.init))

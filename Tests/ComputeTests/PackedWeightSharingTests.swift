@@ -6,9 +6,9 @@ import Testing
 /// server would otherwise pay for every batch size it compiles), and stay right when the
 /// store changes under them.
 struct PackedWeightSharingTests {
-    static func run(_ exec: Executor, _ data: [Float]) -> [Float] {
+    static func run(_ exec: Executor, _ data: [Float]) throws -> [Float] {
         exec.setData(data)
-        exec.forward()
+        try exec.forward()
         return exec.output()
     }
 
@@ -23,9 +23,9 @@ struct PackedWeightSharingTests {
                                   convolutions: algorithm)
         try store.load(c.checkpoint, source: "checkpoint")
         let expected = c.batch["prob_inference"]!.floats()
-        #expect(ParityTests.absoluteError(Self.run(whole, data), expected) < 1e-5)
+        #expect(ParityTests.absoluteError(try Self.run(whole, data), expected) < 1e-5)
         let classes = expected.count / c.dataShape[0]
-        #expect(ParityTests.absoluteError(Self.run(single, Array(data.prefix(perImage))), Array(expected.prefix(classes))) < 1e-5)
+        #expect(ParityTests.absoluteError(try Self.run(single, Array(data.prefix(perImage))), Array(expected.prefix(classes))) < 1e-5)
 
         // Layouts that do not depend on the batch are converted once, by the first executor to run.
         let shared = whole.packedWeightTensors.filter { name, tensor in single.packedWeightTensors[name] === tensor }
@@ -38,12 +38,12 @@ struct PackedWeightSharingTests {
             (entry.name, NDArray(shape: entry.array.shape, floats: entry.array.floats().map { $0 * (entry.name.hasSuffix("moving_var") ? 2 : 0.9) }))
         }
         try store.load(changed, source: "changed")
-        let singleAfter = Self.run(single, Array(data.prefix(perImage)))
-        let wholeAfter = Self.run(whole, data)
+        let singleAfter = try Self.run(single, Array(data.prefix(perImage)))
+        let wholeAfter = try Self.run(whole, data)
         let freshStore = ParameterStore()
         let fresh = try Executor(symbol: c.symbol, parameters: freshStore, dataShape: c.dataShape, mode: .inference, convolutions: algorithm)
         try freshStore.load(changed, source: "changed")
-        let reference = Self.run(fresh, data)
+        let reference = try Self.run(fresh, data)
         #expect(ParityTests.absoluteError(wholeAfter, reference) < 1e-6)
         #expect(ParityTests.absoluteError(singleAfter, Array(reference.prefix(classes))) < 1e-6)
         #expect(ParityTests.absoluteError(wholeAfter, expected) > 1e-4, "the new weights changed nothing")

@@ -34,27 +34,27 @@ struct ParameterStoreGenerationTests {
 
         let data = (0..<Self.dataShape.reduce(1, *)).map { Float($0 % 17) / 17 - 0.5 }
         inference.setData(data)
-        inference.forward()
+        try inference.forward()
         let before = inference.output()
 
         training.setData(data)
         training.setLabels([1, 3])
-        training.forward()
+        try training.forward()
         #expect(!moved(), "a training forward pass")
-        training.backward()
+        try training.backward()
         #expect(moved(), "a training backward pass (it updates the moving statistics)")
         try SGD(learningRate: 0.5).update(store)
         #expect(moved(), "an optimizer step")
 
         // The inference executor follows the in-place writes: it agrees with one compiled
         // afresh on a copy of the new values, and no longer with what it gave before.
-        inference.forward()
+        try inference.forward()
         let after = inference.output()
         let copy = ParameterStore()
         let fresh = try Executor(symbol: symbol, parameters: copy, dataShape: Self.dataShape, mode: .inference)
         try copy.load(store.export(), source: "the trained store")
         fresh.setData(data)
-        fresh.forward()
+        try fresh.forward()
         let reference = fresh.output()
         #expect(zip(after, reference).map { abs($0 - $1) }.max() ?? 1 < 1e-6)
         #expect(zip(after, before).map { abs($0 - $1) }.max() ?? 0 > 1e-4, "training changed nothing")

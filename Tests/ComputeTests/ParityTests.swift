@@ -72,7 +72,7 @@ struct ParityTests {
         let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .inference, convolutions: algorithm)
         try store.load(c.checkpoint, source: caseName)
         exec.setData(c.batch["data"]!.floats())
-        exec.forward()
+        try exec.forward()
         let err = Self.absoluteError(exec.output(), c.batch["prob_inference"]!.floats())
         #expect(err < 1e-5, "inference probabilities (\(algorithm) convolutions) differ from MXNet by \(err)")
     }
@@ -84,7 +84,7 @@ struct ParityTests {
         try store.load(c.checkpoint, source: source)
         exec.setData(c.batch["data"]!.floats())
         exec.setLabels(c.batch["label"]!.floats())
-        exec.forward()
+        try exec.forward()
         return (store, exec)
     }
 
@@ -102,7 +102,7 @@ struct ParityTests {
         let (store, exec) = try Self.trainingForward(c, source: caseName)
         let outErr = Self.relativeError(exec.output(), c.batch["prob_train"]!.floats())
         #expect(outErr < 1e-4, "training-mode outputs differ: \(outErr)")
-        exec.backward()
+        try exec.backward()
 
         // MXNet's float32 gradients, and the same step in float64 (tools/make_f64_gradients.py):
         // a long cancelling float32 sum (a BatchNorm gamma over thousands of positions) is

@@ -67,7 +67,7 @@ struct WinogradTests {
         var logits: [[Float]] = []
         for exec in [automatic, direct] {
             exec.setData(data)
-            exec.forward()
+            try exec.forward()
             logits.append(try #require(try exec.value(of: "fc1")))
         }
         let difference = ParityTests.relativeError(logits[0], logits[1])

@@ -59,9 +59,9 @@ enum ExportFixtures {
             executors.append(try Executor(symbol: symbol, parameters: store, dataShape: [batch.count / per] + imageShape, mode: .inference))
         }
         try store.load(parameters, source: "test parameters", requireAll: true)
-        return zip(executors, batches).map { executor, batch in
+        return try zip(executors, batches).map { executor, batch in
             executor.setData(batch)
-            executor.forward()
+            try executor.forward()
             return executor.output()
         }
     }

@@ -58,7 +58,7 @@ import Testing
             let inferred = try s.inferShapes(inputs: ["data": [2, 3, 8, 8]]).headShapes(of: s)
             let e = try Executor(symbol: s, parameters: ParameterStore(), dataShape: [2, 3, 8, 8], mode: .inference)
             e.setData([Float](repeating: 1, count: 2 * 3 * 8 * 8))
-            e.forward()
+            try e.forward()
             // floor((8 - 3) / 2) + 1 = 3 (valid), ceil = 4 (full)
             #expect(inferred == [[2, 3, convention == "valid" ? 3 : 4, convention == "valid" ? 3 : 4]])
             #expect(e.output().count == inferred[0].reduce(1, *))

@@ -45,7 +45,7 @@ import Testing
         bias.copy(from: r.array(bias.elementCount, scale: 0.5))
         let data = r.array(dataShape.reduce(1, *), scale: 3)
         float.setData(data)
-        float.forward()
+        try float.forward()
         var calibrator = QuantizationCalibrator(symbol: symbol)
         try calibrator.observe(float, count: dataShape[0])
         let table = calibrator.table()
@@ -53,7 +53,7 @@ import Testing
         #expect(entry.inputNonNegative == relu)
         let int8 = try Executor(symbol: symbol, parameters: store, dataShape: dataShape, mode: .inference, quantization: table)
         int8.setData(data)
-        int8.forward()
+        try int8.forward()
         // |error| <= Σ |w| Δx/2 + Σ |x| Δw/2 (+ rounding of the f32 arithmetic), per output channel.
         let oc = weight.dims[0], fanIn = weight.elementCount / oc
         let xMax = entry.inputMaxAbs, dx = 1 / entry.inputScale
@@ -99,12 +99,12 @@ import Testing
         try store.withMutableValues { try #require($0.argument("conv_weight")).copy(from: r.array(32 * 16, scale: 0.3)) }
         let data = r.array(shape.reduce(1, *), scale: 2)
         float.setData(data)
-        float.forward()
+        try float.forward()
         var calibrator = QuantizationCalibrator(symbol: symbol)
         try calibrator.observe(float, count: 3)
         let int8 = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, quantization: calibrator.table())
         int8.setData(data)
-        int8.forward()
+        try int8.forward()
         let a = float.output(), b = int8.output()
         let rms = (zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / a.map { $0 * $0 }.reduce(0, +)).squareRoot()
         #expect(a.count == 3 * 32 * 4 * 4 && rms < 0.01, "relative RMS error \(rms)")
@@ -146,30 +146,30 @@ import Testing
         try randomize(0.3)
         let data = r.array(shape.reduce(1, *), scale: 2)
         float.setData(data)
-        float.forward()
+        try float.forward()
         var calibrator = QuantizationCalibrator(symbol: symbol)
         try calibrator.observe(float, count: shape[0])
         let int8 = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, quantization: calibrator.table())
         #expect(int8.fusedNodes == float.fusedNodes && int8.fusedNodes.isSuperset(of: ["bn", "r2", "add", "out"]), "\(int8.fusedNodes)")
-        func relativeRMS() -> Float {
+        func relativeRMS() throws -> Float {
             int8.setData(data)
-            int8.forward()
+            try int8.forward()
             let a = float.output(), b = int8.output()
             return (zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / a.map { $0 * $0 }.reduce(0, +)).squareRoot()
         }
-        let first = relativeRMS()
+        let first = try relativeRMS()
         #expect(first < 0.03, "relative RMS error \(first)")
         // New weights of the same spread: the int8 executor compiled before them computes
         // what one compiled after them does.
         let before = float.output()
         try randomize(0.3)
-        float.forward()
+        try float.forward()
         #expect(zip(before, float.output()).contains { abs($0 - $1) > 1e-2 }, "the new weights changed nothing")
-        let second = relativeRMS()
+        let second = try relativeRMS()
         #expect(second < 0.05, "after new weights: relative RMS error \(second)")
         let fresh = try Executor(symbol: symbol, parameters: store, dataShape: shape, mode: .inference, quantization: calibrator.table())
         fresh.setData(data)
-        fresh.forward()
+        try fresh.forward()
         #expect(zip(fresh.output(), int8.output()).allSatisfy { abs($0 - $1) < 1e-6 })
     }
 
@@ -180,7 +180,7 @@ import Testing
         let e = try Executor(symbol: symbol, parameters: store, dataShape: [1, 8, 9, 9], mode: .inference)
         let data = (0..<(8 * 81)).map { Float($0 % 7) - 3 }
         e.setData(data)
-        e.forward()
+        try e.forward()
         #expect(try e.value(of: "act") == data.map { max(0, $0) })
         #expect(try e.value(of: "no such node") == nil)
     }

@@ -93,7 +93,7 @@ struct TrainerTests {
         try loader.startEpoch(0)
         while let b = try loader.next() {
             exec.setData(b.data.baseAddress!)
-            exec.forward()
+            try exec.forward()
             try exec.output().withUnsafeBufferPointer { try metric.update(probabilities: $0, labels: b.labels, count: b.count) }
         }
         #expect(metric.samples == 300)

@@ -342,21 +342,23 @@ public final class Executor: @unchecked Sendable {
         for op in lossOps { op.positiveWeights = weights }
     }
 
-    public func forward() {
+    /// Runs the forward pass; throws when oneDNN refused to run one of its primitives.
+    public func forward() throws(DNNLError) {
         if parameters.generation != preparedGeneration {
             for op in ops { op.parametersChanged() }
             preparedGeneration = parameters.generation
         }
         for v in recomputed { v.useForwardTensor() }
-        guard let profile else {
+        if let profile {
+            for (k, op) in ops.enumerated() {
+                let started = ExecutorProfile.clock()
+                op.forward()
+                profile.addForward(opWork[k].kind, seconds: ExecutorProfile.clock() - started, flops: opWork[k].forwardFlops)
+            }
+        } else {
             for op in ops { op.forward() }
-            return
         }
-        for (k, op) in ops.enumerated() {
-            let started = ExecutorProfile.clock()
-            op.forward()
-            profile.addForward(opWork[k].kind, seconds: ExecutorProfile.clock() - started, flops: opWork[k].forwardFlops)
-        }
+        try DNNL.shared.checkExecutions()
     }
 
     /// Runs the backward pass from the loss heads; fills the parameter store's gradients
@@ -364,7 +366,8 @@ public final class Executor: @unchecked Sendable {
     /// `parametersReady` is called after each op whose backward step completed some
     /// parameters' gradients, with their names (so a distributed trainer can start
     /// exchanging them while the rest of the backward pass runs).
-    public func backward(parametersReady: (([String]) -> Void)? = nil) {
+    /// Throws when oneDNN refused to run one of its primitives.
+    public func backward(parametersReady: (([String]) -> Void)? = nil) throws(DNNLError) {
         precondition(mode == .training, "backward needs an executor compiled for training")
         // A write path of the store: BatchNorm's backward step updates the moving statistics.
         defer { parameters.valuesWritten() }
@@ -384,6 +387,7 @@ public final class Executor: @unchecked Sendable {
                 op.backward()
             }
         }
+        try DNNL.shared.checkExecutions()
     }
 
     /// Head `index`'s output, plain row-major (probabilities for a loss head); empty for

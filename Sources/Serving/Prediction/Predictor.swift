@@ -243,7 +243,7 @@ public final class Predictor: @unchecked Sendable {
             let n = min(count - start, max(1, options.maxBatch))
             let executor = try executor(batch: n)
             executor.setData(data + start * size)
-            executor.forward()
+            do { try executor.forward() } catch { throw .forwardFailed(source: source, detail: error.description) }
             let flat = executor.output()
             forwardPasses += 1
             onForward?(n)

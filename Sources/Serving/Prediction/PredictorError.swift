@@ -15,6 +15,8 @@ public enum PredictorError: Error, CustomStringConvertible {
     case notQuantized(source: String)
     case notProbabilities(source: String, node: String, op: String)
     case noQuantizedConvolution(source: String)
+    /// oneDNN refused to run the forward pass (an internal fault or the host out of memory).
+    case forwardFailed(source: String, detail: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum PredictorError: Error, CustomStringConvertible {
         case let .noQuantizedConvolution(source):
             return "\(source): --precision int8 asked for, but \(QuantizationTable.fileName) calibrates no convolution, so none would run in int8; "
                 + "run imgclf quantize again or use --precision float32"
+        case let .forwardFailed(source, detail):
+            return "\(source): the forward pass failed: \(detail)"
         case let .notProbabilities(source, node, op):
             return "\(source): the network ends in \(op) (node \(node)), which does not output probabilities; "
                 + "expected a SoftmaxOutput, LogisticRegressionOutput or sigmoid Activation head, as training writes"

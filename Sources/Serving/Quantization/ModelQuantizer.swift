@@ -88,7 +88,7 @@ public enum ModelQuantizer {
         func run() throws {
             guard filled > 0 else { return }
             executor.setData(buffer)
-            executor.forward()
+            try executor.forward()
             try calibrator.observe(executor, count: filled)
             filled = 0
         }

@@ -108,7 +108,7 @@ struct TrainingLoop {
         try loader.startEpoch(epoch)
         while let b = try loader.next() {
             network.inference.setData(b.data.baseAddress!)
-            network.inference.forward()
+            try network.inference.forward()
             let probabilities = network.inference.output()
             try probabilities.withUnsafeBufferPointer { try metric.update(probabilities: $0, labels: b.labels, count: b.count) }
         }
@@ -126,17 +126,17 @@ struct TrainingLoop {
                                   channel: run.job.train.name, sampleIndices: b.sampleIndices)
         exec.setData(b.data.baseAddress!)
         exec.setLabels(Array(b.labels))
-        exec.forward()
+        try exec.forward()
         if collective.size > 1 {
             // Gradients go out in buckets as the backward pass completes them.
             var exchangeError: Error?
-            exec.backward { names in
+            try exec.backward { names in
                 guard exchangeError == nil else { return }
                 do { try collective.gradientsReady(names, in: store) } catch { exchangeError = error }
             }
             if let exchangeError { throw exchangeError }
         } else {
-            exec.backward()
+            try exec.backward()
         }
         try run.timed(.exchange) { try collective.reduceGradients(store) }
         try run.timed(.optimizer) { try session.optimizer.update(store) }
