@@ -74,6 +74,24 @@ struct GradientCheckTests {
             let sc = g.convolution(r, name: "u_sc", attrs: ["kernel": "(1, 1)", "num_filter": "16", "no_bias": "True"])
             return g.add(c1, sc)
         },
+        Case(name: "two residual units: one shared gradient buffer", dataShape: [2, 8, 5, 5], softmax: false) { g, x in
+            var y = g.convolution(x, name: "stem", attrs: ["kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"])
+            for unit in 1...2 {
+                let bn = g.batchNorm(y, name: "u\(unit)_bn", attrs: ["eps": "2e-05", "momentum": "0.9", "fix_gamma": "False"])
+                let r = g.activation(bn, name: "u\(unit)_relu")
+                let c = g.convolution(r, name: "u\(unit)_conv", attrs: ["kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "8", "no_bias": "True"])
+                y = g.add(c, y)
+            }
+            return y
+        },
+        // `a` is read again after `b` is made: sharing the sum's buffer with both would add
+        // conv t's gradient for `a` over `b`'s before b's producer reads it.
+        Case(name: "sum whose input has a later consumer", dataShape: [2, 4, 5, 5], softmax: false) { g, x in
+            let b = g.convolution(x, name: "b", attrs: ["kernel": "(1, 1)", "num_filter": "4", "no_bias": "True"])
+            let a = g.convolution(x, name: "a", attrs: ["kernel": "(3, 3)", "pad": "(1, 1)", "num_filter": "4", "no_bias": "True"])
+            let t = g.convolution(a, name: "t", attrs: ["kernel": "(1, 1)", "num_filter": "4", "no_bias": "True"])
+            return g.add(g.add(a, b), g.activation(t, name: "tr", actType: "sigmoid"))
+        },
         Case(name: "softmax output", dataShape: [3, 2, 2, 2], softmax: true) { g, x in
             g.fullyConnected(x, name: "fc", attrs: ["num_hidden": "4"])
         },

@@ -78,9 +78,13 @@ struct ParityTests {
     }
 
     /// A training executor with the case's weights, after one forward pass on its batch.
-    static func trainingForward(_ c: Case, source: String) throws -> (ParameterStore, Executor) {
+    /// `fusedOutputsKeptUpTo` 0 recomputes every fused BatchNorm+ReLU output for the backward
+    /// pass, as large networks do; the default keeps them at these sizes.
+    static func trainingForward(_ c: Case, source: String,
+                                fusedOutputsKeptUpTo: Int = Executor.fusedOutputsKeptByDefault) throws -> (ParameterStore, Executor) {
         let store = ParameterStore()
-        let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .training)
+        let exec = try Executor(symbol: c.symbol, parameters: store, dataShape: c.dataShape, mode: .training,
+                                fusedOutputsKeptUpTo: fusedOutputsKeptUpTo)
         try store.load(c.checkpoint, source: source)
         exec.setData(c.batch["data"]!.floats())
         exec.setLabels(c.batch["label"]!.floats())
@@ -96,10 +100,12 @@ struct ParityTests {
         #expect(err < 1e-4, "training-mode outputs differ from MXNet: \(err)")
     }
 
-    @Test(arguments: extraCases)
-    func trainingStepMatchesMXNet(caseName: String) throws {
+    @Test(arguments: extraCases, [false, true])
+    func trainingStepMatchesMXNet(caseName: String, recomputesFusedOutputs: Bool) throws {
         let c = try Self.load(caseName)
-        let (store, exec) = try Self.trainingForward(c, source: caseName)
+        let (store, exec) = try Self.trainingForward(c, source: caseName,
+                                                     fusedOutputsKeptUpTo: recomputesFusedOutputs ? 0 : Executor.fusedOutputsKeptByDefault)
+        #expect(exec.recomputesFusedOutputs == recomputesFusedOutputs)
         let outErr = Self.relativeError(exec.output(), c.batch["prob_train"]!.floats())
         #expect(outErr < 1e-4, "training-mode outputs differ: \(outErr)")
         try exec.backward()

@@ -31,6 +31,15 @@ public final class Executor: @unchecked Sendable {
     public let preservesValues: Bool
     /// Inference: how float32 convolutions are computed (see `ConvolutionAlgorithm`).
     public let convolutionAlgorithm: ConvolutionAlgorithm
+    /// Training: the most bytes of fused BatchNorm+ReLU outputs kept for the backward pass;
+    /// above it they are all recomputed there instead (see `planRecomputation`).
+    public let fusedOutputsKeptUpTo: Int
+
+    /// Keeping fused outputs up to 512 MiB: small networks (ResNet-20 at 28 px, batch 128,
+    /// keeps 60 MB) then skip the recomputation's extra BatchNorm passes, about 3% of their
+    /// step, while large ones (ResNet-50 at 224 px, batch 32) recompute and stay below
+    /// PyTorch's memory.
+    public static let fusedOutputsKeptByDefault = 512 << 20
 
     private var ops: [Op] = []
     /// For each op, its node's kind and forward work (timed when `profile` is set).
@@ -50,6 +59,9 @@ public final class Executor: @unchecked Sendable {
     private var recomputed: [Value] = []
     /// Training: values with several consumers, whose gradients are summed.
     private var accumulating: [Value] = []
+    /// Training: how many op outputs share a gradient buffer with a residual sum's output
+    /// (the sum's output counted too), for tests.
+    public private(set) var sharedGradientValues = 0
     /// Training: for each op, the parameters whose gradients are complete once its backward
     /// step has run (their only, or first in forward order, consumer).
     private var parametersReadyAfter: [[String]] = []
@@ -66,12 +78,13 @@ public final class Executor: @unchecked Sendable {
     public init(symbol: Symbol, parameters: ParameterStore, dataShape: [Int], mode: ExecutionMode,
                 dataName: String = "data", precision: Precision = .float32, limits: MemoryLimits = MemoryLimits(),
                 quantization: QuantizationTable? = nil, preservesValues: Bool = false,
-                convolutions: ConvolutionAlgorithm = .automatic) throws {
+                convolutions: ConvolutionAlgorithm = .automatic, fusedOutputsKeptUpTo: Int = Executor.fusedOutputsKeptByDefault) throws {
         // Int8: inference executors run the table's convolutions in int8 (their weights are
         // quantized when the parameter store changes, as BatchNorms are folded).
         self.quantization = mode == .inference ? quantization : nil
         self.preservesValues = preservesValues
         convolutionAlgorithm = convolutions
+        self.fusedOutputsKeptUpTo = fusedOutputsKeptUpTo
         self.symbol = symbol
         self.precision = precision
         self.parameters = parameters
@@ -194,10 +207,12 @@ public final class Executor: @unchecked Sendable {
         fusedNodes = Set(compilation.fused.map { symbol.nodes[$0].name })
     }
 
-    /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling are not kept
-    /// for the backward pass: they are rebuilt from the saved batch statistics when a
+    /// Fused BatchNorm+ReLU outputs read only by convolutions and pooling need not be kept
+    /// for the backward pass: they can be rebuilt from the saved batch statistics when a
     /// consumer's backward step needs them, so their forward buffers can be shared by
-    /// lifetime. This is what keeps a training step's memory below PyTorch's.
+    /// lifetime. This is what keeps a large network's training step below PyTorch's memory.
+    /// When they total at most `fusedOutputsKeptUpTo` bytes they are kept instead: the
+    /// rebuild costs a BatchNorm pass each, and small networks have the memory to spare.
     private func planRecomputation() throws {
         var consumers: [ObjectIdentifier: [Op]] = [:]
         var lastConsumer: [ObjectIdentifier: Int] = [:]
@@ -208,21 +223,26 @@ public final class Executor: @unchecked Sendable {
             }
         }
         let heads = Set(symbol.heads.compactMap { values[NodeEntry(node: $0.node, output: $0.output)] }.map(ObjectIdentifier.init))
-        var intervals: [(value: Value, start: Int, end: Int)] = []
+        var candidates: [(value: Value, recomputation: (Tensor) -> Void, start: Int, end: Int)] = []
         for (k, op) in ops.enumerated() {
             guard let recomputation = op.recomputation else { continue }
             let v = op.output, id = ObjectIdentifier(v)
             guard !heads.contains(id), let users = consumers[id],
                   users.allSatisfy({ $0.readsRecomputedInputs }),
-                  op.inputs.first?.recompute == nil else { continue }
-            v.recompute = recomputation
-            recomputed.append(v)
-            arena.reserve(slot: ScratchSlot.recomputed, v.desc)
-            intervals.append((v, k, lastConsumer[id] ?? k))
+                  // Not rebuilt from a value that is itself rebuilt.
+                  !candidates.contains(where: { $0.value === op.inputs.first }) else { continue }
+            candidates.append((v, recomputation, k, lastConsumer[id] ?? k))
         }
-        let buffers = try forwardArena.assign(intervals.map { ($0.start, $0.end, $0.value.desc.byteCount) })
-        for (interval, buffer) in zip(intervals, buffers) {
-            interval.value.relocate(to: try forwardArena.tensor(interval.value.desc, buffer: buffer))
+        let keptBytes = candidates.reduce(0) { $0 + $1.value.desc.byteCount }
+        guard keptBytes > fusedOutputsKeptUpTo else { return }
+        for candidate in candidates {
+            candidate.value.recompute = candidate.recomputation
+            recomputed.append(candidate.value)
+            arena.reserve(slot: ScratchSlot.recomputed, candidate.value.desc)
+        }
+        let buffers = try forwardArena.assign(candidates.map { ($0.start, $0.end, $0.value.desc.byteCount) })
+        for (candidate, buffer) in zip(candidates, buffers) {
+            candidate.value.relocate(to: try forwardArena.tensor(candidate.value.desc, buffer: buffer))
         }
     }
 
@@ -240,15 +260,29 @@ public final class Executor: @unchecked Sendable {
                 consumerCount[ObjectIdentifier(v), default: 0] += 1
             }
         }
-        var intervals: [(value: Value, birth: Int, death: Int)] = []
+        // A residual sum's output and the inputs it hands its gradient to share one buffer
+        // (one interval spanning all their lifetimes), so the sum copies nothing.
+        let sharing = GradientSharing(ops: ops)
+        var intervals: [(values: [Value], birth: Int, death: Int)] = []
+        var intervalOfGroup: [Int: Int] = [:]
         for (k, op) in ops.enumerated() where !op.output.hasGradientBuffer {
             let id = ObjectIdentifier(op.output)
-            intervals.append((op.output, n - 1 - (lastConsumer[id] ?? k), n - 1 - k))
+            let birth = n - 1 - (lastConsumer[id] ?? k), death = n - 1 - k
+            if let group = sharing.groupOf[id], let i = intervalOfGroup[group] {
+                intervals[i].values.append(op.output)
+                intervals[i].birth = min(intervals[i].birth, birth)
+                intervals[i].death = max(intervals[i].death, death)
+                continue
+            }
+            if let group = sharing.groupOf[id] { intervalOfGroup[group] = intervals.count }
+            intervals.append(([op.output], birth, death))
         }
-        let buffers = try arena.assign(intervals.map { ($0.birth, $0.death, $0.value.desc.byteCount) })
+        let buffers = try arena.assign(intervals.map { ($0.birth, $0.death, $0.values[0].desc.byteCount) })
         for (interval, buffer) in zip(intervals, buffers) {
-            try interval.value.enableGradient(arena.tensor(interval.value.desc, buffer: buffer))
+            let gradient = try arena.tensor(interval.values[0].desc, buffer: buffer)
+            for value in interval.values { try value.enableGradient(gradient) }
         }
+        sharedGradientValues = sharing.groups.reduce(0) { $0 + $1.count }
         let distinct = Dictionary(values.values.map { (ObjectIdentifier($0), $0) }, uniquingKeysWith: { a, _ in a }).values
         for v in distinct {
             v.arena = arena
@@ -317,6 +351,10 @@ public final class Executor: @unchecked Sendable {
     var packedWeightTensors: [String: Tensor] {
         Dictionary(derivedWeights.map { ($0.node, $0.packedWeights) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// Training: whether fused BatchNorm+ReLU outputs are rebuilt for the backward pass
+    /// rather than kept (see `fusedOutputsKeptUpTo`).
+    public var recomputesFusedOutputs: Bool { !recomputed.isEmpty }
 
     /// Bytes of gradient and scratch memory the training plan holds.
     public var gradientMemoryBytes: Int { arena.byteCount }

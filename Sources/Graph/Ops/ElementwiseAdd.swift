@@ -52,11 +52,14 @@ final class ElementwiseAddOp: Op {
         forwardPrim.execute([(DNNL_ARG_SRC_0, lhs.tensor), (DNNL_ARG_SRC_1, rhs.tensor), (DNNL_ARG_DST, output.tensor)])
     }
 
+    var gradientPassThroughInputs: [Value] { [lhs, rhs].filter { $0.desc == output.desc } }
+
     func backward() {
         guard output.hasGradient else { return }
         for (value, copy) in [(lhs, toLhs), (rhs, toRhs)] {
             let d = value.gradientDestination()
-            copy.run(output.gradient, d)
+            // An input sharing the output's gradient buffer has its gradient already.
+            if d !== output.gradient { copy.run(output.gradient, d) }
             value.gradientDelivered(d)
         }
     }

@@ -28,6 +28,10 @@ protocol Op: AnyObject {
     /// Inference: the weights this op keeps derived from the parameters, in its primitive's
     /// layout (float32 and bf16 convolutions), for diagnostics and memory accounting.
     var derivedWeights: DerivedWeights? { get }
+    /// Training: the inputs whose gradient is exactly this op's output gradient, in the same
+    /// layout, so they may share its buffer (`GradientSharing`); the backward step then
+    /// copies nothing into a shared one.
+    var gradientPassThroughInputs: [Value] { get }
 }
 
 extension Op {
@@ -36,6 +40,7 @@ extension Op {
     var recomputation: ((Tensor) -> Void)? { nil }
     var readsRecomputedInputs: Bool { false }
     var derivedWeights: DerivedWeights? { nil }
+    var gradientPassThroughInputs: [Value] { [] }
 }
 
 /// What an inference op derived from its node's parameters: its weights in the primitive's
