@@ -6,8 +6,10 @@
 #        pillow, for peer_tta.py to decode the photos
 #   ort  ONNX Runtime + onnx, for inference runs on the exported graph (float32 and its static int8)
 #   plot matplotlib, for the time-to-accuracy curves (bench/time_to_accuracy.py)
+#   onednn3  oneDNN 3.x (PyPI's onednn + onednn-devel: libdnnl.so.3 and its headers, ~2 GB with
+#        its SYCL/TBB runtime), for bench/compare_onednn.py against Debian's 2.6
 #
-#   bench/peers/install.sh [mx|pt|ort|plot|all ...]     (default: all)
+#   bench/peers/install.sh [mx|pt|ort|plot|onednn3|all ...]     (default: all)
 #
 # The venvs go under $PEERS, default bench/.peers inside the clone (git ignores it).
 # Idempotent: a finished venv is left alone, so the benchmark scripts call this on every
@@ -40,9 +42,9 @@ venv() {
 peers=()
 for w in "${@:-all}"; do
   case $w in
-    mx|pt|ort|plot) peers+=("$w") ;;
+    mx|pt|ort|plot|onednn3) peers+=("$w") ;;
     all) peers+=(mx pt ort) ;;
-    *) echo "usage: $0 [mx|pt|ort|plot|all ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [mx|pt|ort|plot|onednn3|all ...]" >&2; exit 2 ;;
   esac
 done
 for p in "${peers[@]}"; do
@@ -56,6 +58,8 @@ for p in "${peers[@]}"; do
     pt) venv pt 'torch, onnx, PIL' torch onnx numpy pillow ;;
     ort) venv ort 'onnxruntime, onnx' onnxruntime onnx numpy ;;  # onnx: ort_quantize.py (quantize_static)
     plot) venv plot 'matplotlib' matplotlib ;;
+    # The version PyTorch's wheel bundles (3.13); the harness is C, so only the files matter.
+    onednn3) venv onednn3 'sys' 'onednn==2026.1.0' 'onednn-devel==2026.1.0' ;;
   esac
 done
 echo "peers ready in $PEERS: ${peers[*]}" >&2
