@@ -44,9 +44,10 @@ def parse_args():
     ap.add_argument('--precision', choices=('float32', 'bf16'), default='float32',
                     help='default systems: imgclf, mx, pt-cl (float32) or imgclf-bf16, pt-bf16 (bf16)')
     ap.add_argument('--data', default=os.environ.get('CIFAR10_JPEG', DEFAULT_DATA),
-                    help='cifar10-jpeg.tar.gz, or the folder it unpacks to (train/ and test/ of class folders)')
+                    help='cifar10-jpeg.tar.gz, or a folder of train/ and test/ (or validation/) class folders, '
+                         'such as the tarball unpacked or sample/mnist')
     ap.add_argument('--train-per-class', type=int, default=2000, help='training images per class (the last N in name order)')
-    ap.add_argument('--val-per-class', type=int, default=1000, help='validation images per class, from test/')
+    ap.add_argument('--val-per-class', type=int, default=1000, help='validation images per class, from test/ (or validation/)')
     ap.add_argument('--layers', type=int, default=20)
     ap.add_argument('--shape', default='3,28,28', help='C,H,W: training crops (random), validation crops (centre)')
     ap.add_argument('--batch', type=int, default=128)
@@ -66,9 +67,10 @@ def parse_args():
 
 
 def unpacked(data):
-    """The folder holding train/ and test/: `data` itself, or the tarball unpacked once."""
+    """The folder holding train/ and test/ (or validation/): `data` itself, or the tarball
+    unpacked once."""
     if os.path.isdir(data):
-        return data
+        return os.path.abspath(data)  # the links made below must not depend on the directory
     if not os.path.isfile(data):
         sys.exit('no CIFAR-10 JPEG data at %s (pass --data or set CIFAR10_JPEG)' % data)
     target = os.path.join(TTA_WORK, 'cifar10-jpeg')
@@ -90,6 +92,10 @@ def subset(root, split, per_class, name):
     shutil.rmtree(out, ignore_errors=True)
     count = 0
     source = os.path.join(root, split)
+    if split == 'test' and not os.path.isdir(source):
+        source = os.path.join(root, 'validation')  # as sample/mnist names it
+    if not os.path.isdir(source):
+        sys.exit('no %s/ folder of class folders in %s' % (split, root))
     for cls in sorted(os.listdir(source)):
         files = sorted(os.listdir(os.path.join(source, cls)))[-per_class:]
         os.makedirs(os.path.join(out, cls))
@@ -188,8 +194,10 @@ def main():
     root = unpacked(a.data)
     train, train_count = subset(root, 'train', a.train_per_class, 'train')
     val, val_count = subset(root, 'test', a.val_per_class, 'validation')
-    config = ('CIFAR-10 JPEG, %d training images, %d validation, ResNet-%d at %s, batch %d, %d epochs, lr %g, steps at %s, '
-              '%d threads' % (train_count, val_count, a.layers, a.shape, a.batch, a.epochs, a.lr, a.steps or 'none', a.threads))
+    # Named for the data given: the default CIFAR-10 copy, or another train/ test/ folder.
+    name = 'CIFAR-10 JPEG' if os.path.abspath(a.data) == os.path.abspath(DEFAULT_DATA) else os.path.basename(os.path.normpath(a.data))
+    config = ('%s, %d training images, %d validation, ResNet-%d at %s, batch %d, %d epochs, lr %g, steps at %s, '
+              '%d threads' % (name, train_count, val_count, a.layers, a.shape, a.batch, a.epochs, a.lr, a.steps or 'none', a.threads))
     print(config, flush=True)
     results = []
     for system in a.systems:
