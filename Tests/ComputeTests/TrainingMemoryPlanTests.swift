@@ -42,4 +42,38 @@ struct TrainingMemoryPlanTests {
         let exec = try Executor(symbol: symbol, parameters: ParameterStore(), dataShape: [32, 3, 224, 224], mode: .training)
         #expect(exec.recomputesFusedOutputs)
     }
+
+    /// `y = relu(x) + relu(x) + ...` with `sums` sums, under a logistic head whose gradient is p - label.
+    static func chainOfSums(_ sums: Int) throws -> Executor {
+        var g = GraphBuilder()
+        let x = g.variable("data")
+        var y = g.activation(x, name: "r0")
+        for i in 1...sums { y = g.add(y, g.activation(x, name: "r\(i)")) }
+        let head = g.output("LogisticRegressionOutput", g.op("Flatten", name: "flat", inputs: [y]), name: "out")
+        var symbol = g.symbol(heads: [head])
+        symbol.nodes[head.node].attrs["grad_scale"] = "4"   // 4 outputs per sample: the gradient is p - label
+        return try Executor(symbol: symbol, parameters: ParameterStore(), dataShape: [1, 1, 2, 2], mode: .training)
+    }
+
+    /// A chain of sums is one group: every sum's output and both its inputs, 2 per sum and the root.
+    @Test func aChainOfSumsSharesOneBuffer() throws {
+        #expect(try Self.chainOfSums(50).sharedGradientValues == 2 * 50 + 1)
+    }
+
+    /// A symbol file may chain thousands of sums; planning them costs the square of the
+    /// chain's length, so the planner stops at its budget and the rest copy. The step stays
+    /// right: 2001 ReLUs of x summed, under a logistic head with label 0, saturate to p = 1
+    /// where x > 0 and p = 1/2 where x < 0, so the data's gradient is exactly 2001 where
+    /// x > 0 and 0 where relu's gradient is 0.
+    @Test(.timeLimit(.minutes(1)))
+    func aLongChainOfSumsIsPlannedWithinItsBudget() throws {
+        let exec = try Self.chainOfSums(2000)
+        #expect(exec.sharedGradientValues > 0)
+        #expect(exec.sharedGradientValues < 2 * 2000 + 1, "the budget stopped the planner before the whole chain")
+        exec.setData([0.5, -0.5, 1, -1])
+        exec.setLabels([0, 0, 0, 0])
+        try exec.forward()
+        try exec.backward()
+        #expect(exec.dataGradient() == [2001, 0, 2001, 0])
+    }
 }

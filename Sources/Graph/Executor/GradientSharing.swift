@@ -14,6 +14,12 @@ struct GradientSharing {
     /// The members of each group: the root (the sum furthest down the graph) first.
     private(set) var groups: [[Value]] = []
 
+    /// The most op steps the planner replays in all (ResNet-152 needs a few times 10^4, about
+    /// 250 steps for each of its 100 candidates at most). Sharing only saves copies, so a graph
+    /// that would cost more to plan (a symbol file chaining thousands of sums, which costs the
+    /// square of its length) shares what it has planned by then and copies the rest.
+    static let replayBudget = 2_000_000
+
     /// `ops` in forward order. Only op outputs join groups (never parameters or the data).
     init(ops: [any Op]) {
         var producer: [ObjectIdentifier: Int] = [:]
@@ -23,8 +29,9 @@ struct GradientSharing {
             for v in op.inputs { consumers[ObjectIdentifier(v), default: []].append(k) }
         }
         var members: [[Value]] = []
+        var budget = Self.replayBudget
         // Sums from the last to the first, so a sum's output is grouped before its inputs.
-        for (k, op) in ops.enumerated().reversed() {
+        planning: for (k, op) in ops.enumerated().reversed() {
             let candidates = op.gradientPassThroughInputs
             guard !candidates.isEmpty else { continue }
             let y = op.output
@@ -35,7 +42,13 @@ struct GradientSharing {
                       consumers[id]?.last == k, consumers[id]?.filter({ $0 == k }).count == 1 else { continue }
                 let g = groupOf[ObjectIdentifier(y)] ?? members.count
                 let trial = (g < members.count ? members[g] : [y]) + [v]
-                guard Self.replayIsSafe(trial, ops: ops, producer: producer, consumers: consumers) else { continue }
+                // Only the steps between the earliest member's producer and the root's last
+                // consumer touch the buffer.
+                let first = trial.compactMap { producer[ObjectIdentifier($0)] }.min() ?? 0
+                let last = consumers[ObjectIdentifier(trial[0])]?.last ?? k
+                guard budget >= last - first + 1 else { break planning }
+                budget -= last - first + 1
+                guard Self.replayIsSafe(trial, ops: ops, steps: first...last) else { continue }
                 if g == members.count {
                     members.append([y])
                     groupOf[ObjectIdentifier(y)] = g
@@ -51,12 +64,11 @@ struct GradientSharing {
     /// members whose gradient the buffer currently holds (several only right after a sum
     /// handed the same gradient to its inputs). A write for a member is safe only when no other
     /// member still holds the buffer; a read needs the member to hold it.
-    static func replayIsSafe(_ group: [Value], ops: [any Op], producer: [ObjectIdentifier: Int],
-                             consumers: [ObjectIdentifier: [Int]]) -> Bool {
+    static func replayIsSafe(_ group: [Value], ops: [any Op], steps: ClosedRange<Int>) -> Bool {
         let ids = Set(group.map(ObjectIdentifier.init))
         var holders: Set<ObjectIdentifier> = []
         var finished: Set<ObjectIdentifier> = []
-        for k in ops.indices.reversed() {
+        for k in steps.clamped(to: 0...max(0, ops.count - 1)).reversed() where ops.indices.contains(k) {
             let op = ops[k]
             let output = ObjectIdentifier(op.output)
             let handedOn = Set(op.gradientPassThroughInputs.map(ObjectIdentifier.init)).intersection(ids)
