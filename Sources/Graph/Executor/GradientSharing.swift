@@ -9,7 +9,7 @@
 /// that the write would overwrite. In a pre-activation ResNet every residual chain becomes one
 /// group: each block's branch output and shortcut share the buffer of the sum after them.
 struct GradientSharing {
-    /// Each grouped value's group, as the index of its first member in `groups`.
+    /// Each grouped value's group, as an index into `groups`.
     private(set) var groupOf: [ObjectIdentifier: Int] = [:]
     /// The members of each group: the root (the sum furthest down the graph) first.
     private(set) var groups: [[Value]] = []
@@ -68,7 +68,7 @@ struct GradientSharing {
         let ids = Set(group.map(ObjectIdentifier.init))
         var holders: Set<ObjectIdentifier> = []
         var finished: Set<ObjectIdentifier> = []
-        for k in steps.clamped(to: 0...max(0, ops.count - 1)).reversed() where ops.indices.contains(k) {
+        for k in steps.reversed() where ops.indices.contains(k) {
             let op = ops[k]
             let output = ObjectIdentifier(op.output)
             let handedOn = Set(op.gradientPassThroughInputs.map(ObjectIdentifier.init)).intersection(ids)
