@@ -6,6 +6,8 @@ import Foundation
 public final class Primitive: @unchecked Sendable {
     public let pd: dnnl_primitive_desc_t
     public let primitive: dnnl_primitive_t
+    /// The engine and stream it was created for, and runs on.
+    private let dnnl: DNNL
 
     /// Creates a primitive from an operation descriptor (conv, batch norm, pooling...).
     public convenience init<Desc>(desc: inout Desc, hint: Primitive? = nil, attr: dnnl_primitive_attr_t? = nil, what: String) throws(DNNLError) {
@@ -21,7 +23,13 @@ public final class Primitive: @unchecked Sendable {
 
     /// Wraps a primitive descriptor made elsewhere (reorder, sum), taking ownership.
     public init(pd: dnnl_primitive_desc_t, what: String) throws(DNNLError) {
+        let dnnl: DNNL
+        do { dnnl = try DNNL.shared } catch {
+            dnnl_primitive_desc_destroy(pd)
+            throw error
+        }
         self.pd = pd
+        self.dnnl = dnnl
         var prim: dnnl_primitive_t?
         let status = dnnl_primitive_create(&prim, pd)
         guard status == dnnl_success, let prim else {
@@ -56,8 +64,6 @@ public final class Primitive: @unchecked Sendable {
     /// memory, not something input causes. It is kept, not trapped on: the executor's pass
     /// throws it when it ends (``DNNL/checkExecutions()``).
     public func execute(_ args: [(Int32, Tensor)]) {
-        // A primitive exists only if the engine does (its creation asked for it).
-        guard let dnnl = try? DNNL.shared else { return }
         var list = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
         dnnl.executionLock.lock()
         defer { dnnl.executionLock.unlock() }

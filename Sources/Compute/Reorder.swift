@@ -13,7 +13,8 @@ public final class Reorder: @unchecked Sendable {
         var pd: dnnl_primitive_desc_t?
         var s = source.raw, d = destination.raw
         let what = "reorder a tensor of shape \(source.dims)"
-        try check(dnnl_reorder_primitive_desc_create(&pd, &s, (try DNNL.shared).engine, &d, (try DNNL.shared).engine, attributes?.raw), what)
+        let engine = try DNNL.shared.engine
+        try check(dnnl_reorder_primitive_desc_create(&pd, &s, engine, &d, engine, attributes?.raw), what)
         guard let pd else { throw DNNLError(status: dnnl_runtime_error, what: what) }
         primitive = try Primitive(pd: pd, what: what)
         self.source = source

@@ -27,8 +27,8 @@ struct TrainingMemoryPlanTests {
                                       fusedOutputsKeptUpTo: 0)
         #expect(!keeping.recomputesFusedOutputs)
         #expect(rebuilding.recomputesFusedOutputs)
-        // 18 fused outputs rebuilt into buffers shared by lifetime: each stage's 16, 32 or 64
-        // channels of 28, 14 or 7 px, 128 images, 4 bytes; the largest is 6.4 MB.
+        // Rebuilt, the fused outputs share buffers by lifetime; the largest of them is 16
+        // channels of 28x28 for 128 images, 6.4 MB, and the first stage alone has several.
         let oneFusedOutput = 128 * 16 * 28 * 28 * 4
         #expect(keeping.activationMemoryBytes - rebuilding.activationMemoryBytes > 4 * oneFusedOutput)
         #expect(keeping.activationMemoryBytes - rebuilding.activationMemoryBytes < Executor.fusedOutputsKeptByDefault)

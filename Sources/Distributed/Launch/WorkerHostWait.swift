@@ -61,7 +61,7 @@ struct WorkerHostWait {
             JobFolderTraining.reportFailure(root: jobDir, "\(host): \(leader)'s mpirun came and went without a training worker starting on this host (it ended early; the leader's output/failure says why)")
             return 1
         }
-        let killed = statuses.filter { $0.value.hasPrefix("running") || $0.value.hasPrefix("connected") }.keys.sorted()
+        let killed = statuses.filter { WorkerExit.saysAlive($0.value) }.keys.sorted()
         if !killed.isEmpty {
             JobFolderTraining.reportFailure(root: jobDir, "\(host): this host's worker (\(killed.joined(separator: ", "))) was killed without a chance to report: by SIGKILL (kill -9, the out-of-memory killer) or with its host's orted. mpirun then ended every worker; the leader's output/failure names what it saw. The last checkpoint is kept, and starting the job again resumes from it.")
             return 1

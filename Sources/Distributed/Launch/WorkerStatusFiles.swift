@@ -34,7 +34,15 @@ extension WorkerExit {
     /// The process ids of this host's workers whose handlers are in place ("running PID" or
     /// "connected PID"): a SIGUSR1 to them is a stop, not their end.
     static func runningWorkers(jobDir: URL) -> [pid_t] {
-        workers(jobDir: jobDir, saying: ["running ", "connected "])
+        workers(jobDir: jobDir, saying: aliveStatuses)
+    }
+
+    /// How a status file begins while its worker runs with its handlers in place.
+    static let aliveStatuses = ["running ", "connected "]
+
+    /// Whether a status says the worker is still running (it has not settled or failed).
+    static func saysAlive(_ status: String) -> Bool {
+        aliveStatuses.contains(where: status.hasPrefix)
     }
 
     /// The process ids of this host's workers that are connected ("connected PID"): once one

@@ -247,7 +247,8 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Gives every op output a gradient buffer, sharing buffers between values whose
-    /// gradients are never alive at the same time. In the backward pass (ops in reverse),
+    /// gradients are never alive at the same time, and between a residual sum and the inputs
+    /// it hands its gradient to (`GradientSharing`). In the backward pass (ops in reverse),
     /// a value's gradient is first written at its last consumer's step and last read at
     /// its producer's step.
     private func planGradientMemory() throws {
@@ -268,13 +269,15 @@ public final class Executor: @unchecked Sendable {
         for (k, op) in ops.enumerated() where !op.output.hasGradientBuffer {
             let id = ObjectIdentifier(op.output)
             let birth = n - 1 - (lastConsumer[id] ?? k), death = n - 1 - k
-            if let group = sharing.groupOf[id], let i = intervalOfGroup[group] {
-                intervals[i].values.append(op.output)
-                intervals[i].birth = min(intervals[i].birth, birth)
-                intervals[i].death = max(intervals[i].death, death)
-                continue
+            if let group = sharing.groupOf[id] {
+                if let i = intervalOfGroup[group] {
+                    intervals[i].values.append(op.output)
+                    intervals[i].birth = min(intervals[i].birth, birth)
+                    intervals[i].death = max(intervals[i].death, death)
+                    continue
+                }
+                intervalOfGroup[group] = intervals.count
             }
-            if let group = sharing.groupOf[id] { intervalOfGroup[group] = intervals.count }
             intervals.append(([op.output], birth, death))
         }
         let buffers = try arena.assign(intervals.map { ($0.birth, $0.death, $0.values[0].desc.byteCount) })

@@ -1,6 +1,3 @@
-import Foundation
-import Support
-
 /// One problem with one input value, as a sentence for the user.
 public struct InputProblem: Error, Sendable, Equatable {
     public var message: String

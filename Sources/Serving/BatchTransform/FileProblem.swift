@@ -1,6 +1,3 @@
-import Foundation
-import Support
-
 /// Why an image file could not be read.
 public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String

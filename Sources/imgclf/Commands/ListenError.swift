@@ -1,8 +1,3 @@
-import ArgumentParser
-import Distributed
-import Foundation
-import Serving
-
 /// The address could not be listened on (a plain error: no usage text under it).
 struct ListenError: Error, CustomStringConvertible {
     let description: String
